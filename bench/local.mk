@@ -1,0 +1,1 @@
+# bench/: benchmark programs and scripts.

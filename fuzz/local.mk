@@ -1,0 +1,1 @@
+# fuzz/: fuzz targets (libFuzzer with clang; replay drivers with gcc).

@@ -1,0 +1,1 @@
+# src/audit: build fragment (included by Makefile.am).

@@ -1,0 +1,1 @@
+# src/daemon: build fragment (included by Makefile.am).

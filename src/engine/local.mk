@@ -1,0 +1,1 @@
+# src/engine: build fragment (included by Makefile.am).

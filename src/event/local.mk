@@ -1,0 +1,1 @@
+# src/event: build fragment (included by Makefile.am).

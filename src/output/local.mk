@@ -1,0 +1,1 @@
+# src/output: build fragment (included by Makefile.am).

@@ -1,0 +1,40 @@
+/*
+ * container.h — container context derived from /proc/<pid>/cgroup and the
+ * container runtime's on-disk state (no runtime API calls). Cached per
+ * cgroup path and per container id.
+ */
+#ifndef KESTREL_CONTAINER_H
+#define KESTREL_CONTAINER_H
+
+#include <stddef.h>
+
+#define CONTAINER_SHORT_ID_LEN 12
+
+enum container_type {
+	CT_HOST = 0,
+	CT_DOCKER,
+	CT_CONTAINERD, /* containerd / CRI */
+	CT_CRIO,
+	CT_PODMAN,
+	CT_LXC,
+	CT_NSPAWN,
+	CT_UNKNOWN_RUNTIME,
+};
+
+struct container_info {
+	enum container_type type;
+	char id[CONTAINER_SHORT_ID_LEN + 1]; /* "host" outside a container */
+	char *full_id;          /* NULL on the host */
+	char *name;             /* NULL when the state does not say (prints <NA>) */
+	char *image;            /* full image reference */
+	char *image_repository;
+	char *image_tag;
+	int privileged;         /* 1/0, -1 unknown */
+	char *labels;           /* "k1:v1,k2:v2" as Falco prints container.labels, or NULL */
+	char *k8s_pod_name, *k8s_ns_name, *k8s_pod_uid, *k8s_pod_labels;
+};
+
+/* "docker", "containerd", "cri-o", "podman", "lxc", "libvirt-lxc"/"nspawn"... as Falco names them. */
+const char *container_type_name(enum container_type t);
+
+#endif

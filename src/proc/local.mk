@@ -1,0 +1,1 @@
+# src/proc: build fragment (included by Makefile.am).

@@ -1,0 +1,2 @@
+# src/util: shared helpers with no knowledge of the pipeline.
+libkestrel_a_SOURCES += src/util/log.c src/util/log.h
