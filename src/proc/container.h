@@ -37,4 +37,30 @@ struct container_info {
 /* "docker", "containerd", "cri-o", "podman", "lxc", "libvirt-lxc"/"nspawn"... as Falco names them. */
 const char *container_type_name(enum container_type t);
 
+/* The host: id "host", type CT_HOST, every other field NULL/-1. */
+extern const struct container_info container_host;
+
+/* Where each runtime keeps its state (configurable so tests use a fixture
+ * tree). NULL members take the runtime's default path. */
+struct container_roots {
+	const char *docker;     /* /var/lib/docker */
+	const char *containerd; /* /run/containerd */
+	const char *crio;       /* /var/lib/containers/storage */
+	const char *podman;     /* /var/lib/containers/storage */
+};
+
+struct container_cache;
+
+struct container_cache *container_cache_new(const struct container_roots *roots);
+void container_cache_free(struct container_cache *cc);
+/* Container of a process from <procroot>/<pid>/cgroup (procroot is "/proc"
+ * outside tests). Returns NULL when the file cannot be read (process gone),
+ * &container_host for host processes. The result is owned by the cache and
+ * lives as long as the cache. */
+const struct container_info *container_cache_lookup_pid(struct container_cache *cc,
+							const char *procroot, int64_t pid);
+/* Same, from the text of a cgroup file (one or more "N:ctrl:/path" lines). */
+const struct container_info *container_cache_lookup_cgroup(struct container_cache *cc,
+							   const char *text, size_t len);
+
 #endif

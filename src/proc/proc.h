@@ -56,6 +56,10 @@ void proc_table_update(struct proc_table *pt, struct kevent *ev);
 const struct proc *proc_table_get(struct proc_table *pt, int64_t pid);
 /* The parent of p, or NULL. */
 const struct proc *proc_table_parent(struct proc_table *pt, const struct proc *p);
+/* Container of p, resolved lazily (the first call reads /proc/<pid>/cgroup,
+ * in live mode only) and inherited from the parent when the process is gone.
+ * Returns &container_host when nothing says otherwise. */
+const struct container_info *proc_table_container(struct proc_table *pt, const struct proc *p);
 /* Number of live entries. */
 size_t proc_table_size(const struct proc_table *pt);
 
