@@ -1,0 +1,1 @@
+# src/daemon/config.mk: kestrel.yaml loader (included by Makefile.am).

@@ -1,0 +1,1 @@
+# src/daemon/kcheck.mk: kernel and environment detection (included by Makefile.am).
