@@ -1,1 +1,3 @@
-# src/daemon: build fragment (included by Makefile.am).
+# src/daemon: the pipeline wiring, replay source and (later) the event loop.
+libkestrel_a_SOURCES += src/daemon/pipeline.c src/daemon/pipeline.h \
+	src/daemon/replay.c src/daemon/replay.h

@@ -1,2 +1,3 @@
 # src/util: shared helpers with no knowledge of the pipeline.
 libkestrel_a_SOURCES += src/util/log.c src/util/log.h
+libkestrel_a_SOURCES += src/util/arena.c src/util/arena.h

@@ -1,0 +1,396 @@
+/*
+ * record.c — tokenise one audit record in place: header (node, type,
+ * timestamp, serial) then key=value fields as offsets into the text. Values
+ * are decoded lazily (arec_value) because most fields of most records are
+ * never read by any rule.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <libaudit.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/record.h"
+
+/* Initial field capacity; EXECVE records with many arguments grow it once. */
+#define AREC_INITIAL_FIELDS 64
+/* Keys longer than this are not audit keys: the record is malformed. */
+#define AREC_MAX_KEY 64
+
+void arec_init(struct arec *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void arec_free(struct arec *r)
+{
+	free(r->fields);
+	memset(r, 0, sizeof(*r));
+}
+
+static int set_err(char *err, size_t errlen, const char *msg)
+{
+	if (err && errlen)
+		snprintf(err, errlen, "%s", msg);
+	return -1;
+}
+
+static struct arec_field *add_field(struct arec *r)
+{
+	if (r->nfields == r->cap) {
+		int ncap = r->cap ? r->cap * 2 : AREC_INITIAL_FIELDS;
+		struct arec_field *nf = realloc(r->fields, (size_t)ncap * sizeof(*nf));
+		if (!nf)
+			return NULL;
+		r->fields = nf;
+		r->cap = ncap;
+	}
+	return &r->fields[r->nfields++];
+}
+
+static int parse_u64(const char **pp, const char *end, uint64_t *out)
+{
+	const char *p = *pp;
+	uint64_t v = 0;
+
+	if (p >= end || *p < '0' || *p > '9')
+		return -1;
+	while (p < end && *p >= '0' && *p <= '9') {
+		v = v * 10 + (uint64_t)(*p - '0');
+		p++;
+	}
+	*pp = p;
+	*out = v;
+	return 0;
+}
+
+/* fields -> field (' ' field)*, field -> key '=' value; tokens without '='
+ * (free text in AVC records, "{ read }") are skipped, not errors. */
+static int parse_fields(struct arec *r, size_t start, size_t end, uint8_t flags, char *err,
+			size_t errlen)
+{
+	const char *t = r->text;
+	size_t p = start;
+
+	while (p < end) {
+		if (t[p] == ' ' || t[p] == '\t' || t[p] == '\n' || t[p] == '\r') {
+			p++;
+			continue;
+		}
+		if (t[p] == AREC_ENRICHED_SEP) {
+			flags |= ARF_ENRICHED;
+			p++;
+			continue;
+		}
+		size_t k = p;
+		while (p < end && t[p] != '=' && t[p] != ' ' && t[p] != AREC_ENRICHED_SEP)
+			p++;
+		if (p >= end || t[p] != '=') {
+			/* a bare word: skip it */
+			continue;
+		}
+		size_t klen = p - k;
+		if (klen == 0 || klen > AREC_MAX_KEY) {
+			while (p < end && t[p] != ' ')
+				p++;
+			continue;
+		}
+		p++; /* '=' */
+		struct arec_field *f = add_field(r);
+		if (!f)
+			return set_err(err, errlen, "out of memory");
+		f->koff = (uint32_t)k;
+		f->klen = (uint16_t)klen;
+		f->flags = flags;
+		if (p < end && (t[p] == '"' || t[p] == '\'')) {
+			char q = t[p];
+			size_t v = ++p;
+			while (p < end && t[p] != q)
+				p++;
+			if (p >= end) {
+				r->nfields--;
+				if (err && errlen)
+					snprintf(err, errlen, "unterminated quote in value of '%.*s'",
+						 (int)klen, t + k);
+				return -1;
+			}
+			f->voff = (uint32_t)v;
+			f->vlen = (uint32_t)(p - v);
+			f->vkind = q == '"' ? ARV_DQUOTED : ARV_SQUOTED;
+			p++;
+			if (q == '\'' && !(flags & ARF_NESTED)) {
+				/* user-space records carry their own fields in msg='...' */
+				size_t vs = f->voff, ve = f->voff + f->vlen;
+				if (parse_fields(r, vs, ve, flags | ARF_NESTED, err, errlen) < 0)
+					return -1;
+			}
+		} else {
+			size_t v = p;
+			while (p < end && t[p] != ' ' && t[p] != AREC_ENRICHED_SEP)
+				p++;
+			f->voff = (uint32_t)v;
+			f->vlen = (uint32_t)(p - v);
+			f->vkind = ARV_BARE;
+		}
+	}
+	return 0;
+}
+
+int arec_parse(struct arec *r, int type, const char *text, size_t len, char *err, size_t errlen)
+{
+	const char *p, *end;
+
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r' || text[len - 1] == '\0'))
+		len--;
+	if (len > UINT32_MAX)
+		return set_err(err, errlen, "record longer than 4 GiB");
+	r->text = text;
+	r->len = len;
+	r->nfields = 0;
+	r->node_off = r->node_len = 0;
+	r->type = type;
+	p = text;
+	end = text + len;
+
+	if (type == 0) {
+		if (len >= 5 && memcmp(p, "node=", 5) == 0) {
+			const char *n = p + 5;
+			const char *sp = memchr(n, ' ', (size_t)(end - n));
+			if (!sp)
+				return set_err(err, errlen, "node= without record");
+			r->node_off = (uint32_t)(n - text);
+			r->node_len = (uint32_t)(sp - n);
+			p = sp + 1;
+		}
+		if (end - p >= 5 && memcmp(p, "type=", 5) == 0) {
+			char name[AREC_MAX_KEY + 1];
+			const char *n = p + 5;
+			const char *sp = memchr(n, ' ', (size_t)(end - n));
+			if (!sp || sp - n > AREC_MAX_KEY || sp == n)
+				return set_err(err, errlen, "bad type= field");
+			memcpy(name, n, (size_t)(sp - n));
+			name[sp - n] = '\0';
+			r->type = audit_name_to_msg_type(name);
+			if (r->type <= 0) {
+				/* "UNKNOWN[1334]" or a bare number */
+				const char *d = strchr(name, '[');
+				char *e;
+				long v = strtol(d ? d + 1 : name, &e, 10);
+				if (v <= 0 || e == (d ? d + 1 : name))
+					return set_err(err, errlen, "unknown record type name");
+				r->type = (int)v;
+			}
+			p = sp + 1;
+			if (end - p >= 4 && memcmp(p, "msg=", 4) == 0)
+				p += 4;
+		} else if (p < end && *p >= '0' && *p <= '9') {
+			uint64_t v;
+			if (parse_u64(&p, end, &v) < 0 || v > 65535 || p >= end || *p != ' ')
+				return set_err(err, errlen, "bad record type number");
+			r->type = (int)v;
+			p++;
+		} else {
+			return set_err(err, errlen, "no type= and no record type number");
+		}
+	} else if (end - p >= 5 && memcmp(p, "type=", 5) == 0) {
+		/* netlink payloads never carry type=, but tolerate a log line */
+		return arec_parse(r, 0, text, len, err, errlen);
+	}
+
+	/* audit(SEC.MSEC:SERIAL): */
+	if (end - p < 6 || memcmp(p, "audit(", 6) != 0)
+		return set_err(err, errlen, "missing audit( timestamp");
+	p += 6;
+	uint64_t sec, ms, serial;
+	const char *ms_start;
+	if (parse_u64(&p, end, &sec) < 0 || p >= end || *p != '.')
+		return set_err(err, errlen, "bad timestamp seconds");
+	p++;
+	ms_start = p;
+	if (parse_u64(&p, end, &ms) < 0 || p >= end || *p != ':')
+		return set_err(err, errlen, "bad timestamp milliseconds");
+	/* the kernel prints exactly 3 digits; normalise anything else */
+	for (long d = p - ms_start; d < 3; d++)
+		ms *= 10;
+	for (long d = p - ms_start; d > 3; d--)
+		ms /= 10;
+	p++;
+	if (parse_u64(&p, end, &serial) < 0 || p >= end || *p != ')')
+		return set_err(err, errlen, "bad serial");
+	p++;
+	if (p < end && *p == ':')
+		p++;
+	r->sec = sec;
+	r->msec = (uint32_t)ms;
+	r->serial = serial;
+	return parse_fields(r, (size_t)(p - text), len, 0, err, errlen);
+}
+
+static const struct arec_field *find(const struct arec *r, const char *key, int enriched)
+{
+	size_t klen = strlen(key);
+	for (int i = 0; i < r->nfields; i++) {
+		const struct arec_field *f = &r->fields[i];
+		if (((f->flags & ARF_ENRICHED) != 0) != enriched)
+			continue;
+		if (f->klen == klen && memcmp(r->text + f->koff, key, klen) == 0)
+			return f;
+	}
+	return NULL;
+}
+
+const struct arec_field *arec_find(const struct arec *r, const char *key)
+{
+	return find(r, key, 0);
+}
+
+const struct arec_field *arec_find_enriched(const struct arec *r, const char *key)
+{
+	return find(r, key, 1);
+}
+
+int arec_is_null(const struct arec *r, const struct arec_field *f)
+{
+	const char *v = r->text + f->voff;
+	if (f->vkind != ARV_BARE)
+		return 0;
+	return (f->vlen == 6 && memcmp(v, "(null)", 6) == 0) || (f->vlen == 1 && v[0] == '?');
+}
+
+static int is_hexdigit(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
+}
+
+/* Keys whose values the kernel (audit_log_untrustedstring) or the audit
+ * tools (audit_encode_value) hex-encode when they hold unsafe bytes. */
+static int key_is_encoded(const struct arec *r, const char *k, size_t klen)
+{
+	static const char *const keys[] = {
+		"name", "exe", "comm", "cwd", "proctitle", "key", "cmd", "acct", "data",
+		"path", "dir", "ocomm", "watch", "new", "old", "new-disk", "old-disk",
+		"vm", "root_dir", "grp", "new_group", "id",
+	};
+	if (r->type == AUDIT_EXECVE && k[0] == 'a' && klen > 1 && k[1] >= '0' && k[1] <= '9') {
+		/* aN or aN[i], not aN_len */
+		for (size_t i = 1; i < klen; i++)
+			if (k[i] == '_')
+				return 0;
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strlen(keys[i]) == klen && memcmp(keys[i], k, klen) == 0)
+			return 1;
+	return 0;
+}
+
+int arec_is_hex(const struct arec *r, const struct arec_field *f)
+{
+	const char *v = r->text + f->voff;
+	if (f->vkind != ARV_BARE || f->vlen == 0 || (f->vlen & 1))
+		return 0;
+	if (!key_is_encoded(r, r->text + f->koff, f->klen))
+		return 0;
+	for (uint32_t i = 0; i < f->vlen; i++)
+		if (!is_hexdigit(v[i]))
+			return 0;
+	return 1;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+long arec_hex_decode(const char *hex, size_t hexlen, char *out, size_t outlen)
+{
+	size_t n = hexlen / 2;
+	if (hexlen & 1)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		if (i < outlen)
+			out[i] = (char)(hi << 4 | lo);
+	}
+	return (long)n;
+}
+
+long arec_value(const struct arec *r, const struct arec_field *f, char *out, size_t outlen)
+{
+	const char *v = r->text + f->voff;
+	long n;
+
+	if (arec_is_null(r, f))
+		return -1;
+	if (outlen == 0)
+		return arec_is_hex(r, f) ? (long)f->vlen / 2 : (long)f->vlen;
+	if (arec_is_hex(r, f)) {
+		n = arec_hex_decode(v, f->vlen, out, outlen - 1);
+		if (n < 0)
+			n = 0;
+	} else {
+		n = (long)f->vlen;
+		memcpy(out, v, (size_t)n < outlen - 1 ? (size_t)n : outlen - 1);
+	}
+	out[(size_t)n < outlen - 1 ? (size_t)n : outlen - 1] = '\0';
+	return n;
+}
+
+static int field_int(const struct arec *r, const char *key, int base, int64_t *out)
+{
+	const struct arec_field *f = arec_find(r, key);
+	char buf[32];
+	char *e;
+
+	if (!f || f->vlen == 0 || f->vlen >= sizeof(buf))
+		return -1;
+	memcpy(buf, r->text + f->voff, f->vlen);
+	buf[f->vlen] = '\0';
+	errno = 0;
+	if (base == 16) {
+		unsigned long long u = strtoull(buf, &e, 16);
+		*out = (int64_t)u;
+	} else if (buf[0] == '-') {
+		*out = strtoll(buf, &e, 10);
+	} else {
+		unsigned long long u = strtoull(buf, &e, 10);
+		*out = (int64_t)u;
+	}
+	if (*e != '\0' || errno)
+		return -1;
+	return 0;
+}
+
+int arec_int(const struct arec *r, const char *key, int64_t *out)
+{
+	return field_int(r, key, 10, out);
+}
+
+int arec_uint_hex(const struct arec *r, const char *key, uint64_t *out)
+{
+	int64_t v;
+	if (field_int(r, key, 16, &v) < 0)
+		return -1;
+	*out = (uint64_t)v;
+	return 0;
+}
+
+const char *arec_type_name(int type, char *buf, size_t buflen)
+{
+	const char *n = audit_msg_type_to_name(type);
+	if (n)
+		snprintf(buf, buflen, "%s", n);
+	else
+		snprintf(buf, buflen, "UNKNOWN[%d]", type);
+	return buf;
+}

@@ -1,0 +1,500 @@
+/*
+ * normalize.c — assembled audit event -> struct kevent. Walks the records
+ * once, decoding only the fields the kevent carries; strings go into an
+ * arena that is reset per event, argv into a growable buffer (a split
+ * argument arrives in chunks, possibly across several EXECVE records).
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <libaudit.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "event/normalize.h"
+#include "util/arena.h"
+
+/* Syscall numbers cached per machine type; above this libaudit is asked. */
+#define KNORM_SYSCALL_CACHE 512
+/* libaudit's machine types (MACH_X86 ... MACH_IO_URING) fit below this. */
+#define KNORM_MACHINES 16
+
+struct arg_span {
+	size_t off, len;
+	int present;
+};
+
+struct knorm {
+	struct arena arena;
+	/* argv under construction */
+	char *argbuf;
+	size_t arglen, argcap;
+	struct arg_span *spans;
+	int nspans, spancap;
+	int cur_arg;
+	const char **argv;
+	int argvcap;
+	struct kev_path *paths;
+	int pathcap;
+	const char **ptitle;
+	int ptitlecap;
+};
+
+struct knorm *knorm_new(void)
+{
+	struct knorm *n = calloc(1, sizeof(*n));
+	if (n)
+		arena_init(&n->arena);
+	return n;
+}
+
+void knorm_free(struct knorm *n)
+{
+	if (!n)
+		return;
+	arena_free(&n->arena);
+	free(n->argbuf);
+	free(n->spans);
+	free(n->argv);
+	free(n->paths);
+	free(n->ptitle);
+	free(n);
+}
+
+const char *knorm_syscall_name(uint32_t arch, int syscall)
+{
+	static const char *cache[KNORM_MACHINES][KNORM_SYSCALL_CACHE];
+	static unsigned char filled[KNORM_MACHINES][KNORM_SYSCALL_CACHE];
+	int mach = audit_elf_to_machine(arch);
+
+	if (mach < 0 || syscall < 0)
+		return NULL;
+	if (mach < KNORM_MACHINES && syscall < KNORM_SYSCALL_CACHE) {
+		if (!filled[mach][syscall]) {
+			cache[mach][syscall] = audit_syscall_to_name(syscall, mach);
+			filled[mach][syscall] = 1;
+		}
+		return cache[mach][syscall];
+	}
+	return audit_syscall_to_name(syscall, mach);
+}
+
+/* Decoded copy of a field's value in the arena; NULL for a null value. */
+static const char *dup_value(struct knorm *n, const struct arec *r, const struct arec_field *f)
+{
+	if (!f || arec_is_null(r, f))
+		return NULL;
+	long len = arec_value(r, f, NULL, 0);
+	char *p = arena_alloc(&n->arena, (size_t)len + 1);
+	if (!p)
+		return NULL;
+	arec_value(r, f, p, (size_t)len + 1);
+	return p;
+}
+
+static const char *dup_key(struct knorm *n, const struct arec *r, const char *key)
+{
+	return dup_value(n, r, arec_find(r, key));
+}
+
+static int64_t int_or_unset(const struct arec *r, const char *key)
+{
+	int64_t v;
+	return arec_int(r, key, &v) == 0 ? v : KEV_UNSET;
+}
+
+static void take_syscall(struct knorm *n, const struct arec *r, struct kevent *ev)
+{
+	uint64_t u;
+	int64_t v;
+	const struct arec_field *f;
+
+	ev->has_syscall = 1;
+	if (arec_uint_hex(r, "arch", &u) == 0)
+		ev->arch = (uint32_t)u;
+	ev->syscall = arec_int(r, "syscall", &v) == 0 ? (int)v : -1;
+	ev->syscall_name = knorm_syscall_name(ev->arch, ev->syscall);
+	f = arec_find(r, "success");
+	if (f)
+		ev->success = f->vlen == 3 && memcmp(arec_raw(r, f), "yes", 3) == 0;
+	ev->exit = int_or_unset(r, "exit");
+	static const char *const akeys[4] = {"a0", "a1", "a2", "a3"};
+	for (int i = 0; i < 4; i++)
+		if (arec_uint_hex(r, akeys[i], &u) == 0)
+			ev->a[i] = u;
+	ev->ppid = int_or_unset(r, "ppid");
+	ev->pid = int_or_unset(r, "pid");
+	ev->auid = int_or_unset(r, "auid");
+	ev->uid = int_or_unset(r, "uid");
+	ev->gid = int_or_unset(r, "gid");
+	ev->euid = int_or_unset(r, "euid");
+	ev->suid = int_or_unset(r, "suid");
+	ev->fsuid = int_or_unset(r, "fsuid");
+	ev->egid = int_or_unset(r, "egid");
+	ev->sgid = int_or_unset(r, "sgid");
+	ev->fsgid = int_or_unset(r, "fsgid");
+	ev->ses = int_or_unset(r, "ses");
+	ev->tty = dup_key(n, r, "tty");
+	ev->comm = dup_key(n, r, "comm");
+	ev->exe = dup_key(n, r, "exe");
+	ev->key = dup_key(n, r, "key");
+	ev->subj = dup_key(n, r, "subj");
+}
+
+/* Non-syscall events (USER_*, ...) still say who: take what they carry. */
+static void take_identity(struct knorm *n, const struct arec *r, struct kevent *ev)
+{
+	if (ev->pid == KEV_UNSET)
+		ev->pid = int_or_unset(r, "pid");
+	if (ev->uid == KEV_UNSET)
+		ev->uid = int_or_unset(r, "uid");
+	if (ev->auid == KEV_UNSET)
+		ev->auid = int_or_unset(r, "auid");
+	if (ev->ses == KEV_UNSET)
+		ev->ses = int_or_unset(r, "ses");
+	if (!ev->comm)
+		ev->comm = dup_key(n, r, "comm");
+	if (!ev->exe)
+		ev->exe = dup_key(n, r, "exe");
+	if (!ev->subj)
+		ev->subj = dup_key(n, r, "subj");
+}
+
+static int grow(void **p, int *cap, int need, size_t elem)
+{
+	if (need <= *cap)
+		return 0;
+	int ncap = *cap ? *cap : 16;
+	while (ncap < need)
+		ncap *= 2;
+	void *np = realloc(*p, (size_t)ncap * elem);
+	if (!np)
+		return -1;
+	*p = np;
+	*cap = ncap;
+	return 0;
+}
+
+static int argbuf_reserve(struct knorm *n, size_t more)
+{
+	if (n->arglen + more + 1 <= n->argcap)
+		return 0;
+	size_t ncap = n->argcap ? n->argcap : 4096;
+	while (ncap < n->arglen + more + 1)
+		ncap *= 2;
+	char *nb = realloc(n->argbuf, ncap);
+	if (!nb)
+		return -1;
+	n->argbuf = nb;
+	n->argcap = ncap;
+	return 0;
+}
+
+/* Append a decoded piece to argument idx (a whole aN, or one aN[i] chunk). */
+static int arg_append(struct knorm *n, int idx, const struct arec *r, const struct arec_field *f)
+{
+	if (idx != n->cur_arg) {
+		if (n->cur_arg >= 0)
+			n->argbuf[n->arglen++] = '\0';
+		if (grow((void **)&n->spans, &n->spancap, idx + 1, sizeof(*n->spans)) < 0)
+			return -1;
+		for (int i = n->nspans; i <= idx; i++)
+			n->spans[i].present = 0;
+		if (idx + 1 > n->nspans)
+			n->nspans = idx + 1;
+		n->spans[idx].off = n->arglen;
+		n->spans[idx].len = 0;
+		n->spans[idx].present = 1;
+		n->cur_arg = idx;
+		if (argbuf_reserve(n, 0) < 0)
+			return -1;
+	}
+	if (arec_is_null(r, f))
+		return 0;
+	long len = arec_value(r, f, NULL, 0);
+	if (argbuf_reserve(n, (size_t)len + 1) < 0)
+		return -1;
+	arec_value(r, f, n->argbuf + n->arglen, (size_t)len + 1);
+	n->arglen += (size_t)len;
+	n->spans[idx].len += (size_t)len;
+	return 0;
+}
+
+static int take_execve(struct knorm *n, const struct arec *r, struct kevent *ev)
+{
+	for (int i = 0; i < r->nfields; i++) {
+		const struct arec_field *f = &r->fields[i];
+		const char *k = arec_key(r, f);
+		if (f->flags & ARF_ENRICHED)
+			continue;
+		if (f->klen == 4 && memcmp(k, "argc", 4) == 0) {
+			int64_t v;
+			if (arec_int(r, "argc", &v) == 0)
+				ev->argc = (int)v;
+			continue;
+		}
+		if (k[0] != 'a' || f->klen < 2 || k[1] < '0' || k[1] > '9')
+			continue;
+		long idx = 0;
+		size_t j = 1;
+		while (j < f->klen && k[j] >= '0' && k[j] <= '9' && idx < (1L << 30))
+			idx = idx * 10 + (k[j++] - '0');
+		if (j < f->klen && k[j] == '_')
+			continue; /* aN_len: the chunks that follow carry the bytes */
+		if (j != f->klen && k[j] != '[')
+			continue;
+		if (arg_append(n, (int)idx, r, f) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void finish_argv(struct knorm *n, struct kevent *ev)
+{
+	if (n->cur_arg < 0)
+		return;
+	n->argbuf[n->arglen++] = '\0';
+	if (grow((void **)&n->argv, &n->argvcap, n->nspans + 1, sizeof(*n->argv)) < 0)
+		return;
+	for (int i = 0; i < n->nspans; i++) {
+		if (n->spans[i].present) {
+			n->argv[i] = n->argbuf + n->spans[i].off;
+		} else {
+			n->argv[i] = "";
+			ev->argv_truncated = 1;
+		}
+	}
+	n->argv[n->nspans] = NULL;
+	ev->argv = n->argv;
+	ev->nargv = n->nspans;
+	if (ev->argc > ev->nargv)
+		ev->argv_truncated = 1;
+}
+
+static int take_path(struct knorm *n, const struct arec *r, struct kevent *ev)
+{
+	if (grow((void **)&n->paths, &n->pathcap, ev->npaths + 1, sizeof(*n->paths)) < 0)
+		return -1;
+	struct kev_path *p = &n->paths[ev->npaths];
+	int64_t v;
+	const struct arec_field *f;
+
+	memset(p, 0, sizeof(*p));
+	p->item = arec_int(r, "item", &v) == 0 ? (int)v : ev->npaths;
+	p->name = dup_key(n, r, "name");
+	p->nametype = dup_key(n, r, "nametype");
+	p->inode = int_or_unset(r, "inode");
+	p->ouid = int_or_unset(r, "ouid");
+	p->ogid = int_or_unset(r, "ogid");
+	p->dev = dup_key(n, r, "dev");
+	p->mode = KEV_UNSET;
+	f = arec_find(r, "mode");
+	if (f && f->vlen > 0 && f->vlen < 24) {
+		char buf[24];
+		char *e;
+		memcpy(buf, arec_raw(r, f), f->vlen);
+		buf[f->vlen] = '\0';
+		long m = strtol(buf, &e, 8);
+		if (*e == '\0')
+			p->mode = m;
+	}
+	/* keep item order even if records came out of order */
+	int at = ev->npaths;
+	while (at > 0 && n->paths[at - 1].item > p->item) {
+		struct kev_path tmp = n->paths[at - 1];
+		n->paths[at - 1] = n->paths[at];
+		n->paths[at] = tmp;
+		at--;
+	}
+	ev->npaths++;
+	ev->paths = n->paths;
+	return 0;
+}
+
+static int take_proctitle(struct knorm *n, const struct arec *r, struct kevent *ev)
+{
+	const struct arec_field *f = arec_find(r, "proctitle");
+	if (!f || arec_is_null(r, f))
+		return 0;
+	long len = arec_value(r, f, NULL, 0);
+	char *buf = arena_alloc(&n->arena, (size_t)len + 1);
+	if (!buf)
+		return -1;
+	arec_value(r, f, buf, (size_t)len + 1);
+	int count = 0;
+	for (long i = 0; i < len; i++)
+		if (buf[i] == '\0')
+			count++;
+	if (grow((void **)&n->ptitle, &n->ptitlecap, count + 2, sizeof(*n->ptitle)) < 0)
+		return -1;
+	int k = 0;
+	long start = 0;
+	for (long i = 0; i <= len; i++) {
+		if (i == len || buf[i] == '\0') {
+			if (i > start || i < len)
+				n->ptitle[k++] = buf + start;
+			start = i + 1;
+		}
+	}
+	n->ptitle[k] = NULL;
+	ev->proctitle = n->ptitle;
+	ev->nproctitle = k;
+	return 0;
+}
+
+static int hexbyte(const char *h)
+{
+	char b[1];
+	if (arec_hex_decode(h, 2, b, 1) != 1)
+		return -1;
+	return (unsigned char)b[0];
+}
+
+int knorm_decode_sockaddr(const char *hex, size_t hexlen, struct kev_sockaddr *out)
+{
+	unsigned char b[sizeof(struct sockaddr_storage)];
+	size_t nb = hexlen / 2;
+
+	memset(out, 0, sizeof(*out));
+	out->port = -1;
+	if (nb < 2 || (hexlen & 1))
+		return -1;
+	if (nb > sizeof(b))
+		nb = sizeof(b);
+	for (size_t i = 0; i < nb; i++) {
+		int v = hexbyte(hex + 2 * i);
+		if (v < 0)
+			return -1;
+		b[i] = (unsigned char)v;
+	}
+	/* sa_family is host-endian: accept a big-endian machine's records too */
+	int fam = b[0] | b[1] << 8;
+	int fam_be = b[0] << 8 | b[1];
+	if (fam != AF_INET && fam != AF_INET6 && fam != AF_UNIX && fam != AF_NETLINK &&
+	    (fam_be == AF_INET || fam_be == AF_INET6 || fam_be == AF_UNIX || fam_be == AF_NETLINK))
+		fam = fam_be;
+	out->raw_family = fam;
+	switch (fam) {
+	case AF_INET:
+		if (nb < 8)
+			return -1;
+		out->family = KEV_SA_INET;
+		out->port = b[2] << 8 | b[3];
+		inet_ntop(AF_INET, b + 4, out->addr, sizeof(out->addr));
+		return 0;
+	case AF_INET6:
+		if (nb < 24)
+			return -1;
+		out->family = KEV_SA_INET6;
+		out->port = b[2] << 8 | b[3];
+		inet_ntop(AF_INET6, b + 8, out->addr, sizeof(out->addr));
+		return 0;
+	case AF_UNIX: {
+		out->family = KEV_SA_UNIX;
+		size_t plen = nb - 2;
+		const unsigned char *p = b + 2;
+		size_t o = 0;
+		if (plen > 0 && p[0] == '\0') {
+			/* abstract socket: "@name", the name may hold NULs */
+			out->addr[o++] = '@';
+			p++;
+			plen--;
+		} else {
+			const unsigned char *z = memchr(p, '\0', plen);
+			if (z)
+				plen = (size_t)(z - p);
+		}
+		for (size_t i = 0; i < plen && o + 1 < sizeof(out->addr); i++)
+			out->addr[o++] = p[i] ? (char)p[i] : '@';
+		out->addr[o] = '\0';
+		return 0;
+	}
+	case AF_NETLINK:
+		out->family = KEV_SA_NETLINK;
+		return 0;
+	default:
+		out->family = KEV_SA_OTHER;
+		return 0;
+	}
+}
+
+static void take_sockaddr(const struct arec *r, struct kevent *ev)
+{
+	const struct arec_field *f = arec_find(r, "saddr");
+	if (!f)
+		return;
+	if (knorm_decode_sockaddr(arec_raw(r, f), f->vlen, &ev->sockaddr) == 0)
+		ev->has_sockaddr = 1;
+}
+
+static void kevent_reset(struct kevent *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->syscall = -1;
+	ev->success = -1;
+	ev->exit = KEV_UNSET;
+	ev->pid = ev->ppid = KEV_UNSET;
+	ev->uid = ev->euid = ev->suid = ev->fsuid = KEV_UNSET;
+	ev->gid = ev->egid = ev->sgid = ev->fsgid = KEV_UNSET;
+	ev->auid = ev->ses = KEV_UNSET;
+	ev->sockaddr.port = -1;
+}
+
+int knorm_build(struct knorm *n, const struct asm_event *aev, struct kevent *ev)
+{
+	struct arec r;
+	int nrec = asm_event_nrecords(aev);
+
+	arena_reset(&n->arena);
+	n->arglen = 0;
+	n->nspans = 0;
+	n->cur_arg = -1;
+	kevent_reset(ev);
+	ev->serial = asm_event_serial(aev);
+	ev->time_ns = asm_event_time_ms(aev) * 1000000ull;
+	ev->nrecords = nrec;
+	ev->incomplete = asm_event_incomplete(aev);
+
+	for (int i = 0; i < nrec; i++) {
+		asm_event_record(aev, i, &r);
+		if (i == 0) {
+			ev->first_type = r.type;
+			if (r.node_len)
+				ev->node = arena_strndup(&n->arena, r.text + r.node_off, r.node_len);
+		}
+		switch (r.type) {
+		case AUDIT_SYSCALL:
+			take_syscall(n, &r, ev);
+			break;
+		case AUDIT_EXECVE:
+			if (take_execve(n, &r, ev) < 0)
+				return -1;
+			break;
+		case AUDIT_CWD:
+			ev->cwd = dup_key(n, &r, "cwd");
+			break;
+		case AUDIT_PATH:
+			if (take_path(n, &r, ev) < 0)
+				return -1;
+			break;
+		case AUDIT_PROCTITLE:
+			if (take_proctitle(n, &r, ev) < 0)
+				return -1;
+			break;
+		case AUDIT_SOCKADDR:
+			take_sockaddr(&r, ev);
+			break;
+		default:
+			if (!ev->has_syscall)
+				take_identity(n, &r, ev);
+			break;
+		}
+	}
+	if (ev->has_syscall && ev->first_type != AUDIT_SYSCALL)
+		ev->first_type = AUDIT_SYSCALL;
+	finish_argv(n, ev);
+	return 0;
+}
