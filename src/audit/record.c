@@ -265,25 +265,38 @@ static int is_hexdigit(char c)
 }
 
 /* Keys whose values the kernel (audit_log_untrustedstring) or the audit
- * tools (audit_encode_value) hex-encode when they hold unsafe bytes. */
+ * tools (audit_encode_value) hex-encode when they hold unsafe bytes.
+ * Dispatch on length first: this runs for every decoded value. */
+static int key_is(const char *k, size_t klen, const char *name, size_t nlen)
+{
+	return klen == nlen && memcmp(k, name, nlen) == 0;
+}
+#define KEY_IS(lit) key_is(k, klen, lit, sizeof(lit) - 1)
+
 static int key_is_encoded(const struct arec *r, const char *k, size_t klen)
 {
-	static const char *const keys[] = {
-		"name", "exe", "comm", "cwd", "proctitle", "key", "cmd", "acct", "data",
-		"path", "dir", "ocomm", "watch", "new", "old", "new-disk", "old-disk",
-		"vm", "root_dir", "grp", "new_group", "id",
-	};
 	if (r->type == AUDIT_EXECVE && k[0] == 'a' && klen > 1 && k[1] >= '0' && k[1] <= '9') {
 		/* aN or aN[i], not aN_len */
-		for (size_t i = 1; i < klen; i++)
-			if (k[i] == '_')
-				return 0;
-		return 1;
+		return memchr(k, '_', klen) == NULL;
 	}
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (strlen(keys[i]) == klen && memcmp(keys[i], k, klen) == 0)
-			return 1;
-	return 0;
+	switch (klen) {
+	case 2:
+		return KEY_IS("id") || KEY_IS("vm");
+	case 3:
+		return KEY_IS("exe") || KEY_IS("cwd") || KEY_IS("key") || KEY_IS("cmd") ||
+		       KEY_IS("dir") || KEY_IS("new") || KEY_IS("old") || KEY_IS("grp");
+	case 4:
+		return KEY_IS("name") || KEY_IS("comm") || KEY_IS("acct") || KEY_IS("data") ||
+		       KEY_IS("path");
+	case 5:
+		return KEY_IS("ocomm") || KEY_IS("watch");
+	case 8:
+		return KEY_IS("new-disk") || KEY_IS("old-disk") || KEY_IS("root_dir");
+	case 9:
+		return KEY_IS("proctitle") || KEY_IS("new_group");
+	default:
+		return 0;
+	}
 }
 
 int arec_is_hex(const struct arec *r, const struct arec_field *f)

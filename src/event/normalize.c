@@ -106,42 +106,123 @@ static int64_t int_or_unset(const struct arec *r, const char *key)
 	return arec_int(r, key, &v) == 0 ? v : KEV_UNSET;
 }
 
+/* Integer value of field f (decimal, or hex when base is 16). */
+static int64_t field_num(const struct arec *r, const struct arec_field *f, int base)
+{
+	const char *v = arec_raw(r, f);
+	uint64_t u = 0;
+	int neg = 0;
+	uint32_t i = 0;
+
+	if (f->vlen == 0 || f->vlen > 20)
+		return KEV_UNSET;
+	if (base == 10 && v[0] == '-') {
+		neg = 1;
+		i = 1;
+	}
+	if (i == f->vlen)
+		return KEV_UNSET;
+	for (; i < f->vlen; i++) {
+		char c = v[i];
+		unsigned d;
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if (base == 16 && c >= 'a' && c <= 'f')
+			d = (unsigned)(c - 'a' + 10);
+		else if (base == 16 && c >= 'A' && c <= 'F')
+			d = (unsigned)(c - 'A' + 10);
+		else
+			return KEV_UNSET;
+		u = u * (unsigned)base + d;
+	}
+	return neg ? -(int64_t)u : (int64_t)u;
+}
+
+/* One pass over the SYSCALL record's fields, dispatching on the key:
+ * this record is in every event, so it is worth not scanning it per key. */
 static void take_syscall(struct knorm *n, const struct arec *r, struct kevent *ev)
 {
-	uint64_t u;
-	int64_t v;
-	const struct arec_field *f;
-
 	ev->has_syscall = 1;
-	if (arec_uint_hex(r, "arch", &u) == 0)
-		ev->arch = (uint32_t)u;
-	ev->syscall = arec_int(r, "syscall", &v) == 0 ? (int)v : -1;
+	for (int i = 0; i < r->nfields; i++) {
+		const struct arec_field *f = &r->fields[i];
+		const char *k = arec_key(r, f);
+		size_t klen = f->klen;
+		if (f->flags)
+			continue; /* enriched or nested */
+#define K(lit) (klen == sizeof(lit) - 1 && memcmp(k, lit, sizeof(lit) - 1) == 0)
+		switch (k[0]) {
+		case 'a':
+			if (klen == 2 && k[1] >= '0' && k[1] <= '3')
+				ev->a[k[1] - '0'] = (uint64_t)field_num(r, f, 16);
+			else if (K("arch"))
+				ev->arch = (uint32_t)field_num(r, f, 16);
+			else if (K("auid"))
+				ev->auid = field_num(r, f, 10);
+			break;
+		case 'c':
+			if (K("comm"))
+				ev->comm = dup_value(n, r, f);
+			break;
+		case 'e':
+			if (K("exit"))
+				ev->exit = field_num(r, f, 10);
+			else if (K("exe"))
+				ev->exe = dup_value(n, r, f);
+			else if (K("euid"))
+				ev->euid = field_num(r, f, 10);
+			else if (K("egid"))
+				ev->egid = field_num(r, f, 10);
+			break;
+		case 'f':
+			if (K("fsuid"))
+				ev->fsuid = field_num(r, f, 10);
+			else if (K("fsgid"))
+				ev->fsgid = field_num(r, f, 10);
+			break;
+		case 'g':
+			if (K("gid"))
+				ev->gid = field_num(r, f, 10);
+			break;
+		case 'k':
+			if (K("key"))
+				ev->key = dup_value(n, r, f);
+			break;
+		case 'p':
+			if (K("pid"))
+				ev->pid = field_num(r, f, 10);
+			else if (K("ppid"))
+				ev->ppid = field_num(r, f, 10);
+			break;
+		case 's':
+			if (K("syscall")) {
+				int64_t v = field_num(r, f, 10);
+				ev->syscall = v == KEV_UNSET ? -1 : (int)v;
+			} else if (K("success")) {
+				ev->success = f->vlen == 3 && memcmp(arec_raw(r, f), "yes", 3) == 0;
+			} else if (K("suid")) {
+				ev->suid = field_num(r, f, 10);
+			} else if (K("sgid")) {
+				ev->sgid = field_num(r, f, 10);
+			} else if (K("ses")) {
+				ev->ses = field_num(r, f, 10);
+			} else if (K("subj")) {
+				ev->subj = dup_value(n, r, f);
+			}
+			break;
+		case 't':
+			if (K("tty"))
+				ev->tty = dup_value(n, r, f);
+			break;
+		case 'u':
+			if (K("uid"))
+				ev->uid = field_num(r, f, 10);
+			break;
+		default:
+			break;
+		}
+#undef K
+	}
 	ev->syscall_name = knorm_syscall_name(ev->arch, ev->syscall);
-	f = arec_find(r, "success");
-	if (f)
-		ev->success = f->vlen == 3 && memcmp(arec_raw(r, f), "yes", 3) == 0;
-	ev->exit = int_or_unset(r, "exit");
-	static const char *const akeys[4] = {"a0", "a1", "a2", "a3"};
-	for (int i = 0; i < 4; i++)
-		if (arec_uint_hex(r, akeys[i], &u) == 0)
-			ev->a[i] = u;
-	ev->ppid = int_or_unset(r, "ppid");
-	ev->pid = int_or_unset(r, "pid");
-	ev->auid = int_or_unset(r, "auid");
-	ev->uid = int_or_unset(r, "uid");
-	ev->gid = int_or_unset(r, "gid");
-	ev->euid = int_or_unset(r, "euid");
-	ev->suid = int_or_unset(r, "suid");
-	ev->fsuid = int_or_unset(r, "fsuid");
-	ev->egid = int_or_unset(r, "egid");
-	ev->sgid = int_or_unset(r, "sgid");
-	ev->fsgid = int_or_unset(r, "fsgid");
-	ev->ses = int_or_unset(r, "ses");
-	ev->tty = dup_key(n, r, "tty");
-	ev->comm = dup_key(n, r, "comm");
-	ev->exe = dup_key(n, r, "exe");
-	ev->key = dup_key(n, r, "key");
-	ev->subj = dup_key(n, r, "subj");
 }
 
 /* Non-syscall events (USER_*, ...) still say who: take what they carry. */
