@@ -7,6 +7,7 @@
 #define KESTREL_CONTAINER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define CONTAINER_SHORT_ID_LEN 12
 

@@ -1,0 +1,528 @@
+/*
+ * container.c — the container cache: cgroup path → container, container id →
+ * metadata read once from the runtime's on-disk state (docker, containerd,
+ * CRI-O, podman). The process table asks it lazily, only when a rule needs a
+ * container field; path matching is in cgroup.c, JSON parsing in
+ * container_state.c, and this file owns the I/O and the two caches.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proc/cgroup.h"
+#include "proc/container.h"
+#include "proc/container_state.h"
+#include "util/log.h"
+
+/* Default state roots of each runtime. */
+#define ROOT_DOCKER "/var/lib/docker"
+#define ROOT_CONTAINERD "/run/containerd"
+#define ROOT_STORAGE "/var/lib/containers/storage"
+/* containerd's namespace for Kubernetes (tried first) and docker's. */
+#define CONTAINERD_K8S_NS "k8s.io"
+#define CONTAINERD_DOCKER_NS "moby"
+#define CONTAINERD_TASK_DIR "io.containerd.runtime.v2.task"
+#define CONTAINERD_RUNC_DIR "runc"
+
+/* Bound of one cgroup file read: a v1 host has ~13 lines of < 300 bytes. */
+#define CONTAINER_CGROUP_READ_MAX 16384
+/* Bound of one state file (containers.json lists every container). */
+#define CONTAINER_STATE_MAX_BYTES (4u << 20)
+/* Hash buckets of the container and path tables (chained, power of 2). */
+#define CONTAINER_ID_BUCKETS 1024
+#define CONTAINER_PATH_BUCKETS 4096
+/* The path cache is emptied when it holds this many paths (short-lived
+ * cgroups would otherwise grow it forever); container entries stay. */
+#define CONTAINER_PATH_CACHE_MAX 16384
+/* A container whose state was not found yet (created a moment ago, or the
+ * state lives elsewhere) is probed again at most this many times, this far
+ * apart; afterwards its fields stay unknown. */
+#define CONTAINER_META_RETRIES 3
+#define CONTAINER_META_RETRY_NS 1000000000ull
+#define CONTAINER_ERR_MAX 256
+
+const struct container_info container_host = {
+    .type = CT_HOST,
+    .id = "host",
+    .privileged = -1,
+};
+
+struct centry {
+	struct container_info info; /* handed out; never moves or is freed before the cache */
+	struct centry *next;
+	int meta_found;
+	int probes;
+	uint64_t next_probe_ns;
+	char pod_uid[CGROUP_POD_UID_LEN + 1];
+};
+
+struct pentry {
+	struct pentry *next;
+	const struct container_info *info; /* &container_host or a centry's info */
+	size_t len;
+	char path[]; /* NUL-terminated */
+};
+
+struct container_cache {
+	char *docker, *containerd, *crio, *podman;
+	struct centry *ids[CONTAINER_ID_BUCKETS];
+	struct pentry *paths[CONTAINER_PATH_BUCKETS];
+	size_t npaths;
+	char buf[CONTAINER_CGROUP_READ_MAX];
+};
+
+const char *container_type_name(enum container_type t)
+{
+	switch (t) {
+	case CT_HOST:
+		return "host";
+	case CT_DOCKER:
+		return "docker";
+	case CT_CONTAINERD:
+		return "containerd";
+	case CT_CRIO:
+		return "cri-o";
+	case CT_PODMAN:
+		return "podman";
+	case CT_LXC:
+		return "lxc";
+	case CT_NSPAWN:
+		return "nspawn";
+	case CT_UNKNOWN_RUNTIME:
+		break;
+	}
+	return "unknown";
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* FNV-1a */
+static uint32_t hash_bytes(const char *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	while (n--) {
+		h ^= (unsigned char)*p++;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+struct container_cache *container_cache_new(const struct container_roots *roots)
+{
+	struct container_cache *cc = calloc(1, sizeof(*cc));
+	struct container_roots none = {0};
+
+	if (!cc)
+		return NULL;
+	if (!roots)
+		roots = &none;
+	cc->docker = strdup(roots->docker ? roots->docker : ROOT_DOCKER);
+	cc->containerd = strdup(roots->containerd ? roots->containerd : ROOT_CONTAINERD);
+	cc->crio = strdup(roots->crio ? roots->crio : ROOT_STORAGE);
+	cc->podman = strdup(roots->podman ? roots->podman : ROOT_STORAGE);
+	if (!cc->docker || !cc->containerd || !cc->crio || !cc->podman) {
+		container_cache_free(cc);
+		return NULL;
+	}
+	return cc;
+}
+
+static void clear_paths(struct container_cache *cc)
+{
+	size_t i;
+
+	for (i = 0; i < CONTAINER_PATH_BUCKETS; i++) {
+		while (cc->paths[i]) {
+			struct pentry *p = cc->paths[i];
+
+			cc->paths[i] = p->next;
+			free(p);
+		}
+	}
+	cc->npaths = 0;
+}
+
+void container_cache_free(struct container_cache *cc)
+{
+	size_t i;
+
+	if (!cc)
+		return;
+	clear_paths(cc);
+	for (i = 0; i < CONTAINER_ID_BUCKETS; i++) {
+		while (cc->ids[i]) {
+			struct centry *e = cc->ids[i];
+
+			cc->ids[i] = e->next;
+			container_state_clear(&e->info);
+			free(e);
+		}
+	}
+	free(cc->docker);
+	free(cc->containerd);
+	free(cc->crio);
+	free(cc->podman);
+	free(cc);
+}
+
+/*
+ * Read a whole state file into a malloc'd, NUL-terminated buffer. Files are
+ * trusted only when they are regular, bounded, not symlinks and owned by root
+ * or by kestrel's own user (what the runtimes and the test fixtures give).
+ */
+static char *read_state(const char *path, size_t *len)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t got = 0;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size > CONTAINER_STATE_MAX_BYTES ||
+	    (st.st_uid != 0 && st.st_uid != geteuid())) {
+		log_debug("container state %s: not a trusted regular file, ignored", path);
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		goto out;
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	buf[got] = '\0';
+	*len = got;
+out:
+	close(fd);
+	return buf;
+}
+
+typedef int (*state_parser)(struct container_info *ci, const char *buf, size_t len,
+                            struct container_state_refs *refs, char *err, size_t errlen);
+
+/* Read and parse one file. Returns 1 when it existed and parsed. */
+static int parse_file(const char *path, struct container_info *ci, state_parser parse,
+                      struct container_state_refs *refs)
+{
+	char err[CONTAINER_ERR_MAX];
+	size_t len = 0;
+	char *buf = read_state(path, &len);
+	int ok;
+
+	if (!buf)
+		return 0;
+	ok = parse(ci, buf, len, refs, err, sizeof(err)) == 0;
+	if (!ok)
+		log_warnx("container state %s: %s", path, err);
+	free(buf);
+	return ok;
+}
+
+static int docker_config(struct container_info *ci, const char *buf, size_t len,
+                         struct container_state_refs *refs, char *err, size_t errlen)
+{
+	return container_state_docker_config(ci, buf, len, err, errlen);
+}
+
+static int docker_hostconfig(struct container_info *ci, const char *buf, size_t len,
+                             struct container_state_refs *refs, char *err, size_t errlen)
+{
+	return container_state_docker_hostconfig(ci, buf, len, err, errlen);
+}
+
+static int pod_labels(struct container_info *ci, const char *buf, size_t len,
+                      struct container_state_refs *refs, char *err, size_t errlen)
+{
+	return container_state_pod_labels(ci, buf, len, err, errlen);
+}
+
+static int storage_index(struct container_info *ci, const char *buf, size_t len,
+                         struct container_state_refs *refs, char *err, size_t errlen)
+{
+	return container_state_storage_index(ci, buf, len, ci->full_id, err, errlen);
+}
+
+/* <docker>/containers/<id>/config.v2.json, then hostconfig.json. */
+static int probe_docker(struct container_cache *cc, struct centry *e)
+{
+	char path[PATH_MAX];
+	const char *id = e->info.full_id;
+
+	snprintf(path, sizeof(path), "%s/containers/%s/config.v2.json", cc->docker, id);
+	if (!parse_file(path, &e->info, docker_config, NULL))
+		return 0;
+	snprintf(path, sizeof(path), "%s/containers/%s/hostconfig.json", cc->docker, id);
+	parse_file(path, &e->info, docker_hostconfig, NULL);
+	e->info.type = CT_DOCKER;
+	return 1;
+}
+
+/* One containerd namespace: the task bundle's config.json, else runc's
+ * state.json (whose labels carry the same annotations). */
+static int probe_containerd_ns(struct container_cache *cc, struct centry *e, const char *ns)
+{
+	struct container_state_refs refs;
+	char path[PATH_MAX];
+	const char *id = e->info.full_id;
+	int found;
+
+	snprintf(path, sizeof(path), "%s/%s/%s/%s/config.json", cc->containerd, CONTAINERD_TASK_DIR,
+	         ns, id);
+	found = parse_file(path, &e->info, container_state_oci_config, &refs);
+	if (!found) {
+		snprintf(path, sizeof(path), "%s/%s/%s/%s/state.json", cc->containerd,
+		         CONTAINERD_RUNC_DIR, ns, id);
+		found = parse_file(path, &e->info, container_state_runc_state, &refs);
+	}
+	if (found)
+		e->info.type = strcmp(ns, CONTAINERD_DOCKER_NS) == 0 ? CT_DOCKER : CT_CONTAINERD;
+	return found;
+}
+
+static int probe_containerd_dir(struct container_cache *cc, struct centry *e, const char *sub)
+{
+	char path[PATH_MAX];
+	struct dirent *d;
+	DIR *dir;
+	int found = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", cc->containerd, sub);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while (!found && (d = readdir(dir)) != NULL) {
+		if (d->d_name[0] == '.' || strcmp(d->d_name, CONTAINERD_K8S_NS) == 0)
+			continue;
+		found = probe_containerd_ns(cc, e, d->d_name);
+	}
+	closedir(dir);
+	return found;
+}
+
+static int probe_containerd(struct container_cache *cc, struct centry *e)
+{
+	return probe_containerd_ns(cc, e, CONTAINERD_K8S_NS) ||
+	       probe_containerd_dir(cc, e, CONTAINERD_TASK_DIR) ||
+	       probe_containerd_dir(cc, e, CONTAINERD_RUNC_DIR);
+}
+
+/* containers/storage (CRI-O, podman): userdata/config.json, the CRI-O
+ * sandbox's for the pod labels, and containers.json for podman's name. */
+static int probe_storage(const char *root, struct centry *e, enum container_type fallback)
+{
+	struct container_state_refs refs;
+	char path[PATH_MAX];
+	const char *id = e->info.full_id;
+
+	snprintf(path, sizeof(path), "%s/overlay-containers/%s/userdata/config.json", root, id);
+	if (!parse_file(path, &e->info, container_state_oci_config, &refs))
+		return 0;
+	e->info.type =
+	    refs.runtime == CT_CRIO || refs.runtime == CT_PODMAN ? refs.runtime : fallback;
+	if (refs.sandbox_id[0] && strcmp(refs.sandbox_id, id) != 0) {
+		snprintf(path, sizeof(path), "%s/overlay-containers/%s/userdata/config.json", root,
+		         refs.sandbox_id);
+		parse_file(path, &e->info, pod_labels, NULL);
+	}
+	if (!e->info.name || !e->info.image) {
+		snprintf(path, sizeof(path), "%s/overlay-containers/containers.json", root);
+		parse_file(path, &e->info, storage_index, NULL);
+	}
+	return 1;
+}
+
+static int probe_storages(struct container_cache *cc, struct centry *e, enum container_type hint)
+{
+	if (probe_storage(cc->crio, e, hint == CT_PODMAN ? CT_PODMAN : CT_CRIO))
+		return 1;
+	return strcmp(cc->crio, cc->podman) != 0 && probe_storage(cc->podman, e, CT_PODMAN);
+}
+
+/* Try the runtime the cgroup suggests first, then the others (a bare
+ * /<id> cgroup looks the same for docker, containerd and ECS). */
+static int probe_meta(struct container_cache *cc, struct centry *e, enum container_type hint)
+{
+	switch (hint) {
+	case CT_CONTAINERD:
+		return probe_containerd(cc, e) || probe_docker(cc, e) ||
+		       probe_storages(cc, e, hint);
+	case CT_CRIO:
+	case CT_PODMAN:
+		return probe_storages(cc, e, hint) || probe_containerd(cc, e) ||
+		       probe_docker(cc, e);
+	case CT_DOCKER:
+		return probe_docker(cc, e) || probe_containerd(cc, e) ||
+		       probe_storages(cc, e, hint);
+	default:
+		return 0;
+	}
+}
+
+static int has_disk_state(enum container_type t)
+{
+	return t == CT_DOCKER || t == CT_CONTAINERD || t == CT_CRIO || t == CT_PODMAN;
+}
+
+static void fill_meta(struct container_cache *cc, struct centry *e, enum container_type hint)
+{
+	e->probes++;
+	e->next_probe_ns = now_ns() + CONTAINER_META_RETRY_NS;
+	e->meta_found = probe_meta(cc, e, hint);
+	if (!e->meta_found)
+		log_debug("container %s (%s): no runtime state found (probe %d of %d)",
+		          e->info.full_id, container_type_name(hint), e->probes,
+		          CONTAINER_META_RETRIES + 1);
+	if (!e->info.k8s_pod_uid && e->pod_uid[0])
+		e->info.k8s_pod_uid = strdup(e->pod_uid);
+}
+
+static void maybe_retry(struct container_cache *cc, struct centry *e)
+{
+	if (e->meta_found || e->probes > CONTAINER_META_RETRIES || !has_disk_state(e->info.type) ||
+	    now_ns() < e->next_probe_ns)
+		return;
+	fill_meta(cc, e, e->info.type);
+}
+
+static int same_container(const struct centry *e, const struct cgroup_match *m)
+{
+	/* 64-hex ids are unique across runtimes; names only within one. */
+	int named = m->type == CT_LXC || m->type == CT_NSPAWN;
+	int e_named = e->info.type == CT_LXC || e->info.type == CT_NSPAWN;
+
+	return strcmp(e->info.full_id, m->id) == 0 && named == e_named &&
+	       (!named || e->info.type == m->type);
+}
+
+static struct centry *get_container(struct container_cache *cc, const struct cgroup_match *m)
+{
+	uint32_t b = hash_bytes(m->id, strlen(m->id)) & (CONTAINER_ID_BUCKETS - 1);
+	struct centry *e;
+
+	for (e = cc->ids[b]; e; e = e->next)
+		if (same_container(e, m))
+			return e;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->info.type = m->type;
+	e->info.privileged = -1;
+	e->info.full_id = strdup(m->id);
+	if (!e->info.full_id) {
+		free(e);
+		return NULL;
+	}
+	snprintf(e->info.id, sizeof(e->info.id), "%.*s", CONTAINER_SHORT_ID_LEN, m->id);
+	memcpy(e->pod_uid, m->pod_uid, sizeof(e->pod_uid));
+	if (has_disk_state(m->type))
+		fill_meta(cc, e, m->type);
+	else
+		e->info.name = strdup(m->id); /* LXC and machined: the name is the id */
+	e->next = cc->ids[b];
+	cc->ids[b] = e;
+	return e;
+}
+
+/* The container of one path, from the path cache or by matching it. */
+static const struct container_info *lookup_path(struct container_cache *cc, const char *path,
+                                                size_t len)
+{
+	uint32_t b = hash_bytes(path, len) & (CONTAINER_PATH_BUCKETS - 1);
+	struct cgroup_match m;
+	struct pentry *p;
+	const struct container_info *info = &container_host;
+
+	for (p = cc->paths[b]; p; p = p->next) {
+		if (p->len == len && memcmp(p->path, path, len) == 0) {
+			if (p->info != &container_host)
+				maybe_retry(cc, (struct centry *)(void *)p->info);
+			return p->info;
+		}
+	}
+	if (cgroup_match_path(path, len, &m)) {
+		struct centry *e = get_container(cc, &m);
+
+		if (!e)
+			return NULL;
+		maybe_retry(cc, e);
+		info = &e->info;
+	}
+	if (cc->npaths >= CONTAINER_PATH_CACHE_MAX)
+		clear_paths(cc);
+	p = malloc(sizeof(*p) + len + 1);
+	if (p) {
+		p->info = info;
+		p->len = len;
+		memcpy(p->path, path, len);
+		p->path[len] = '\0';
+		p->next = cc->paths[b];
+		cc->paths[b] = p;
+		cc->npaths++;
+	}
+	return info;
+}
+
+const struct container_info *container_cache_lookup_cgroup(struct container_cache *cc,
+                                                           const char *text, size_t len)
+{
+	size_t pos = 0, plen;
+	const char *path;
+
+	while (cgroup_next_path(text, len, &pos, &path, &plen)) {
+		const struct container_info *info = lookup_path(cc, path, plen);
+
+		if (info && info != &container_host)
+			return info;
+	}
+	return &container_host;
+}
+
+const struct container_info *container_cache_lookup_pid(struct container_cache *cc,
+                                                        const char *procroot, int64_t pid)
+{
+	char path[PATH_MAX];
+	size_t got = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%lld/cgroup", procroot, (long long)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	while (got < sizeof(cc->buf)) {
+		ssize_t r = read(fd, cc->buf + got, sizeof(cc->buf) - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	if (got == 0)
+		return NULL;
+	return container_cache_lookup_cgroup(cc, cc->buf, got);
+}

@@ -1,0 +1,320 @@
+/*
+ * procfs.c — reads one process's /proc/<pid> files (stat, status, cmdline,
+ * exe and cwd links, loginuid, sessionid) into fixed buffers, and maps the
+ * audit tty= name to the device number Falco's proc.tty shows. Used by the
+ * process table for the start-up scan, a table miss and the expiry sweep;
+ * every read is bounded and allocation-free.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "proc/procfs.h"
+#include "proc/proctable_ext.h"
+
+/* /proc/<pid>/stat is one line well under this (comm is at most 15 bytes). */
+#define PROCFS_STAT_BUF 1024
+/* /proc/<pid>/status is about 1.5 KiB on current kernels. */
+#define PROCFS_STATUS_BUF 4096
+/* Small numeric files (loginuid, sessionid). */
+#define PROCFS_NUM_BUF 32
+/* Field numbers of /proc/<pid>/stat (proc(5)), counted from 1. */
+#define STAT_FIELD_STATE 3
+#define STAT_FIELD_PPID 4
+#define STAT_FIELD_SESSION 6
+#define STAT_FIELD_TTY_NR 7
+#define STAT_FIELD_STARTTIME 22
+/* Room for "<procroot>/<pid>" with a 20-digit pid. */
+#define PROCFS_DIR_MAX 256
+#define NS_PER_SEC 1000000000ull
+
+/* Reads up to cap-1 bytes of dirfd/name, NUL-terminates. Returns length or -1. */
+static ssize_t read_small(int dirfd, const char *name, char *buf, size_t cap)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	size_t len = 0;
+	while (len < cap - 1) {
+		ssize_t n = read(fd, buf + len, cap - 1 - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int saved = errno;
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return (ssize_t)len;
+}
+
+static uint64_t ticks_to_ns(uint64_t ticks)
+{
+	static long hz;
+	if (hz <= 0) {
+		hz = sysconf(_SC_CLK_TCK);
+		if (hz <= 0)
+			hz = 100; /* USER_HZ on every Linux architecture */
+	}
+	return ticks * (NS_PER_SEC / (uint64_t)hz);
+}
+
+/* Parses the text of a stat file. comm is between the first '(' and the
+ * last ')' since comm itself may contain spaces and parentheses. */
+static int parse_stat(const char *buf, struct procfs_stat *st)
+{
+	const char *open = strchr(buf, '(');
+	const char *close = strrchr(buf, ')');
+	if (!open || !close || close < open)
+		return -1;
+	st->pid = strtoll(buf, NULL, 10);
+	size_t clen = (size_t)(close - open - 1);
+	if (clen >= sizeof(st->comm))
+		clen = sizeof(st->comm) - 1;
+	memcpy(st->comm, open + 1, clen);
+	st->comm[clen] = '\0';
+
+	const char *p = close + 1;
+	int field = STAT_FIELD_STATE;
+	int found = 0;
+	while (*p && field <= STAT_FIELD_STARTTIME) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		char *end;
+		switch (field) {
+		case STAT_FIELD_PPID:
+			st->ppid = strtoll(p, &end, 10);
+			found++;
+			break;
+		case STAT_FIELD_SESSION:
+			st->sid = strtoll(p, &end, 10);
+			found++;
+			break;
+		case STAT_FIELD_TTY_NR:
+			st->tty_nr = strtoll(p, &end, 10);
+			found++;
+			break;
+		case STAT_FIELD_STARTTIME:
+			st->start_ns = ticks_to_ns(strtoull(p, &end, 10));
+			found++;
+			break;
+		default:
+			break;
+		}
+		while (*p && *p != ' ')
+			p++;
+		field++;
+	}
+	return found == 4 ? 0 : -1;
+}
+
+static int stat_at(int dirfd, struct procfs_stat *st)
+{
+	char buf[PROCFS_STAT_BUF];
+	if (read_small(dirfd, "stat", buf, sizeof(buf)) < 0)
+		return -1;
+	memset(st, 0, sizeof(*st));
+	if (parse_stat(buf, st) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+static int open_pid_dir(const char *procroot, int64_t pid)
+{
+	char dir[PROCFS_DIR_MAX];
+	snprintf(dir, sizeof(dir), "%s/%" PRId64, procroot, pid);
+	return open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+int procfs_read_stat(const char *procroot, int64_t pid, struct procfs_stat *st)
+{
+	char path[PROCFS_DIR_MAX];
+	snprintf(path, sizeof(path), "%s/%" PRId64 "/stat", procroot, pid);
+	char buf[PROCFS_STAT_BUF];
+	if (read_small(AT_FDCWD, path, buf, sizeof(buf)) < 0)
+		return -1;
+	memset(st, 0, sizeof(*st));
+	if (parse_stat(buf, st) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+/* "Uid:\t0\t0\t0\t0" -> real, effective. */
+static void status_ids(const char *buf, const char *tag, int64_t *real, int64_t *eff)
+{
+	const char *p = strstr(buf, tag);
+	if (!p)
+		return;
+	p += strlen(tag);
+	char *end;
+	long long r = strtoll(p, &end, 10);
+	if (end == p)
+		return;
+	long long e = strtoll(end, &end, 10);
+	*real = r;
+	*eff = e;
+}
+
+/* The last number of "NSpid:\t412\t1": the pid in the innermost namespace. */
+static int64_t status_vpid(const char *buf)
+{
+	const char *p = strstr(buf, "\nNSpid:");
+	if (!p)
+		return -1;
+	p += strlen("\nNSpid:");
+	int64_t last = -1;
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!isdigit((unsigned char)*p))
+			break;
+		char *end;
+		last = strtoll(p, &end, 10);
+		p = end;
+	}
+	return last;
+}
+
+static int64_t read_number(int dirfd, const char *name)
+{
+	char buf[PROCFS_NUM_BUF];
+	if (read_small(dirfd, name, buf, sizeof(buf)) <= 0)
+		return -1;
+	return strtoll(buf, NULL, 10);
+}
+
+static int read_link(int dirfd, const char *name, char *out, size_t cap)
+{
+	ssize_t n = readlinkat(dirfd, name, out, cap - 1);
+	if (n < 0) {
+		out[0] = '\0';
+		return 0;
+	}
+	out[n] = '\0';
+	return 1;
+}
+
+int procfs_mode_writable(uint32_t mode, int64_t ouid, int64_t ogid, int64_t euid, int64_t egid)
+{
+	if (euid == 0)
+		return 1;
+	if (ouid == euid)
+		return (mode & S_IWUSR) != 0;
+	if (ogid == egid)
+		return (mode & S_IWGRP) != 0;
+	return (mode & S_IWOTH) != 0;
+}
+
+int procfs_read_info(const char *procroot, int64_t pid, struct procfs_info *info)
+{
+	int dirfd = open_pid_dir(procroot, pid);
+	if (dirfd < 0)
+		return -1;
+	/* Everything below is read through dirfd: if the pid is reused while
+	 * we read, the old directory answers ESRCH instead of the new process. */
+	if (stat_at(dirfd, &info->st) < 0) {
+		int saved = errno;
+		close(dirfd);
+		errno = saved;
+		return -1;
+	}
+	info->uid = info->euid = info->gid = info->egid = -1;
+	info->vpid = -1;
+	char status[PROCFS_STATUS_BUF];
+	if (read_small(dirfd, "status", status, sizeof(status)) > 0) {
+		status_ids(status, "\nUid:", &info->uid, &info->euid);
+		status_ids(status, "\nGid:", &info->gid, &info->egid);
+		info->vpid = status_vpid(status);
+	}
+	info->auid = read_number(dirfd, "loginuid");
+	info->ses = read_number(dirfd, "sessionid");
+	info->has_exe = read_link(dirfd, "exe", info->exepath, sizeof(info->exepath));
+	info->has_cwd = read_link(dirfd, "cwd", info->cwd, sizeof(info->cwd));
+	ssize_t n = read_small(dirfd, "cmdline", info->cmdline, sizeof(info->cmdline));
+	info->cmdline_len = n > 0 ? (size_t)n : 0;
+	info->exe_writable = -1;
+	struct stat sb;
+	if (info->has_exe && info->euid >= 0 && fstatat(dirfd, "exe", &sb, 0) == 0)
+		info->exe_writable =
+		    procfs_mode_writable(sb.st_mode, sb.st_uid, sb.st_gid, info->euid, info->egid);
+	close(dirfd);
+	return 0;
+}
+
+/* The kernel's new_encode_dev(): what /proc/<pid>/stat prints as tty_nr. */
+static int64_t encode_dev(unsigned major, unsigned minor)
+{
+	return (int64_t)((minor & 0xffu) | (major << 8) | ((minor & ~0xffu) << 12));
+}
+
+/* Minors of one tty kind; larger numbers are not devices of that kind. */
+#define TTY_VT_MAX 64          /* tty0..tty63 (major 4, below ttyS) */
+#define TTY_PTS_MAX (1u << 20) /* NR_UNIX98_PTY_MAX */
+#define TTY_SERIAL_MAX 256
+#define CONSOLE_MAJOR 5
+#define CONSOLE_MINOR 1
+
+/* Character-device majors and first minors of the terminals audit names
+ * (Documentation/admin-guide/devices.txt). Longer prefixes come first so
+ * "ttyS" is not read as "tty". */
+static const struct tty_kind {
+	const char *prefix;
+	unsigned major;
+	unsigned first_minor;
+	unsigned long count;
+} tty_kinds[] = {
+    {"ttyAMA", 204, 64, TTY_SERIAL_MAX - 64},
+    {"ttyUSB", 188, 0, TTY_SERIAL_MAX},
+    {"ttyACM", 166, 0, TTY_SERIAL_MAX},
+    {"ttyS", 4, 64, TTY_SERIAL_MAX - 64},
+    {"pts", 136, 0, TTY_PTS_MAX},
+    {"hvc", 229, 0, TTY_SERIAL_MAX},
+    {"tty", 4, 0, TTY_VT_MAX},
+};
+
+int64_t proc_tty_from_name(const char *name)
+{
+	if (!name || !*name)
+		return -1;
+	if (strcmp(name, "(none)") == 0)
+		return 0;
+	if (strcmp(name, "console") == 0)
+		return encode_dev(CONSOLE_MAJOR, CONSOLE_MINOR);
+	for (size_t i = 0; i < sizeof(tty_kinds) / sizeof(tty_kinds[0]); i++) {
+		size_t plen = strlen(tty_kinds[i].prefix);
+		if (strncmp(name, tty_kinds[i].prefix, plen) != 0)
+			continue;
+		const char *num = name + plen;
+		if (!isdigit((unsigned char)*num))
+			continue;
+		char *end;
+		errno = 0;
+		unsigned long n = strtoul(num, &end, 10);
+		if (*end || errno)
+			return -1;
+		if (n >= tty_kinds[i].count)
+			return -1;
+		return encode_dev(tty_kinds[i].major, tty_kinds[i].first_minor + (unsigned)n);
+	}
+	return -1;
+}
