@@ -1,0 +1,838 @@
+/*
+ * krules.c — programs kestrel's kernel audit rules and settings with
+ * libaudit (krules.h): builds one `always,exit` rule per arch and filter
+ * group from the syscall names the rule engine and the process table need,
+ * lists the kernel's rules to find kestrel's own (key "kestrel", matched
+ * exactly), and restores what it changed. Every call opens its own libaudit
+ * control socket, so none of this shares a socket with the data stream.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <libaudit.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit/krules.h"
+#include "util/log.h"
+
+/* Filter groups (distinct flag sets) and syscall names per group. */
+#define KRULES_MAX_GROUPS 4
+#define KRULES_MAX_ARCHES 2
+/* How long to wait for the kernel's answer on the control socket. */
+#define KRULES_REPLY_TIMEOUT_MS 2000
+/* audit status "enabled" value of an immutable configuration (auditctl -e 2). */
+#define KRULES_ENABLED_LOCKED 2
+
+/*
+ * Process-table needs. Measured on a 2-core VM (kernel 6.18), 30,000
+ * fork+exec of a static binary, 2 workers, kestrel unicast: execve/execveat
+ * only = 6.9 records per exec (SYSCALL, EXECVE, CWD, 2 PATH, PROCTITLE,
+ * EOE); adding clone/clone3/fork/vfork success=1 adds one event of ~2.8
+ * records per fork (SYSCALL, PROCTITLE, EOE): +87% events, +35% records,
+ * +19% receive CPU. exit_group would add a similar event per process.
+ * Hence only exec is on by default (see krules.h).
+ */
+static const char *const proc_exec_calls[] = {"execve", "execveat"};
+static const char *const proc_fork_calls[] = {"clone", "clone3", "fork", "vfork"};
+static const char *const proc_exit_calls[] = {"exit_group"};
+
+struct krules_group {
+	unsigned flags;
+	char **names;
+	size_t n, cap;
+};
+
+struct krules_arch {
+	const char *name; /* "b64" / "b32" as auditctl spells them */
+	int machine;      /* libaudit MACH_* for name lookups */
+	unsigned elf;     /* AUDIT_ARCH_* value stored in the rule */
+};
+
+struct krules {
+	pid_t exclude_pid;
+	struct krules_arch arch[KRULES_MAX_ARCHES];
+	int narch;
+	struct krules_group group[KRULES_MAX_GROUPS];
+	int ngroups;
+	struct audit_rule_data **built; /* installed rules, for restore and removal */
+	size_t nbuilt;
+	struct krules_settings set;  /* what install applied (KRULES_UNSET = not touched) */
+	struct krules_settings prev; /* values before install */
+};
+
+/* A list of rules as the kernel reported them (copies, owned). */
+struct rule_list {
+	struct audit_rule_data **r;
+	size_t n, cap;
+};
+
+static void rule_list_free(struct rule_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->r[i]);
+	free(l->r);
+	l->r = NULL;
+	l->n = l->cap = 0;
+}
+
+struct krules *krules_new(pid_t exclude_pid)
+{
+	static const char *const arch_names[KRULES_MAX_ARCHES] = {"b64", "b32"};
+	struct krules *kr = calloc(1, sizeof(*kr));
+
+	if (!kr)
+		return NULL;
+	/* libaudit would print its own errors to stderr; we report ours. */
+	set_aumessage_mode(MSG_QUIET, DBG_NO);
+	kr->exclude_pid = exclude_pid;
+	for (int i = 0; i < KRULES_MAX_ARCHES; i++) {
+		int m = audit_determine_machine(arch_names[i]);
+		unsigned elf = m >= 0 ? audit_machine_to_elf(m) : 0;
+		if (elf == 0)
+			continue; /* no such ABI on this machine (e.g. b64 on i686) */
+		kr->arch[kr->narch].name = arch_names[i];
+		kr->arch[kr->narch].machine = m;
+		kr->arch[kr->narch].elf = elf;
+		kr->narch++;
+	}
+	kr->set.backlog_limit = kr->set.backlog_wait_time = kr->set.rate_limit = KRULES_UNSET;
+	kr->prev = kr->set;
+	return kr;
+}
+
+static void free_built(struct krules *kr)
+{
+	for (size_t i = 0; i < kr->nbuilt; i++)
+		audit_rule_free_data(kr->built[i]);
+	free(kr->built);
+	kr->built = NULL;
+	kr->nbuilt = 0;
+}
+
+void krules_free(struct krules *kr)
+{
+	if (!kr)
+		return;
+	for (int g = 0; g < kr->ngroups; g++) {
+		for (size_t i = 0; i < kr->group[g].n; i++)
+			free(kr->group[g].names[i]);
+		free(kr->group[g].names);
+	}
+	free_built(kr);
+	free(kr);
+}
+
+static struct krules_group *group_for(struct krules *kr, unsigned flags)
+{
+	for (int g = 0; g < kr->ngroups; g++)
+		if (kr->group[g].flags == flags)
+			return &kr->group[g];
+	if (kr->ngroups == KRULES_MAX_GROUPS)
+		return NULL;
+	kr->group[kr->ngroups].flags = flags;
+	return &kr->group[kr->ngroups++];
+}
+
+static int group_has(const struct krules_group *g, const char *name)
+{
+	for (size_t i = 0; i < g->n; i++)
+		if (strcmp(g->names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+int krules_add(struct krules *kr, const char *const *names, size_t n, unsigned flags, char *err,
+               size_t errlen)
+{
+	struct krules_group *g = group_for(kr, flags);
+
+	if (!g) {
+		snprintf(err, errlen, "kernel rules: too many filter groups (max %d)",
+		         KRULES_MAX_GROUPS);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int known = 0;
+		for (int a = 0; a < kr->narch; a++)
+			known |= audit_name_to_syscall(names[i], kr->arch[a].machine) >= 0;
+		if (!known) {
+			snprintf(err, errlen, "kernel rules: unknown syscall '%s'", names[i]);
+			return -1;
+		}
+		if (group_has(g, names[i]))
+			continue;
+		if (g->n == g->cap) {
+			size_t cap = g->cap ? g->cap * 2 : 16;
+			char **nn = realloc(g->names, cap * sizeof(*nn));
+			if (!nn)
+				goto oom;
+			g->names = nn;
+			g->cap = cap;
+		}
+		if (!(g->names[g->n] = strdup(names[i])))
+			goto oom;
+		g->n++;
+	}
+	return 0;
+oom:
+	snprintf(err, errlen, "kernel rules: out of memory");
+	return -1;
+}
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static int add_fixed(struct krules *kr, const char *const *names, size_t n, unsigned flags)
+{
+	char err[256];
+
+	if (krules_add(kr, names, n, flags, err, sizeof(err)) < 0) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+int krules_add_proc_needs(struct krules *kr, unsigned needs)
+{
+	if ((needs & KRULES_PROC_EXEC) &&
+	    add_fixed(kr, proc_exec_calls, NELEM(proc_exec_calls), 0) < 0)
+		return -1;
+	if ((needs & KRULES_PROC_FORK) &&
+	    add_fixed(kr, proc_fork_calls, NELEM(proc_fork_calls), KRULES_SUCCESS_ONLY) < 0)
+		return -1;
+	if ((needs & KRULES_PROC_EXIT) &&
+	    add_fixed(kr, proc_exit_calls, NELEM(proc_exit_calls), 0) < 0)
+		return -1;
+	return 0;
+}
+
+/* Syscalls of group g that arch a knows (they go into one rule). */
+static size_t group_arch_count(const struct krules *kr, const struct krules_group *g, int a)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < g->n; i++)
+		k += audit_name_to_syscall(g->names[i], kr->arch[a].machine) >= 0;
+	return k;
+}
+
+size_t krules_count(const struct krules *kr)
+{
+	size_t k = 0;
+	for (int g = 0; g < kr->ngroups; g++)
+		for (int a = 0; a < kr->narch; a++)
+			k += group_arch_count(kr, &kr->group[g], a) > 0;
+	return k;
+}
+
+int krules_print(const struct krules *kr, FILE *out)
+{
+	int lines = 0;
+
+	for (int g = 0; g < kr->ngroups; g++) {
+		const struct krules_group *gr = &kr->group[g];
+		for (int a = 0; a < kr->narch; a++) {
+			if (group_arch_count(kr, gr, a) == 0)
+				continue;
+			fprintf(out, "-a always,exit -F arch=%s -S ", kr->arch[a].name);
+			const char *sep = "";
+			for (size_t i = 0; i < gr->n; i++) {
+				if (audit_name_to_syscall(gr->names[i], kr->arch[a].machine) < 0)
+					continue;
+				fprintf(out, "%s%s", sep, gr->names[i]);
+				sep = ",";
+			}
+			if (kr->exclude_pid > 0)
+				fprintf(out, " -F pid!=%ld", (long)kr->exclude_pid);
+			if (gr->flags & KRULES_SUCCESS_ONLY)
+				fprintf(out, " -F success=1");
+			fprintf(out, " -F key=%s\n", KRULES_KEY);
+			lines++;
+		}
+	}
+	return lines;
+}
+
+/* ---- rule building ---- */
+
+/* Appends the key as a string field (the ABI of linux/audit.h: the value
+ * is the length, the bytes go to buf). libaudit's fieldpair would refuse a
+ * key here because it tracks "a syscall was added" in a global that only
+ * auditctl sets. */
+static int rule_add_key(struct audit_rule_data **rp, const char *key)
+{
+	struct audit_rule_data *r = *rp;
+	size_t klen = strlen(key);
+
+	if (r->field_count >= AUDIT_MAX_FIELDS)
+		return -1;
+	r = realloc(r, sizeof(*r) + r->buflen + klen);
+	if (!r)
+		return -1;
+	*rp = r;
+	memcpy(r->buf + r->buflen, key, klen);
+	r->fields[r->field_count] = AUDIT_FILTERKEY;
+	r->fieldflags[r->field_count] = AUDIT_EQUAL;
+	r->values[r->field_count] = (uint32_t)klen;
+	r->field_count++;
+	r->buflen += (uint32_t)klen;
+	return 0;
+}
+
+static struct audit_rule_data *build_rule(const struct krules *kr, const struct krules_group *g,
+                                          int a, char *err, size_t errlen)
+{
+	struct audit_rule_data *r = audit_rule_create_data();
+	char pair[64];
+
+	if (!r)
+		goto oom;
+	/* arch first: it also selects the table libaudit resolves names with */
+	snprintf(pair, sizeof(pair), "arch=%s", kr->arch[a].name);
+	if (audit_rule_fieldpair_data(&r, pair, AUDIT_FILTER_EXIT) < 0)
+		goto bad;
+	for (size_t i = 0; i < g->n; i++)
+		if (audit_name_to_syscall(g->names[i], kr->arch[a].machine) >= 0 &&
+		    audit_rule_syscallbyname_data(r, g->names[i]) < 0) {
+			snprintf(pair, sizeof(pair), "syscall %s", g->names[i]);
+			goto bad;
+		}
+	if (kr->exclude_pid > 0) {
+		snprintf(pair, sizeof(pair), "pid!=%ld", (long)kr->exclude_pid);
+		if (audit_rule_fieldpair_data(&r, pair, AUDIT_FILTER_EXIT) < 0)
+			goto bad;
+	}
+	if (g->flags & KRULES_SUCCESS_ONLY) {
+		snprintf(pair, sizeof(pair), "success=1");
+		if (audit_rule_fieldpair_data(&r, pair, AUDIT_FILTER_EXIT) < 0)
+			goto bad;
+	}
+	if (rule_add_key(&r, KRULES_KEY) < 0)
+		goto oom;
+	return r;
+bad:
+	snprintf(err, errlen, "kernel rules: libaudit rejected %s for arch=%s", pair,
+	         kr->arch[a].name);
+	audit_rule_free_data(r);
+	return NULL;
+oom:
+	snprintf(err, errlen, "kernel rules: out of memory");
+	audit_rule_free_data(r);
+	return NULL;
+}
+
+static int build_all(struct krules *kr, char *err, size_t errlen)
+{
+	size_t want = krules_count(kr);
+
+	free_built(kr);
+	if (want == 0)
+		return 0;
+	if (!(kr->built = calloc(want, sizeof(*kr->built)))) {
+		snprintf(err, errlen, "kernel rules: out of memory");
+		return -1;
+	}
+	for (int g = 0; g < kr->ngroups; g++)
+		for (int a = 0; a < kr->narch; a++) {
+			if (group_arch_count(kr, &kr->group[g], a) == 0)
+				continue;
+			struct audit_rule_data *r = build_rule(kr, &kr->group[g], a, err, errlen);
+			if (!r)
+				return -1;
+			kr->built[kr->nbuilt++] = r;
+		}
+	return 0;
+}
+
+/* ---- talking to the kernel ---- */
+
+/* Next reply on a libaudit fd, waiting at most KRULES_REPLY_TIMEOUT_MS.
+ * Returns 1 with rep filled, 0 on timeout, -errno on error. */
+static int get_reply(int fd, struct audit_reply *rep)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	int rc;
+
+	do
+		rc = poll(&p, 1, KRULES_REPLY_TIMEOUT_MS);
+	while (rc < 0 && errno == EINTR);
+	if (rc < 0)
+		return -errno;
+	if (rc == 0)
+		return 0;
+	rc = audit_get_reply(fd, rep, GET_REPLY_NONBLOCKING, 0);
+	if (rc <= 0)
+		return rc < 0 ? rc : -EIO;
+	return 1;
+}
+
+int krules_status(struct audit_status *out)
+{
+	struct audit_reply rep;
+	int fd, rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((fd = audit_open()) < 0)
+		return -errno ? -errno : -EIO;
+	if ((rc = audit_request_status(fd)) <= 0) {
+		rc = rc < 0 ? rc : -EIO;
+		goto out;
+	}
+	for (;;) {
+		if ((rc = get_reply(fd, &rep)) <= 0) {
+			rc = rc < 0 ? rc : -ETIMEDOUT;
+			goto out;
+		}
+		if (rep.type == NLMSG_ERROR && rep.error->error) {
+			rc = rep.error->error;
+			goto out;
+		}
+		if (rep.type == AUDIT_GET) {
+			/* older kernels send a shorter struct: copy what came */
+			size_t plen =
+			    rep.len > (int)NLMSG_HDRLEN ? (size_t)rep.len - NLMSG_HDRLEN : 0;
+			memcpy(out, rep.status, plen < sizeof(*out) ? plen : sizeof(*out));
+			rc = 0;
+			goto out;
+		}
+	}
+out:
+	audit_close(fd);
+	return rc;
+}
+
+/* Copies every rule the kernel has into l. Returns 0 or -errno. */
+static int list_rules(int fd, struct rule_list *l)
+{
+	struct audit_reply rep;
+	int rc;
+
+	if ((rc = audit_request_rules_list_data(fd)) <= 0)
+		return rc < 0 ? rc : -EIO;
+	for (;;) {
+		if ((rc = get_reply(fd, &rep)) <= 0)
+			return rc < 0 ? rc : -ETIMEDOUT;
+		if (rep.type == NLMSG_DONE)
+			return 0;
+		if (rep.type == NLMSG_ERROR) {
+			if (rep.error->error)
+				return rep.error->error;
+			continue;
+		}
+		if (rep.type != AUDIT_LIST_RULES)
+			continue;
+		size_t plen = rep.len > (int)NLMSG_HDRLEN ? (size_t)rep.len - NLMSG_HDRLEN : 0;
+		size_t need = sizeof(struct audit_rule_data);
+		if (plen < need || plen < need + rep.ruledata->buflen)
+			continue; /* truncated: cannot be one of ours */
+		need += rep.ruledata->buflen;
+		if (l->n == l->cap) {
+			size_t cap = l->cap ? l->cap * 2 : 32;
+			struct audit_rule_data **nr = realloc(l->r, cap * sizeof(*nr));
+			if (!nr)
+				return -ENOMEM;
+			l->r = nr;
+			l->cap = cap;
+		}
+		if (!(l->r[l->n] = malloc(need)))
+			return -ENOMEM;
+		memcpy(l->r[l->n++], rep.ruledata, need);
+	}
+}
+
+static int is_string_field(uint32_t f)
+{
+	switch (f) {
+	case AUDIT_SUBJ_USER:
+	case AUDIT_SUBJ_ROLE:
+	case AUDIT_SUBJ_TYPE:
+	case AUDIT_SUBJ_SEN:
+	case AUDIT_SUBJ_CLR:
+	case AUDIT_OBJ_USER:
+	case AUDIT_OBJ_ROLE:
+	case AUDIT_OBJ_TYPE:
+	case AUDIT_OBJ_LEV_LOW:
+	case AUDIT_OBJ_LEV_HIGH:
+	case AUDIT_WATCH:
+	case AUDIT_DIR:
+	case AUDIT_FILTERKEY:
+	case AUDIT_EXE:
+		return 1;
+	}
+	return 0;
+}
+
+/* 1 if the rule's key is exactly KRULES_KEY (not "kestrel_x", not a
+ * multi-key "kestrel\001other"). */
+static int rule_is_ours(const struct audit_rule_data *r)
+{
+	uint32_t off = 0;
+	size_t klen = strlen(KRULES_KEY);
+
+	for (uint32_t i = 0; i < r->field_count && i < AUDIT_MAX_FIELDS; i++) {
+		if (!is_string_field(r->fields[i]))
+			continue;
+		if (off + r->values[i] > r->buflen)
+			return 0;
+		if (r->fields[i] == AUDIT_FILTERKEY)
+			return r->values[i] == klen && memcmp(r->buf + off, KRULES_KEY, klen) == 0;
+		off += r->values[i];
+	}
+	return 0;
+}
+
+/* Same rule as the kernel would compare it: list, action, syscalls, fields. */
+static int rule_equal(const struct audit_rule_data *a, const struct audit_rule_data *b)
+{
+	uint32_t n = a->field_count;
+
+	if ((a->flags & ~AUDIT_FILTER_PREPEND) != (b->flags & ~AUDIT_FILTER_PREPEND) ||
+	    a->action != b->action || n != b->field_count || n > AUDIT_MAX_FIELDS ||
+	    a->buflen != b->buflen)
+		return 0;
+	return memcmp(a->mask, b->mask, sizeof(a->mask)) == 0 &&
+	       memcmp(a->fields, b->fields, n * sizeof(a->fields[0])) == 0 &&
+	       memcmp(a->values, b->values, n * sizeof(a->values[0])) == 0 &&
+	       memcmp(a->fieldflags, b->fieldflags, n * sizeof(a->fieldflags[0])) == 0 &&
+	       memcmp(a->buf, b->buf, a->buflen) == 0;
+}
+
+static int delete_listed(int fd, struct rule_list *l)
+{
+	int removed = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		struct audit_rule_data *r = l->r[i];
+		if (!rule_is_ours(r))
+			continue;
+		int rc = audit_delete_rule_data(fd, r, (int)r->flags, (int)r->action);
+		if (rc < 0 && rc != -ENOENT) {
+			log_warnx("kernel rules: cannot remove a stale %s rule: %s", KRULES_KEY,
+			          strerror(-rc));
+			return -1;
+		}
+		removed += rc >= 0;
+	}
+	return removed;
+}
+
+int krules_remove_stale(char *err, size_t errlen)
+{
+	struct rule_list l = {0};
+	int fd = audit_open(), rc;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "kernel rules: cannot open the audit control socket: %s",
+		         strerror(errno));
+		return -1;
+	}
+	if ((rc = list_rules(fd, &l)) < 0) {
+		snprintf(err, errlen, "kernel rules: cannot list rules: %s", strerror(-rc));
+		rc = -1;
+	} else if ((rc = delete_listed(fd, &l)) < 0)
+		snprintf(err, errlen, "kernel rules: cannot remove stale %s rules", KRULES_KEY);
+	rule_list_free(&l);
+	audit_close(fd);
+	return rc;
+}
+
+/* ---- immutable mode: do the loaded rules cover ours? ---- */
+
+static int rule_covers(const struct audit_rule_data *r, unsigned elf, int nr, unsigned gflags)
+{
+	if ((r->flags & ~AUDIT_FILTER_PREPEND) != AUDIT_FILTER_EXIT || r->action != AUDIT_ALWAYS)
+		return 0;
+	if (nr < 0 || nr >= AUDIT_BITMASK_SIZE * 32 || !(r->mask[nr / 32] & (1u << (nr % 32))))
+		return 0;
+	for (uint32_t i = 0; i < r->field_count && i < AUDIT_MAX_FIELDS; i++) {
+		switch (r->fields[i]) {
+		case AUDIT_ARCH:
+			if (r->fieldflags[i] != AUDIT_EQUAL || r->values[i] != elf)
+				return 0;
+			break;
+		case AUDIT_FILTERKEY:
+			break;
+		case AUDIT_SUCCESS:
+			/* success=1 covers a success-only group; anything else filters more */
+			if (!(gflags & KRULES_SUCCESS_ONLY) || r->fieldflags[i] != AUDIT_EQUAL ||
+			    r->values[i] != 1)
+				return 0;
+			break;
+		default:
+			return 0; /* any other field narrows the rule */
+		}
+	}
+	return 1;
+}
+
+int krules_uncovered(const struct krules *kr, struct audit_rule_data *const *rules, size_t n,
+                     int log_each)
+{
+	int missing = 0;
+
+	for (int g = 0; g < kr->ngroups; g++)
+		for (int a = 0; a < kr->narch; a++)
+			for (size_t i = 0; i < kr->group[g].n; i++) {
+				const char *name = kr->group[g].names[i];
+				int nr = audit_name_to_syscall(name, kr->arch[a].machine);
+				int covered = nr < 0;
+				for (size_t k = 0; !covered && k < n; k++)
+					covered = rule_covers(rules[k], kr->arch[a].elf, nr,
+					                      kr->group[g].flags);
+				if (covered)
+					continue;
+				if (log_each)
+					log_warnx(
+					    "kernel rules: the loaded rules do not audit %s on "
+					    "arch=%s",
+					    name, kr->arch[a].name);
+				missing++;
+			}
+	return missing;
+}
+
+/* ---- settings ---- */
+
+static int apply_one(int fd, const char *name, long want, long cur, long *prev, long *applied,
+                     int (*setter)(int, uint32_t))
+{
+	if (want == KRULES_UNSET || want == cur)
+		return 0;
+	if (setter(fd, (uint32_t)want) < 0) {
+		log_warnx("audit: cannot set %s to %ld (kernel keeps %ld)", name, want, cur);
+		return -1;
+	}
+	*prev = cur;
+	*applied = want;
+	log_info("audit: %s %ld -> %ld (restored on exit)", name, cur, want);
+	return 0;
+}
+
+static void apply_settings(struct krules *kr, int fd, const struct krules_settings *set,
+                           const struct audit_status *st)
+{
+	apply_one(fd, "backlog_limit", set->backlog_limit, st->backlog_limit,
+	          &kr->prev.backlog_limit, &kr->set.backlog_limit, audit_set_backlog_limit);
+	apply_one(fd, "backlog_wait_time", set->backlog_wait_time, st->backlog_wait_time,
+	          &kr->prev.backlog_wait_time, &kr->set.backlog_wait_time,
+	          audit_set_backlog_wait_time);
+	apply_one(fd, "rate_limit", set->rate_limit, st->rate_limit, &kr->prev.rate_limit,
+	          &kr->set.rate_limit, audit_set_rate_limit);
+}
+
+static void restore_one(int fd, const char *name, long *applied, long prev, long cur,
+                        int (*setter)(int, uint32_t))
+{
+	if (*applied == KRULES_UNSET)
+		return;
+	if (cur != *applied)
+		log_info("audit: %s was changed to %ld by someone else; leaving it", name, cur);
+	else if (setter(fd, (uint32_t)prev) < 0)
+		log_warnx("audit: cannot restore %s to %ld", name, prev);
+	*applied = KRULES_UNSET;
+}
+
+static void restore_settings(struct krules *kr, int fd)
+{
+	struct audit_status st;
+
+	if (kr->set.backlog_limit == KRULES_UNSET && kr->set.backlog_wait_time == KRULES_UNSET &&
+	    kr->set.rate_limit == KRULES_UNSET)
+		return;
+	if (krules_status(&st) < 0) {
+		log_warnx("audit: cannot read the status to restore settings");
+		return;
+	}
+	restore_one(fd, "backlog_limit", &kr->set.backlog_limit, kr->prev.backlog_limit,
+	            st.backlog_limit, audit_set_backlog_limit);
+	restore_one(fd, "backlog_wait_time", &kr->set.backlog_wait_time, kr->prev.backlog_wait_time,
+	            st.backlog_wait_time, audit_set_backlog_wait_time);
+	restore_one(fd, "rate_limit", &kr->set.rate_limit, kr->prev.rate_limit, st.rate_limit,
+	            audit_set_rate_limit);
+}
+
+/* ---- install / restore / uninstall ---- */
+
+static int add_built(struct krules *kr, int fd, const struct rule_list *present)
+{
+	int added = 0;
+
+	for (size_t i = 0; i < kr->nbuilt; i++) {
+		int there = 0;
+		for (size_t k = 0; present && !there && k < present->n; k++)
+			there = rule_equal(kr->built[i], present->r[k]);
+		if (there)
+			continue;
+		int rc = audit_add_rule_data(fd, kr->built[i], AUDIT_FILTER_EXIT, AUDIT_ALWAYS);
+		if (rc < 0 && rc != -EEXIST)
+			return rc;
+		added += rc >= 0;
+	}
+	return added;
+}
+
+int krules_install(struct krules *kr, const struct krules_settings *set, char *err, size_t errlen)
+{
+	struct audit_status st;
+	struct rule_list l = {0};
+	int fd = -1, rc, ret = -1;
+
+	if (build_all(kr, err, errlen) < 0)
+		return -1;
+	if ((rc = krules_status(&st)) < 0) {
+		snprintf(err, errlen, "audit status: %s", strerror(-rc));
+		return -1;
+	}
+	if ((fd = audit_open()) < 0) {
+		snprintf(err, errlen, "kernel rules: cannot open the audit control socket: %s",
+		         strerror(errno));
+		return -1;
+	}
+	if ((rc = list_rules(fd, &l)) < 0) {
+		snprintf(err, errlen, "kernel rules: cannot list rules: %s", strerror(-rc));
+		goto out;
+	}
+	if (st.enabled == KRULES_ENABLED_LOCKED) {
+		int missing = krules_uncovered(kr, l.r, l.n, 1);
+		log_warnx("audit configuration is immutable (enabled 2): kestrel cannot change "
+		          "rules or settings until reboot; %s",
+		          missing ? "some needed syscalls are not audited"
+		                  : "the loaded rules cover what kestrel needs");
+		free_built(kr); /* nothing of ours is in the kernel */
+		ret = missing ? KRULES_IMMUTABLE_INCOMPLETE : KRULES_IMMUTABLE_COVERED;
+		goto out;
+	}
+	if ((rc = delete_listed(fd, &l)) < 0) {
+		snprintf(err, errlen, "kernel rules: cannot remove stale %s rules", KRULES_KEY);
+		goto out;
+	}
+	if (rc > 0)
+		log_notice("kernel rules: removed %d stale %s rule(s) left by an earlier run", rc,
+		           KRULES_KEY);
+	if (set)
+		apply_settings(kr, fd, set, &st);
+	if ((rc = add_built(kr, fd, NULL)) < 0) {
+		snprintf(err, errlen, "kernel rules: cannot add a rule: %s", strerror(-rc));
+		krules_uninstall(kr);
+		goto out;
+	}
+	log_info("kernel rules: %zu %s rule(s) installed", kr->nbuilt, KRULES_KEY);
+	ret = KRULES_INSTALLED;
+out:
+	rule_list_free(&l);
+	audit_close(fd);
+	return ret;
+}
+
+int krules_check_and_restore(struct krules *kr)
+{
+	struct rule_list l = {0};
+	int fd, rc;
+
+	if (kr->nbuilt == 0)
+		return 0;
+	if ((fd = audit_open()) < 0)
+		return -1;
+	if ((rc = list_rules(fd, &l)) < 0)
+		log_warnx("kernel rules: cannot list rules: %s", strerror(-rc));
+	else if ((rc = add_built(kr, fd, &l)) < 0)
+		log_warnx("kernel rules: cannot re-add a %s rule: %s", KRULES_KEY, strerror(-rc));
+	else if (rc > 0)
+		log_notice("kernel rules: %d %s rule(s) had been removed by someone else; re-added",
+		           rc, KRULES_KEY);
+	rule_list_free(&l);
+	audit_close(fd);
+	return rc < 0 ? -1 : rc;
+}
+
+int krules_reload(struct krules *cur, struct krules *next, char *err, size_t errlen)
+{
+	int fd, rc, ret = -1;
+
+	if (build_all(next, err, errlen) < 0)
+		return -1;
+	if ((fd = audit_open()) < 0) {
+		snprintf(err, errlen, "kernel rules: cannot open the audit control socket: %s",
+		         strerror(errno));
+		return -1;
+	}
+	if ((rc = add_built(next, fd, NULL)) < 0) {
+		snprintf(err, errlen, "kernel rules: cannot add a rule: %s", strerror(-rc));
+		/* take back what was added: the rules of next that cur does not have */
+		for (size_t i = 0; i < next->nbuilt; i++) {
+			int shared = 0;
+			for (size_t k = 0; !shared && k < cur->nbuilt; k++)
+				shared = rule_equal(next->built[i], cur->built[k]);
+			if (!shared)
+				audit_delete_rule_data(fd, next->built[i], AUDIT_FILTER_EXIT,
+				                       AUDIT_ALWAYS);
+		}
+		free_built(next);
+		goto out;
+	}
+	for (size_t k = 0; k < cur->nbuilt; k++) {
+		int kept = 0;
+		for (size_t i = 0; !kept && i < next->nbuilt; i++)
+			kept = rule_equal(cur->built[k], next->built[i]);
+		if (!kept &&
+		    (rc = audit_delete_rule_data(fd, cur->built[k], AUDIT_FILTER_EXIT,
+		                                 AUDIT_ALWAYS)) < 0 &&
+		    rc != -ENOENT)
+			log_warnx("kernel rules: cannot remove an old %s rule: %s", KRULES_KEY,
+			          strerror(-rc));
+	}
+	next->set = cur->set;
+	next->prev = cur->prev;
+	cur->set.backlog_limit = cur->set.backlog_wait_time = cur->set.rate_limit = KRULES_UNSET;
+	free_built(cur);
+	log_info("kernel rules: reloaded, %zu %s rule(s) installed", next->nbuilt, KRULES_KEY);
+	ret = 0;
+out:
+	audit_close(fd);
+	return ret;
+}
+
+int krules_uninstall(struct krules *kr)
+{
+	int fd, removed = 0;
+
+	if ((fd = audit_open()) < 0) {
+		log_warn("kernel rules: cannot open the audit control socket");
+		return -1;
+	}
+	for (size_t i = 0; i < kr->nbuilt; i++) {
+		int rc = audit_delete_rule_data(fd, kr->built[i], AUDIT_FILTER_EXIT, AUDIT_ALWAYS);
+		if (rc >= 0)
+			removed++;
+		else if (rc != -ENOENT)
+			log_warnx("kernel rules: cannot remove a %s rule: %s", KRULES_KEY,
+			          strerror(-rc));
+	}
+	restore_settings(kr, fd);
+	free_built(kr);
+	audit_close(fd);
+	return removed;
+}
+
+int krules_config_change_is_removal(const char *text, size_t len)
+{
+	static const char op[] = "op=remove_rule";
+	static const char key[] = "key=\"" KRULES_KEY "\"";
+	const char *end = text + len;
+	int has_op = 0, has_key = 0;
+
+	/* whole-token matches: preceded by a space or the start of the text */
+	for (const char *p = text; p < end; p++) {
+		if (p != text && p[-1] != ' ')
+			continue;
+		size_t rem = (size_t)(end - p);
+		if (rem >= sizeof(op) - 1 && memcmp(p, op, sizeof(op) - 1) == 0 &&
+		    (rem == sizeof(op) - 1 || p[sizeof(op) - 1] == ' '))
+			has_op = 1;
+		if (rem >= sizeof(key) - 1 && memcmp(p, key, sizeof(key) - 1) == 0)
+			has_key = 1;
+	}
+	return has_op && has_key;
+}
