@@ -1,0 +1,1 @@
+# rules/: the default rule files and their tests (included by Makefile.am).
