@@ -1,0 +1,154 @@
+/*
+ * config.h — kestrel.yaml: the daemon's configuration, with Falco's key
+ * names where Falco has the setting (rules_files, priority, json_output,
+ * *_output.*, log_*) and kestrel's own keys for the audit source, the
+ * container runtimes, journald and statistics.
+ *
+ * Memory: struct kestrel_config owns every string and array in it.
+ * config_init() fills the built-in defaults, config_load()/config_set()
+ * replace values (freeing the old ones), config_free() releases all.
+ */
+#ifndef KESTREL_CONFIG_H
+#define KESTREL_CONFIG_H
+
+/*
+ * A source file in src/daemon/ that writes #include "config.h" gets this
+ * header (same directory first), so it pulls in autoconf's config.h from
+ * the build directory too (angle brackets skip the current directory).
+ */
+#include <config.h>
+
+#include <stddef.h>
+
+/* Room for one error message naming file:line:column. */
+#define CONFIG_ERR_MAX 512
+
+enum config_rule_matching { CONFIG_MATCH_FIRST = 0, CONFIG_MATCH_ALL };
+enum config_audit_mode { CONFIG_AUDIT_AUTO = 0, CONFIG_AUDIT_UNICAST, CONFIG_AUDIT_MULTICAST };
+enum config_backpressure { CONFIG_BP_BLOCK = 0, CONFIG_BP_DROP };
+
+/* One append_output entry: extra_output appended to the rules it matches. */
+struct config_append_output {
+	char *match_rule;   /* NULL: any rule */
+	char *match_source; /* NULL: any source */
+	char **match_tags;  /* the rule must carry all of them; NULL when none */
+	int nmatch_tags;
+	char *extra_output;  /* NULL when the entry has only extra fields */
+	char **extra_fields; /* field names added to output_fields only */
+	int nextra_fields;
+};
+
+/* One `rules:` entry: enable or disable rules by name (with * wildcards) or tag. */
+struct config_rule_select {
+	int enable; /* 1: enable, 0: disable */
+	char *rule; /* NULL when selecting by tag */
+	char *tag;  /* NULL when selecting by name */
+};
+
+struct kestrel_config {
+	char *path; /* the file loaded last, NULL if only defaults */
+
+	/* rules */
+	char **rules_files;
+	int nrules_files;
+	int priority; /* minimum priority loaded, enum priority (0..7) */
+	enum config_rule_matching rule_matching;
+	/* `rules:` selection, applied in order after all files are loaded */
+	struct config_rule_select *rules_select;
+	int nrules_select;
+
+	/* alert format */
+	int json_output;
+	int json_include_output_property;
+	int json_include_tags_property;
+	int json_include_message_property;       /* "message": output without time/priority */
+	int json_include_output_fields_property; /* "output_fields" */
+	int time_format_iso_8601;
+	int suggested_output; /* append_output: - suggested_output: true */
+	struct config_append_output *append_output;
+	int nappend_output;
+
+	/* rate limit: tokens per second (<= 0: unlimited) and bucket size */
+	double outputs_rate;
+	int outputs_max_burst;
+
+	/* sinks */
+	int syslog_enabled;
+	int syslog_facility; /* LOG_USER ... LOG_LOCAL7 (already shifted) */
+	char *syslog_ident;
+	int journal_enabled;
+	int stdout_enabled;
+	int file_enabled;
+	int file_keep_alive;
+	char *file_filename;
+	int program_enabled;
+	int program_keep_alive;
+	char *program_program;
+	int http_enabled;
+	char *http_url;
+	char *http_user_agent;
+	int http_insecure;
+	char *http_ca_cert;
+	char *http_ca_bundle;
+	char *http_ca_path;
+	int http_mtls;
+	char *http_client_cert;
+	char *http_client_key;
+	int http_echo;
+	int http_keep_alive;
+	int http_timeout_ms; /* whole request */
+	int http_queue_size; /* alerts waiting for the HTTP worker */
+
+	/* kestrel's own diagnostics */
+	int log_level; /* enum log_level */
+	int log_stderr;
+	int log_syslog;
+
+	/* audit source */
+	enum config_audit_mode audit_mode;
+	long audit_backlog_limit;     /* -1: leave the kernel's value */
+	long audit_backlog_wait_time; /* -1: leave the kernel's value */
+	long audit_rate_limit;        /* -1: leave the kernel's value */
+	enum config_backpressure audit_backpressure;
+	long audit_buffer_size; /* netlink SO_RCVBUF bytes */
+	long audit_flush_ms;    /* assembler flush timer */
+
+	/* container runtimes' state roots */
+	char *container_docker_root;
+	char *container_containerd_root;
+	char *container_crio_root;
+	char *container_podman_root;
+
+	long stats_interval; /* seconds between statistics logs, 0 = off */
+};
+
+/* Fills cfg with the built-in defaults. 0, or -1 on ENOMEM. */
+int config_init(struct kestrel_config *cfg);
+
+/*
+ * Loads path over the current values of cfg (call config_init first).
+ * Unknown keys are logged as warnings (log_warnx) with path:line:column
+ * and counted in *nwarnings (may be NULL). Returns 0, or -1 with err
+ * (errlen bytes) naming path:line:column and the bad value; cfg then
+ * holds a mix of old and new values and should be freed.
+ */
+int config_load(const char *path, struct kestrel_config *cfg, int *nwarnings, char *err,
+                size_t errlen);
+
+/*
+ * The -o key=value override: key is a dotted path ("file_output.enabled");
+ * "rules_files[]" appends to the list, "rules_files" replaces it with one
+ * entry. Returns 0, or -1 with err naming the option.
+ */
+int config_set(struct kestrel_config *cfg, const char *key, const char *value, char *err,
+               size_t errlen);
+
+/* Parses "key=value" as given to -o and calls config_set. */
+int config_set_option(struct kestrel_config *cfg, const char *option, char *err, size_t errlen);
+
+void config_free(struct kestrel_config *cfg);
+
+/* Syslog facility names ("daemon", "local0", ...); -1 if unknown. */
+int config_facility_parse(const char *s);
+
+#endif

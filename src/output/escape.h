@@ -1,0 +1,52 @@
+/*
+ * escape.h — how kestrel makes attacker-controlled text (argv, paths, comm,
+ * container names) safe for its outputs. Used by every sink and by anything
+ * that prints raw event data (replay --print-events).
+ *
+ * Text scheme (one-line sinks: syslog, journal, stdout, file, program):
+ *   \n \r \t     for newline, carriage return, tab
+ *   \\           for a backslash, so the escaping is reversible
+ *   \xNN         (lowercase hex) for every other byte below 0x20, DEL (0x7f),
+ *                each byte of an invalid UTF-8 sequence, and each byte of
+ *                the valid but dangerous code points: C1 controls
+ *                U+0080-U+009F (8-bit CSI), U+2028/U+2029 (line/paragraph
+ *                separators) and the bidi controls U+202A-U+202E and
+ *                U+2066-U+2069.
+ *   everything else, including valid UTF-8, is kept as is.
+ * So an escaped value never contains a line break, a control byte or a
+ * terminal escape sequence, and cannot forge a new syslog line or field.
+ *
+ * JSON scheme: values are made valid UTF-8 by replacing each invalid byte
+ * with U+FFFD (as Falco's JSON library does); JSON's own escaping (jansson)
+ * then turns control characters into \uXXXX.
+ */
+#ifndef KESTREL_ESCAPE_H
+#define KESTREL_ESCAPE_H
+
+#include <stddef.h>
+
+#include "output/outbuf.h"
+
+/* Appends the text-escaped form of s[0..n) to b. 0, or -1 on memory error. */
+int output_escape_text(struct outbuf *b, const char *s, size_t n);
+
+/*
+ * snprintf-like: writes the escaped, NUL-terminated form of src into dst
+ * (at most dstlen bytes; never splits an escape) and returns the length of
+ * the full escaped string, so a result >= dstlen means it was truncated.
+ */
+size_t output_escape_str(char *dst, size_t dstlen, const char *src);
+
+/* Returns a malloc'ed escaped copy of src (the caller frees it), NULL on ENOMEM. */
+char *output_escape_dup(const char *src);
+
+/* Appends s[0..n) to b with invalid UTF-8 bytes replaced by U+FFFD. */
+int output_utf8_repair(struct outbuf *b, const char *s, size_t n);
+
+/*
+ * Length of the valid UTF-8 sequence at s (1-4), or 0 if s[0..n) does not
+ * start with one (overlong forms, surrogates and > U+10FFFF are invalid).
+ */
+size_t output_utf8_seqlen(const unsigned char *s, size_t n);
+
+#endif

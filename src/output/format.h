@@ -1,0 +1,47 @@
+/*
+ * format.h — an alert as text or JSON, the two formats every sink writes.
+ *
+ * Text: "<time>: <Priority> <output>" as Falco prints it; <time> is local
+ * HH:MM:SS.nnnnnnnnn, or UTC YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ with
+ * time_format_iso_8601; the output is text-escaped (escape.h).
+ * JSON: Falco's schema, keys sorted: hostname, output (the escaped text
+ * line, if include_output), output_fields (raw values, typed, null when
+ * unknown, plus evt.time in ns), priority, rule, source, tags (if
+ * include_tags), time (RFC 3339 UTC with nanoseconds); "message" (the
+ * escaped output without time and priority) with include_message.
+ */
+#ifndef KESTREL_FORMAT_H
+#define KESTREL_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/alert.h"
+#include "output/outbuf.h"
+
+/* "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ" plus NUL */
+#define OUTPUT_TIME_MAX 40
+
+struct output_json_opts {
+	const char *hostname;
+	int include_output;
+	int include_tags;
+	int include_message;       /* "message": the escaped output alone */
+	int include_output_fields; /* "output_fields" */
+	int iso8601;               /* time format of the text line in "output" */
+};
+
+/* "Emergency" ... "Debug" (kept here so the outputs need no engine code). */
+const char *output_priority_name(enum priority p);
+
+/* Formats ns since the epoch as local HH:MM:SS.nnnnnnnnn or UTC ISO 8601. */
+void output_format_time(char *buf, size_t len, uint64_t time_ns, int iso8601);
+
+/* Appends the text line (no newline) to b. 0, or -1 on ENOMEM. */
+int output_format_text(struct outbuf *b, const struct alert *a, int iso8601);
+
+/* Appends the JSON object (one line, no newline) to b; tmp is scratch space. */
+int output_format_json(struct outbuf *b, struct outbuf *tmp, const struct alert *a,
+                       const struct output_json_opts *opts);
+
+#endif

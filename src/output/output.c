@@ -1,0 +1,271 @@
+/*
+ * output.c — the outputs stage: takes each alert from the engine, applies
+ * the rate limit, formats the alert once as text and/or JSON and hands it
+ * to every enabled sink (sink_*.c). Suppressed alerts are tallied and
+ * reported as a log line and an internal alert once per interval.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon/config.h"
+#include "output/escape.h"
+#include "output/output_int.h"
+#include "util/log.h"
+
+#define NS_PER_SEC 1000000000ULL
+
+static uint64_t monotonic_ns(void *arg)
+{
+	(void)arg;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+static void ignore_sigpipe(void)
+{
+	struct sigaction sa;
+	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = SIG_IGN;
+		sigaction(SIGPIPE, &sa, NULL);
+	}
+}
+
+static char *dup_or_empty(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+struct outputs *outputs_new(const struct kestrel_config *cfg, char *err, size_t errlen)
+{
+	struct outputs *o = calloc(1, sizeof(*o));
+	if (!o) {
+		snprintf(err, errlen, "outputs: out of memory");
+		return NULL;
+	}
+	o->file_fd = -1;
+	o->json_output = cfg->json_output;
+	o->iso8601 = cfg->time_format_iso_8601;
+	const char *host = getenv("KESTREL_HOSTNAME");
+	if (host && *host)
+		snprintf(o->hostname, sizeof(o->hostname), "%s", host);
+	else if (gethostname(o->hostname, sizeof(o->hostname) - 1) < 0)
+		snprintf(o->hostname, sizeof(o->hostname), "localhost");
+	o->json_opts.hostname = o->hostname;
+	o->json_opts.include_output = cfg->json_include_output_property;
+	o->json_opts.include_tags = cfg->json_include_tags_property;
+	o->json_opts.include_message = cfg->json_include_message_property;
+	o->json_opts.include_output_fields = cfg->json_include_output_fields_property;
+	o->json_opts.iso8601 = cfg->time_format_iso_8601;
+	o->now_ns = monotonic_ns;
+	o->rate_cfg = cfg->outputs_rate;
+	o->burst_cfg = cfg->outputs_max_burst;
+	ratelimit_init(&o->rl, cfg->outputs_rate, cfg->outputs_max_burst, o->now_ns(NULL));
+
+	o->syslog_enabled = cfg->syslog_enabled;
+	o->syslog_facility = cfg->syslog_facility;
+	o->stdout_enabled = cfg->stdout_enabled;
+	o->file_enabled = cfg->file_enabled;
+	o->file_keep_alive = cfg->file_keep_alive;
+	o->program_enabled = cfg->program_enabled;
+	o->program_keep_alive = cfg->program_keep_alive;
+	if (!(o->syslog_ident = dup_or_empty(cfg->syslog_ident)) ||
+	    !(o->file_name = dup_or_empty(cfg->file_filename)) ||
+	    !(o->program_cmd = dup_or_empty(cfg->program_program))) {
+		snprintf(err, errlen, "outputs: out of memory");
+		goto err;
+	}
+	if (o->syslog_enabled)
+		sink_syslog_open(o);
+	if (cfg->journal_enabled) {
+		if (sink_journal_available()) {
+			o->journal_enabled = 1;
+		} else {
+#ifdef HAVE_SYSTEMD
+			log_warnx("journal_output: %s not found (journald not running), "
+			          "journal output disabled",
+			          OUTPUT_JOURNAL_SOCKET);
+#else
+			log_warnx("journal_output: kestrel was built without libsystemd, "
+			          "journal output disabled");
+#endif
+		}
+	}
+	if (o->file_enabled && sink_file_open(o, err, errlen) < 0)
+		goto err;
+	if (o->program_enabled && !*o->program_cmd) {
+		snprintf(err, errlen, "program_output.program: no program given");
+		goto err;
+	}
+	if (o->program_enabled || cfg->http_enabled)
+		ignore_sigpipe();
+	if (cfg->http_enabled && !(o->http = sink_http_new(cfg, err, errlen)))
+		goto err;
+	return o;
+err:
+	outputs_free(o);
+	return NULL;
+}
+
+void outputs_set_clock(struct outputs *o, uint64_t (*now_ns)(void *arg), void *arg)
+{
+	o->now_ns = now_ns;
+	o->now_arg = arg;
+	ratelimit_init(&o->rl, o->rate_cfg, o->burst_cfg, now_ns(arg));
+}
+
+/* Writes an alert that passed (or bypasses) the rate limit to every sink. */
+static void emit_all(struct outputs *o, const struct alert *a)
+{
+	int need_text =
+	    o->syslog_enabled || o->journal_enabled ||
+	    (!o->json_output && (o->stdout_enabled || o->file_enabled || o->program_enabled));
+	int need_json = o->http || (o->json_output && (o->syslog_enabled || o->stdout_enabled ||
+	                                               o->file_enabled || o->program_enabled));
+	outbuf_reset(&o->text);
+	outbuf_reset(&o->json);
+	if (need_text && output_format_text(&o->text, a, o->iso8601) < 0) {
+		o->stats.write_errors++;
+		return;
+	}
+	if (need_json && output_format_json(&o->json, &o->tmp, a, &o->json_opts) < 0) {
+		o->stats.write_errors++;
+		return;
+	}
+	o->stats.emitted++;
+	/* The line stdout/file/program/syslog write: JSON when json_output. */
+	const struct outbuf *line = o->json_output ? &o->json : &o->text;
+	int failed = 0;
+	if (o->syslog_enabled)
+		failed += sink_syslog_write(o, a, line->p) < 0;
+	if (o->journal_enabled)
+		failed += sink_journal_write(o, a, o->text.p) < 0;
+	if (o->stdout_enabled)
+		failed += sink_stdout_write(o, line->p, line->len) < 0;
+	if (o->file_enabled)
+		failed += sink_file_write(o, line->p, line->len) < 0;
+	if (o->program_enabled)
+		failed += sink_program_write(o, line->p, line->len) < 0;
+	if (o->http)
+		sink_http_push(o->http, o->json.p, o->json.len);
+	o->stats.write_errors += (uint64_t)failed;
+}
+
+/* Logs and emits (bypassing the limit) what the rate limit suppressed. */
+static void report_suppressed(struct outputs *o, uint64_t now)
+{
+	struct ratelimit *rl = &o->rl;
+	struct outbuf *b = &o->tmp;
+	uint64_t secs = (now - rl->last_report_ns + NS_PER_SEC / 2) / NS_PER_SEC;
+	outbuf_reset(b);
+	outbuf_printf(b,
+	              "%llu alerts suppressed by the rate limit (outputs.rate=%g/s, "
+	              "outputs.max_burst=%d) in the last %llus:",
+	              (unsigned long long)rl->pending, o->rate_cfg, o->burst_cfg,
+	              (unsigned long long)secs);
+	for (int i = 0; i < rl->nrules; i++) {
+		outbuf_printf(b, "%s rule '", i ? "," : "");
+		output_escape_text(b, rl->rules[i].rule, strlen(rl->rules[i].rule));
+		outbuf_printf(b, "' %llu", (unsigned long long)rl->rules[i].count);
+	}
+	if (rl->other)
+		outbuf_printf(b, ", other rules %llu", (unsigned long long)rl->other);
+	if (!b->p) {
+		ratelimit_reset_tally(rl, now);
+		return;
+	}
+	log_warnx("outputs: %s", b->p);
+
+	/* b is scratch for the formatters too: the alert needs its own copy. */
+	char *msg = strdup(b->p);
+	struct alert_field field = {
+	    .name = "kestrel.suppressed", .type = AV_INT, .num = (int64_t)rl->pending};
+	struct alert a = {
+	    .time_ns = realtime_ns(),
+	    .rule = OUTPUT_SUPPRESSED_RULE,
+	    .priority = PRI_WARNING,
+	    .source = "internal",
+	    .output = msg ? msg : "alerts suppressed by the rate limit",
+	    .nfields = 1,
+	    .fields = &field,
+	};
+	ratelimit_reset_tally(rl, now);
+	emit_all(o, &a);
+	free(msg);
+}
+
+void outputs_tick(struct outputs *o)
+{
+	uint64_t now = o->now_ns(o->now_arg);
+	if (ratelimit_report_due(&o->rl, now, OUTPUT_SUPPRESS_REPORT_SEC * NS_PER_SEC))
+		report_suppressed(o, now);
+}
+
+void outputs_emit(struct outputs *o, const struct alert *a)
+{
+	uint64_t now = o->now_ns(o->now_arg);
+	o->stats.alerts++;
+	if (!ratelimit_take(&o->rl, now)) {
+		o->stats.suppressed++;
+		ratelimit_note(&o->rl, a->rule);
+	} else {
+		emit_all(o, a);
+	}
+	if (ratelimit_report_due(&o->rl, now, OUTPUT_SUPPRESS_REPORT_SEC * NS_PER_SEC))
+		report_suppressed(o, now);
+}
+
+void outputs_reopen(struct outputs *o)
+{
+	if (o->file_enabled && o->file_keep_alive) {
+		char err[CONFIG_ERR_MAX];
+		sink_file_close(o);
+		if (sink_file_open(o, err, sizeof(err)) < 0)
+			log_warnx("outputs: %s", err);
+	}
+	if (o->program_enabled)
+		sink_program_close(o);
+}
+
+void outputs_stats(struct outputs *o, struct outputs_stats *st)
+{
+	*st = o->stats;
+	if (o->http)
+		sink_http_stats(o->http, st);
+}
+
+void outputs_free(struct outputs *o)
+{
+	if (!o)
+		return;
+	if (o->rl.pending)
+		report_suppressed(o, o->now_ns(o->now_arg));
+	if (o->http)
+		sink_http_free(o->http);
+	sink_program_close(o);
+	sink_file_close(o);
+	ratelimit_free(&o->rl);
+	outbuf_free(&o->text);
+	outbuf_free(&o->json);
+	outbuf_free(&o->tmp);
+	outbuf_free(&o->jfields);
+	free(o->iov);
+	free(o->syslog_ident);
+	free(o->file_name);
+	free(o->program_cmd);
+	free(o);
+}

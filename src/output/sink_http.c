@@ -1,0 +1,290 @@
+/*
+ * sink_http.c — alerts POSTed as Falco JSON to an HTTP(S) endpoint
+ * (falcosidekick's / accepts exactly this) by a worker thread, so the event
+ * loop only copies the body into a bounded queue: when the collector is
+ * slow or down the queue fills, and further alerts are dropped and counted
+ * instead of blocking. Every request has a timeout; failures are counted
+ * and logged when the endpoint goes from working to failing.
+ */
+#include "config.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon/config.h"
+#include "output/escape.h"
+#include "output/output_int.h"
+#include "util/log.h"
+
+/* How long outputs_free() lets the worker drain the queue. */
+#define HTTP_DRAIN_MS 2000
+/* Connection setup never takes longer than this, even with a longer timeout. */
+#define HTTP_CONNECT_TIMEOUT_MS 3000
+/* Response bytes echoed to the log with http_output.echo. */
+#define HTTP_ECHO_MAX 512
+
+struct http_item {
+	char *body;
+	size_t len;
+};
+
+struct http_sink {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct http_item *queue; /* ring of cap items */
+	size_t cap, head, count;
+	int closing;
+	struct timespec drain_deadline;
+	CURL *curl;
+	struct curl_slist *headers;
+	int echo;
+	char *url;
+	int failing; /* the last request failed: log only on transitions */
+	uint64_t sent, failed, dropped;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+static size_t discard_body(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct http_sink *h = arg;
+	size_t n = size * nmemb;
+	if (h->echo) {
+		char *esc = NULL;
+		char buf[HTTP_ECHO_MAX + 1];
+		size_t k = n < HTTP_ECHO_MAX ? n : HTTP_ECHO_MAX;
+		memcpy(buf, ptr, k);
+		buf[k] = '\0';
+		esc = output_escape_dup(buf);
+		log_info("http_output: %s answered: %s", h->url, esc ? esc : "");
+		free(esc);
+	}
+	return n;
+}
+
+static void post_one(struct http_sink *h, const struct http_item *it)
+{
+	long status = 0;
+	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, it->body);
+	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE, (long)it->len);
+	h->errbuf[0] = '\0';
+	CURLcode rc = curl_easy_perform(h->curl);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
+	int ok = rc == CURLE_OK && status >= 200 && status < 300;
+	pthread_mutex_lock(&h->lock);
+	if (ok)
+		h->sent++;
+	else
+		h->failed++;
+	pthread_mutex_unlock(&h->lock);
+	if (!ok && !h->failing) {
+		if (rc != CURLE_OK)
+			log_warnx("http_output: POST %s failed: %s", h->url,
+			          h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc));
+		else
+			log_warnx("http_output: POST %s answered HTTP %ld", h->url, status);
+	} else if (ok && h->failing) {
+		log_info("http_output: POST %s works again", h->url);
+	}
+	h->failing = !ok;
+}
+
+static int past(const struct timespec *deadline)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	return now.tv_sec > deadline->tv_sec ||
+	       (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec);
+}
+
+static void *worker(void *arg)
+{
+	struct http_sink *h = arg;
+	pthread_mutex_lock(&h->lock);
+	for (;;) {
+		while (h->count == 0 && !h->closing)
+			pthread_cond_wait(&h->cond, &h->lock);
+		if (h->count == 0 || (h->closing && past(&h->drain_deadline)))
+			break;
+		struct http_item it = h->queue[h->head];
+		h->head = (h->head + 1) % h->cap;
+		h->count--;
+		pthread_mutex_unlock(&h->lock);
+		post_one(h, &it);
+		free(it.body);
+		pthread_mutex_lock(&h->lock);
+	}
+	/* Whatever the drain deadline left behind is dropped, and counted. */
+	while (h->count > 0) {
+		free(h->queue[h->head].body);
+		h->head = (h->head + 1) % h->cap;
+		h->count--;
+		h->dropped++;
+	}
+	pthread_mutex_unlock(&h->lock);
+	return NULL;
+}
+
+static int setup_curl(struct http_sink *h, const struct kestrel_config *cfg)
+{
+	CURL *c = h->curl;
+	char ua[CONFIG_ERR_MAX];
+	snprintf(ua, sizeof(ua), "User-Agent: %s", cfg->http_user_agent);
+	struct curl_slist *l = curl_slist_append(NULL, "Content-Type: application/json");
+	if (l)
+		h->headers = l;
+	if (!l || !(l = curl_slist_append(h->headers, ua)))
+		return -1;
+	h->headers = l;
+	curl_easy_setopt(c, CURLOPT_URL, cfg->http_url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h->headers);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)cfg->http_timeout_ms);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+	                 (long)(cfg->http_timeout_ms < HTTP_CONNECT_TIMEOUT_MS
+	                            ? cfg->http_timeout_ms
+	                            : HTTP_CONNECT_TIMEOUT_MS));
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (!cfg->http_keep_alive)
+		curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+	if (cfg->http_insecure) {
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (*cfg->http_ca_bundle)
+		curl_easy_setopt(c, CURLOPT_CAINFO, cfg->http_ca_bundle);
+	if (*cfg->http_ca_cert)
+		curl_easy_setopt(c, CURLOPT_CAINFO, cfg->http_ca_cert);
+	if (*cfg->http_ca_path)
+		curl_easy_setopt(c, CURLOPT_CAPATH, cfg->http_ca_path);
+	if (cfg->http_mtls) {
+		curl_easy_setopt(c, CURLOPT_SSLCERT, cfg->http_client_cert);
+		curl_easy_setopt(c, CURLOPT_SSLKEY, cfg->http_client_key);
+	}
+	return 0;
+}
+
+struct http_sink *sink_http_new(const struct kestrel_config *cfg, char *err, size_t errlen)
+{
+	if (!cfg->http_url || !*cfg->http_url) {
+		snprintf(err, errlen, "http_output.url: no URL given");
+		return NULL;
+	}
+	if (strncmp(cfg->http_url, "http://", 7) != 0 &&
+	    strncmp(cfg->http_url, "https://", 8) != 0) {
+		snprintf(err, errlen, "http_output.url: '%s' is not an http:// or https:// URL",
+		         cfg->http_url);
+		return NULL;
+	}
+	struct http_sink *h = calloc(1, sizeof(*h));
+	if (!h || !(h->queue = calloc((size_t)cfg->http_queue_size, sizeof(*h->queue))) ||
+	    !(h->url = strdup(cfg->http_url))) {
+		if (h) {
+			free(h->queue);
+			free(h);
+		}
+		snprintf(err, errlen, "http_output: out of memory");
+		return NULL;
+	}
+	h->cap = (size_t)cfg->http_queue_size;
+	h->echo = cfg->http_echo;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (!(h->curl = curl_easy_init()) || setup_curl(h, cfg) < 0) {
+		snprintf(err, errlen, "http_output: cannot set up libcurl for %s", cfg->http_url);
+		goto err;
+	}
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->cond, NULL);
+	if (pthread_create(&h->thread, NULL, worker, h) != 0) {
+		snprintf(err, errlen, "http_output: cannot start the worker thread");
+		pthread_cond_destroy(&h->cond);
+		pthread_mutex_destroy(&h->lock);
+		goto err;
+	}
+	return h;
+err:
+	curl_slist_free_all(h->headers);
+	if (h->curl)
+		curl_easy_cleanup(h->curl);
+	curl_global_cleanup();
+	free(h->url);
+	free(h->queue);
+	free(h);
+	return NULL;
+}
+
+int sink_http_push(struct http_sink *h, const char *body, size_t len)
+{
+	pthread_mutex_lock(&h->lock);
+	if (h->count == h->cap || h->closing) {
+		h->dropped++;
+		pthread_mutex_unlock(&h->lock);
+		return -1;
+	}
+	pthread_mutex_unlock(&h->lock);
+	/* Copy outside the lock: the worker may be reading the queue. */
+	char *copy = malloc(len + 1);
+	if (!copy) {
+		pthread_mutex_lock(&h->lock);
+		h->dropped++;
+		pthread_mutex_unlock(&h->lock);
+		return -1;
+	}
+	memcpy(copy, body, len);
+	copy[len] = '\0';
+	pthread_mutex_lock(&h->lock);
+	if (h->count == h->cap) {
+		h->dropped++;
+		pthread_mutex_unlock(&h->lock);
+		free(copy);
+		return -1;
+	}
+	h->queue[(h->head + h->count) % h->cap] = (struct http_item){copy, len};
+	h->count++;
+	pthread_cond_signal(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+	return 0;
+}
+
+void sink_http_stats(struct http_sink *h, struct outputs_stats *st)
+{
+	pthread_mutex_lock(&h->lock);
+	st->http_sent = h->sent;
+	st->http_failed = h->failed;
+	st->http_dropped = h->dropped;
+	pthread_mutex_unlock(&h->lock);
+}
+
+void sink_http_free(struct http_sink *h)
+{
+	pthread_mutex_lock(&h->lock);
+	h->closing = 1;
+	clock_gettime(CLOCK_REALTIME, &h->drain_deadline);
+	h->drain_deadline.tv_sec += HTTP_DRAIN_MS / 1000;
+	h->drain_deadline.tv_nsec += (HTTP_DRAIN_MS % 1000) * 1000000L;
+	if (h->drain_deadline.tv_nsec >= 1000000000L) {
+		h->drain_deadline.tv_sec++;
+		h->drain_deadline.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_signal(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+	pthread_join(h->thread, NULL);
+	if (h->dropped)
+		log_warnx("http_output: %llu alerts dropped (queue full or not sent at exit)",
+		          (unsigned long long)h->dropped);
+	curl_slist_free_all(h->headers);
+	curl_easy_cleanup(h->curl);
+	curl_global_cleanup();
+	pthread_cond_destroy(&h->cond);
+	pthread_mutex_destroy(&h->lock);
+	free(h->url);
+	free(h->queue);
+	free(h);
+}

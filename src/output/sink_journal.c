@@ -1,0 +1,162 @@
+/*
+ * sink_journal.c — alerts to journald with structured fields (native
+ * protocol, sd_journal_sendv): MESSAGE, PRIORITY, SYSLOG_IDENTIFIER,
+ * KESTREL_RULE, KESTREL_PRIORITY, KESTREL_SOURCE, KESTREL_TAGS, KESTREL_TIME
+ * and one KESTREL_<FIELD> per output field (proc.name -> KESTREL_PROC_NAME),
+ * so `journalctl KESTREL_RULE="..."` selects alerts. Values are text-escaped
+ * like every one-line sink: a value can hold no newline, so it cannot start
+ * a field of its own, and journalctl never prints a raw control byte.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#ifdef HAVE_SYSTEMD
+#include <systemd/sd-journal.h>
+#endif
+
+#include "output/escape.h"
+#include "output/output_int.h"
+
+/* journald's limit on field names. */
+#define JOURNAL_FIELD_NAME_MAX 64
+/* Records besides the output fields: MESSAGE ... KESTREL_TIME. */
+#define JOURNAL_FIXED_RECORDS 9
+
+int sink_journal_available(void)
+{
+#ifdef HAVE_SYSTEMD
+	return access(OUTPUT_JOURNAL_SOCKET, W_OK) == 0;
+#else
+	return 0;
+#endif
+}
+
+/* Appends "KESTREL_" + name mapped to [A-Z0-9_], runs of '_' folded, and '='. */
+static int put_field_name(struct outbuf *b, const char *name)
+{
+	char n[JOURNAL_FIELD_NAME_MAX + 1];
+	size_t len = strlen("KESTREL_");
+	memcpy(n, "KESTREL_", len);
+	for (const char *p = name; *p && len < JOURNAL_FIELD_NAME_MAX; p++) {
+		unsigned char c = (unsigned char)*p;
+		char m = isalnum(c) && c < 0x80 ? (char)toupper(c) : '_';
+		if (m == '_' && n[len - 1] == '_')
+			continue;
+		n[len++] = m;
+	}
+	while (n[len - 1] == '_')
+		len--;
+	if (outbuf_append(b, n, len) < 0)
+		return -1;
+	return outbuf_putc(b, '=');
+}
+
+/* Ends one record: remembers its start offset in the iovec slot. */
+static int end_record(struct outputs *o, size_t start, int *n)
+{
+	o->iov[*n].iov_base = (void *)(uintptr_t)start; /* offset; fixed up once b is final */
+	o->iov[*n].iov_len = o->jfields.len - start;
+	(*n)++;
+	return 0;
+}
+
+int sink_journal_build(struct outputs *o, const struct alert *a, const char *msg)
+{
+	struct outbuf *b = &o->jfields;
+	size_t need = (size_t)a->nfields + JOURNAL_FIXED_RECORDS;
+	if (o->iov_cap < need) {
+		struct iovec *v = realloc(o->iov, need * sizeof(*v));
+		if (!v)
+			return -1;
+		o->iov = v;
+		o->iov_cap = need;
+	}
+	outbuf_reset(b);
+	int n = 0;
+	size_t s;
+	char t[OUTPUT_TIME_MAX];
+	output_format_time(t, sizeof(t), a->time_ns, 1);
+	const char *rule = a->rule ? a->rule : "";
+	const char *src = a->source ? a->source : "syscall";
+
+	s = b->len;
+	if (outbuf_puts(b, "MESSAGE=") < 0 || outbuf_puts(b, msg) < 0)
+		return -1;
+	end_record(o, s, &n);
+	s = b->len;
+	if (outbuf_printf(b, "PRIORITY=%d", (int)a->priority) < 0)
+		return -1;
+	end_record(o, s, &n);
+	s = b->len;
+	if (outbuf_printf(b, "SYSLOG_FACILITY=%d", o->syslog_facility >> 3) < 0)
+		return -1;
+	end_record(o, s, &n);
+	s = b->len;
+	if (outbuf_puts(b, "SYSLOG_IDENTIFIER=") < 0 ||
+	    output_escape_text(b, o->syslog_ident, strlen(o->syslog_ident)) < 0)
+		return -1;
+	end_record(o, s, &n);
+	s = b->len;
+	if (outbuf_puts(b, "KESTREL_RULE=") < 0 || output_escape_text(b, rule, strlen(rule)) < 0)
+		return -1;
+	end_record(o, s, &n);
+	s = b->len;
+	if (outbuf_printf(b, "KESTREL_PRIORITY=%s", output_priority_name(a->priority)) < 0)
+		return -1;
+	end_record(o, s, &n);
+	s = b->len;
+	if (outbuf_puts(b, "KESTREL_SOURCE=") < 0 || output_escape_text(b, src, strlen(src)) < 0)
+		return -1;
+	end_record(o, s, &n);
+	s = b->len;
+	if (outbuf_puts(b, "KESTREL_TAGS=") < 0)
+		return -1;
+	for (int i = 0; i < a->ntags; i++)
+		if ((i && outbuf_putc(b, ',') < 0) ||
+		    output_escape_text(b, a->tags[i], strlen(a->tags[i])) < 0)
+			return -1;
+	end_record(o, s, &n);
+	s = b->len;
+	if (outbuf_printf(b, "KESTREL_TIME=%s", t) < 0)
+		return -1;
+	end_record(o, s, &n);
+	for (int i = 0; i < a->nfields; i++) {
+		const struct alert_field *f = &a->fields[i];
+		if (f->type == AV_NULL || !f->name)
+			continue; /* absent field: no record, as journald expects */
+		s = b->len;
+		if (put_field_name(b, f->name) < 0)
+			return -1;
+		int rc;
+		if (f->type == AV_STRING)
+			rc = output_escape_text(b, f->str ? f->str : "",
+			                        f->str ? strlen(f->str) : 0);
+		else if (f->type == AV_BOOL)
+			rc = outbuf_puts(b, f->num ? "true" : "false");
+		else
+			rc = outbuf_printf(b, "%lld", (long long)f->num);
+		if (rc < 0)
+			return -1;
+		end_record(o, s, &n);
+	}
+	for (int i = 0; i < n; i++)
+		o->iov[i].iov_base = b->p + (uintptr_t)o->iov[i].iov_base;
+	return n;
+}
+
+int sink_journal_write(struct outputs *o, const struct alert *a, const char *msg)
+{
+	int n = sink_journal_build(o, a, msg);
+	if (n < 0)
+		return -1;
+#ifdef HAVE_SYSTEMD
+	return sd_journal_sendv(o->iov, n) < 0 ? -1 : 0;
+#else
+	return -1;
+#endif
+}

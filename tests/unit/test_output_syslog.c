@@ -1,0 +1,300 @@
+/*
+ * test_output_syslog.c — the syslog and journal outputs end to end: the
+ * test plays the daemon's side of /dev/log and of journald's socket
+ * (/run/systemd/journal/socket) when no real one runs, and checks that the
+ * hostile alert arrives as exactly one datagram, one line, with the right
+ * severity, and that no journal field can be forged. Needs root; skipped
+ * by name otherwise or when a real syslog daemon/journald owns the socket.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "daemon/config.h"
+#include "output/output.h"
+#include "output/output_int.h"
+#include "util/log.h"
+
+#define HOSTILE "sh -c \"x\"\n<1>kestrel: Emergency forged\r\x1b[2J\\ \xff\xc3( end"
+#define HOSTILE_ESCAPED "sh -c \"x\"\\n<1>kestrel: Emergency forged\\r\\x1b[2J\\\\ \\xff\\xc3( end"
+#define DGRAM_MAX 65536
+/* Shared with tests/integration/test_rsyslog.sh: one user of /dev/log at a time. */
+#define SYSLOG_LOCK "/tmp/kestrel-syslog.lock"
+#define JOURNAL_LOCK "/tmp/kestrel-journal.lock"
+#define JOURNAL_DIR "/run/systemd/journal"
+
+static const char *const tags[] = {"container", "shell"};
+static struct alert_field fields[] = {
+    {.name = "proc.cmdline", .type = AV_STRING, .str = HOSTILE},
+    {.name = "proc.name", .type = AV_STRING, .str = "bash\nMESSAGE=forged"},
+    {.name = "container.id", .type = AV_STRING, .str = "host"},
+    {.name = "proc.aname[2]", .type = AV_STRING, .str = "sshd"},
+    {.name = "proc.pid", .type = AV_INT, .num = 4242},
+    {.name = "fd.name", .type = AV_NULL},
+};
+
+static struct alert hostile_alert(void)
+{
+	return (struct alert){
+	    .time_ns = 1767323045000000123ULL,
+	    .rule = "Terminal shell in container",
+	    .priority = PRI_WARNING,
+	    .source = "syscall",
+	    .ntags = 2,
+	    .tags = tags,
+	    .output = "A shell was spawned (cmdline=" HOSTILE ")",
+	    .nfields = 6,
+	    .fields = fields,
+	};
+}
+
+static void setup(void)
+{
+	log_init(1, 0, LOG_LVL_INFO);
+}
+
+TestSuite(sinks, .init = setup, .timeout = 30);
+
+static int lock_file(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(flock(fd, LOCK_EX), 0);
+	return fd;
+}
+
+/* A datagram socket bound at path; -1 (and nothing touched) if path exists. */
+static int bind_dgram(const char *path)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	if (access(path, F_OK) == 0)
+		return -1;
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0, "bind %s: %s", path,
+	             strerror(errno));
+	int big = DGRAM_MAX * 4;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+	return fd;
+}
+
+/* Receives one datagram (waiting up to ms); its length, or -1 if none came. */
+static ssize_t recv_one(int fd, char *buf, size_t len, int ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	if (poll(&p, 1, ms) <= 0)
+		return -1;
+	ssize_t n = recv(fd, buf, len - 1, 0);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
+/* Like recv_one, but skips datagrams other processes send to /dev/log
+ * meanwhile (another test's daemon logging): only ours carry our pid. */
+static ssize_t recv_mine(int fd, char *buf, size_t len, int ms)
+{
+	char tag[32];
+	snprintf(tag, sizeof(tag), " kestrel[%d]: ", (int)getpid());
+	for (;;) {
+		ssize_t n = recv_one(fd, buf, len, ms);
+		if (n < 0 || strstr(buf, tag))
+			return n;
+	}
+}
+
+Test(sinks, syslog_gets_hostile_alert_as_one_line_with_priority_severity)
+{
+	if (geteuid() != 0)
+		cr_skip_test(
+		    "syslog_gets_hostile_alert_as_one_line_with_priority_severity: needs root");
+	int lock = lock_file(SYSLOG_LOCK);
+	int fd = bind_dgram("/dev/log");
+	if (fd < 0) {
+		close(lock);
+		cr_skip_test("syslog_gets_hostile_alert_as_one_line_with_priority_severity: "
+		             "/dev/log belongs to a running syslog daemon");
+	}
+	struct kestrel_config c;
+	cr_assert_eq(config_init(&c), 0);
+	c.outputs_rate = 0;
+	c.syslog_facility = LOG_LOCAL4;
+	char err[CONFIG_ERR_MAX];
+	struct outputs *o = outputs_new(&c, err, sizeof(err));
+	struct alert a = hostile_alert();
+	if (o) {
+		outputs_emit(o, &a);
+		a.priority = PRI_CRITICAL;
+		a.output = "second";
+		outputs_emit(o, &a);
+	}
+	static char d1[DGRAM_MAX], d2[DGRAM_MAX], d3[DGRAM_MAX];
+	ssize_t n1 = recv_mine(fd, d1, sizeof(d1), 2000);
+	ssize_t n2 = recv_mine(fd, d2, sizeof(d2), 2000);
+	ssize_t n3 = recv_mine(fd, d3, sizeof(d3), 200);
+	outputs_free(o);
+	closelog();
+	close(fd);
+	unlink("/dev/log");
+	close(lock);
+	cr_assert_not_null(o, "%s", err);
+	cr_assert_gt(n1, 0, "no syslog datagram");
+	cr_expect_eq(n3, -1, "more datagrams than alerts: %s", d3);
+	char want[64];
+	/* <PRI> = facility local4 (20 << 3) + severity warning (4) */
+	snprintf(want, sizeof(want), "<%d>", LOG_LOCAL4 | LOG_WARNING);
+	cr_expect(strncmp(d1, want, strlen(want)) == 0, "%s", d1);
+	snprintf(want, sizeof(want), " kestrel[%d]: ", (int)getpid());
+	cr_expect(strstr(d1, want) != NULL, "%s", d1);
+	cr_expect(strstr(d1, ": Warning A shell was spawned (cmdline=" HOSTILE_ESCAPED ")") != NULL,
+	          "%s", d1);
+	for (ssize_t i = 0; i < n1; i++)
+		cr_expect((unsigned char)d1[i] >= 0x20 && d1[i] != 0x7f,
+		          "control byte 0x%02x at %zd", (unsigned char)d1[i], i);
+	snprintf(want, sizeof(want), "<%d>", LOG_LOCAL4 | LOG_CRIT);
+	cr_expect(n2 > 0 && strncmp(d2, want, strlen(want)) == 0, "%s", d2);
+	config_free(&c);
+}
+
+/* Splits a native journal datagram into its records; -1 on a binary record. */
+static int journal_records(char *d, char *rec[], int max)
+{
+	int n = 0;
+	for (char *line = strtok(d, "\n"); line; line = strtok(NULL, "\n")) {
+		if (!strchr(line, '='))
+			return -1; /* binary (length-prefixed) form: a value had a newline */
+		cr_assert_lt(n, max);
+		rec[n++] = line;
+	}
+	return n;
+}
+
+static const char *record(char *rec[], int n, const char *key, int *count)
+{
+	const char *v = NULL;
+	size_t k = strlen(key);
+	*count = 0;
+	for (int i = 0; i < n; i++)
+		if (strncmp(rec[i], key, k) == 0 && rec[i][k] == '=') {
+			v = rec[i] + k + 1;
+			(*count)++;
+		}
+	return v;
+}
+
+Test(sinks, journal_gets_hostile_alert_as_one_record_with_structured_fields)
+{
+#ifndef HAVE_SYSTEMD
+	cr_skip_test("journal_gets_hostile_alert_as_one_record_with_structured_fields: "
+	             "built without libsystemd");
+#else
+	if (geteuid() != 0)
+		cr_skip_test("journal_gets_hostile_alert_as_one_record_with_structured_fields: "
+		             "needs root");
+	int lock = lock_file(JOURNAL_LOCK);
+	int made_dir = mkdir(JOURNAL_DIR, 0755) == 0;
+	int fd = bind_dgram(OUTPUT_JOURNAL_SOCKET);
+	if (fd < 0) {
+		close(lock);
+		cr_skip_test("journal_gets_hostile_alert_as_one_record_with_structured_fields: "
+		             "journald is running");
+	}
+	struct kestrel_config c;
+	cr_assert_eq(config_init(&c), 0);
+	c.outputs_rate = 0;
+	c.syslog_enabled = 0;
+	c.journal_enabled = 1;
+	char err[CONFIG_ERR_MAX];
+	struct outputs *o = outputs_new(&c, err, sizeof(err));
+	struct alert a = hostile_alert();
+	if (o)
+		outputs_emit(o, &a);
+	static char d[DGRAM_MAX], d2[DGRAM_MAX];
+	ssize_t n = recv_one(fd, d, sizeof(d), 2000);
+	ssize_t n2 = recv_one(fd, d2, sizeof(d2), 200);
+	struct outputs_stats st = {0};
+	if (o)
+		outputs_stats(o, &st);
+	outputs_free(o);
+	close(fd);
+	unlink(OUTPUT_JOURNAL_SOCKET);
+	if (made_dir)
+		rmdir(JOURNAL_DIR);
+	close(lock);
+	cr_assert_not_null(o, "%s", err);
+	cr_assert_gt(n, 0, "no journal datagram");
+	cr_expect_eq(n2, -1, "more than one record");
+	cr_expect_eq(st.write_errors, 0);
+	for (ssize_t i = 0; i < n; i++)
+		cr_expect((unsigned char)d[i] >= 0x20 || d[i] == '\n', "control byte at %zd", i);
+	char *rec[64];
+	int nrec = journal_records(d, rec, 64);
+	cr_assert_gt(nrec, 0, "a value was sent in binary form (it held a newline)");
+	int count;
+	const char *v = record(rec, nrec, "MESSAGE", &count);
+	cr_expect_eq(count, 1, "MESSAGE forged");
+	cr_expect(v && strstr(v, ": Warning A shell was spawned (cmdline=" HOSTILE_ESCAPED ")"),
+	          "MESSAGE=%s", v);
+	v = record(rec, nrec, "PRIORITY", &count);
+	cr_expect(v && strcmp(v, "4") == 0 && count == 1, "PRIORITY=%s", v);
+	v = record(rec, nrec, "SYSLOG_IDENTIFIER", &count);
+	cr_expect(v && strcmp(v, "kestrel") == 0, "SYSLOG_IDENTIFIER=%s", v);
+	v = record(rec, nrec, "KESTREL_RULE", &count);
+	cr_expect(v && strcmp(v, "Terminal shell in container") == 0, "KESTREL_RULE=%s", v);
+	v = record(rec, nrec, "KESTREL_PRIORITY", &count);
+	cr_expect(v && strcmp(v, "Warning") == 0, "KESTREL_PRIORITY=%s", v);
+	v = record(rec, nrec, "KESTREL_TAGS", &count);
+	cr_expect(v && strcmp(v, "container,shell") == 0, "KESTREL_TAGS=%s", v);
+	v = record(rec, nrec, "KESTREL_CONTAINER_ID", &count);
+	cr_expect(v && strcmp(v, "host") == 0, "KESTREL_CONTAINER_ID=%s", v);
+	v = record(rec, nrec, "KESTREL_PROC_NAME", &count);
+	cr_expect(v && strcmp(v, "bash\\nMESSAGE=forged") == 0, "KESTREL_PROC_NAME=%s", v);
+	v = record(rec, nrec, "KESTREL_PROC_CMDLINE", &count);
+	cr_expect(v && strcmp(v, HOSTILE_ESCAPED) == 0, "KESTREL_PROC_CMDLINE=%s", v);
+	v = record(rec, nrec, "KESTREL_PROC_ANAME_2", &count);
+	cr_expect(v && strcmp(v, "sshd") == 0, "KESTREL_PROC_ANAME_2=%s", v);
+	v = record(rec, nrec, "KESTREL_PROC_PID", &count);
+	cr_expect(v && strcmp(v, "4242") == 0, "KESTREL_PROC_PID=%s", v);
+	record(rec, nrec, "KESTREL_FD_NAME", &count);
+	cr_expect_eq(count, 0, "unknown field sent");
+	config_free(&c);
+#endif
+}
+
+Test(sinks, journal_is_disabled_with_a_warning_when_journald_is_absent)
+{
+	/* the lock keeps the test above from creating the socket meanwhile */
+	int lock = lock_file(JOURNAL_LOCK);
+	if (access(OUTPUT_JOURNAL_SOCKET, F_OK) == 0) {
+		close(lock);
+		cr_skip_test("journal_is_disabled_with_a_warning_when_journald_is_absent: "
+		             "journald is running");
+	}
+	struct kestrel_config c;
+	cr_assert_eq(config_init(&c), 0);
+	c.syslog_enabled = 0;
+	c.journal_enabled = 1;
+	char err[CONFIG_ERR_MAX];
+	struct outputs *o = outputs_new(&c, err, sizeof(err));
+	cr_assert_not_null(o, "%s", err);
+	struct alert a = hostile_alert();
+	outputs_emit(o, &a);
+	struct outputs_stats st;
+	outputs_stats(o, &st);
+	cr_expect_eq(st.write_errors, 0, "journal output was not disabled");
+	outputs_free(o);
+	close(lock);
+	config_free(&c);
+}
