@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,11 +76,19 @@ void *arena_alloc(struct arena *a, size_t n)
 			b->size = sz;
 			b->used = 0;
 		}
-		b->next = a->head;
-		a->head = b;
+		if (a->head && n > ARENA_BLOCK_SIZE) {
+			/* an oversized block is used up at once: keep the
+			 * partly used current block in front */
+			b->next = a->head->next;
+			a->head->next = b;
+		} else {
+			b->next = a->head;
+			a->head = b;
+		}
 	}
 	void *p = b->data + b->used;
 	b->used += n;
+	memset(p, 0, n);
 	return p;
 }
 
@@ -89,5 +99,29 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
 		return NULL;
 	memcpy(p, s, n);
 	p[n] = '\0';
+	return p;
+}
+
+char *arena_strdup(struct arena *a, const char *s)
+{
+	return s ? arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+char *arena_printf(struct arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return NULL;
+	char *p = arena_alloc(a, (size_t)n + 1);
+	if (!p)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
 	return p;
 }

@@ -21,9 +21,12 @@ struct arena {
 void arena_init(struct arena *a);
 void arena_free(struct arena *a);
 void arena_reset(struct arena *a);
-/* n bytes aligned for any type; NULL when out of memory. */
+/* n zeroed bytes, 16-byte aligned; NULL when out of memory. */
 void *arena_alloc(struct arena *a, size_t n);
 /* Copy of s[0..n) with a NUL appended. */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
+/* Copy of s (NULL for NULL). */
+char *arena_strdup(struct arena *a, const char *s);
+char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

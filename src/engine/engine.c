@@ -1,0 +1,519 @@
+/*
+ * engine.c — the rule engine's public face (engine.h): construction and
+ * settings, loading files and directories, the event-type index, the
+ * per-event field cache and engine_eval_with(), which runs the rules an
+ * event's syscall can match and emits alerts.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <grp.h>
+#include <libaudit.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine/engine_int.h"
+#include "engine/sets.h"
+
+/* Syscall numbers probed in libaudit's tables when building the event-type
+ * universe. */
+#define ENGINE_SYSCALL_PROBE 1024
+/* Largest rules file accepted. */
+#define ENGINE_MAX_FILE (64 * 1024 * 1024)
+
+/* ---- construction ---- */
+
+static void add_machine_names(struct engine *e, int machine)
+{
+	for (int i = 0; i < ENGINE_SYSCALL_PROBE; i++) {
+		const char *n = audit_syscall_to_name(i, machine);
+		if (n)
+			engine_evt_id(e, n, 1);
+	}
+}
+
+struct engine *engine_new(void)
+{
+	struct engine *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	arena_init(&e->arena);
+	e->matching = ENGINE_MATCH_FIRST;
+	e->min_priority = PRI_DEBUG;
+	e->append_output = ENGINE_DEFAULT_APPEND_OUTPUT;
+	e->use_index = 1;
+	if (gethostname(e->hostname, sizeof(e->hostname) - 1) < 0)
+		strcpy(e->hostname, "localhost");
+	e->nevt = 1; /* id 0 = EVT_OTHER */
+	e->evt_names[EVT_OTHER] = "<other>";
+	add_machine_names(e, MACH_86_64);
+	add_machine_names(e, MACH_X86);
+	add_machine_names(e, MACH_AARCH64);
+	e->ctx.engine = e;
+	return e;
+}
+
+void engine_free(struct engine *e)
+{
+	if (!e)
+		return;
+	ccomp_free_checks(e);
+	for (size_t i = 0; i < e->nslots; i++)
+		fbuf_free(&e->slots[i].buf);
+	free(e->slots);
+	fbuf_free(&e->outbuf);
+	arena_free(&e->arena);
+	free(e);
+}
+
+void engine_set_matching(struct engine *e, enum engine_matching m)
+{
+	e->matching = m;
+}
+
+void engine_set_min_priority(struct engine *e, enum priority p)
+{
+	e->min_priority = p;
+}
+
+enum priority engine_min_priority(const struct engine *e)
+{
+	return e->min_priority;
+}
+
+int engine_set_append_output(struct engine *e, const char *fmt)
+{
+	e->append_output = fmt ? arena_strdup(&e->arena, fmt) : NULL;
+	return fmt && !e->append_output ? -1 : 0;
+}
+
+void engine_set_live(struct engine *e, int live)
+{
+	e->live = live;
+}
+
+int engine_is_live(const struct engine *e)
+{
+	return e->live;
+}
+
+void engine_set_index(struct engine *e, int on)
+{
+	e->use_index = on;
+}
+
+const char *engine_hostname(const struct engine *e)
+{
+	return e->hostname;
+}
+
+void engine_set_idname(struct engine *e, engine_idname_fn fn, void *arg)
+{
+	e->idname = fn;
+	e->idname_arg = arg;
+}
+
+int engine_idname(struct engine *e, const struct proc *p, int64_t id, int is_group, char *buf,
+                  size_t n)
+{
+	char tmp[4096];
+
+	struct idcache_ent *c = &e->idcache[(uint64_t)id % ENGINE_IDCACHE];
+	const char *name = NULL;
+
+	if (e->idname)
+		return e->idname(e->idname_arg, p, id, is_group, buf, n);
+	if (c->used && c->id == id && c->is_group == is_group) {
+		if (!c->name[0])
+			return 0;
+		snprintf(buf, n, "%s", c->name);
+		return 1;
+	}
+	if (is_group) {
+		struct group gr, *res = NULL;
+		if (getgrgid_r((gid_t)id, &gr, tmp, sizeof(tmp), &res) == 0 && res)
+			name = gr.gr_name;
+	} else {
+		struct passwd pw, *res = NULL;
+		if (getpwuid_r((uid_t)id, &pw, tmp, sizeof(tmp), &res) == 0 && res)
+			name = pw.pw_name;
+	}
+	/* unknown ids are cached too (empty name) */
+	c->used = 1;
+	c->id = id;
+	c->is_group = is_group;
+	snprintf(c->name, sizeof(c->name), "%s", name ? name : "");
+	if (!name)
+		return 0;
+	snprintf(buf, n, "%s", name);
+	return 1;
+}
+
+int engine_select(struct engine *e, const char *pattern, int by_tag, int enable)
+{
+	struct rl_select *s = arena_alloc(&e->arena, sizeof(*s));
+
+	if (!s)
+		return -1;
+	s->pattern = arena_strdup(&e->arena, pattern);
+	s->by_tag = by_tag;
+	s->enable = enable;
+	return ptrvec_push(&e->arena, &e->selects, s);
+}
+
+/* ---- event types ---- */
+
+int engine_evt_id(struct engine *e, const char *name, int add)
+{
+	uint64_t h;
+	size_t j;
+
+	if (!name)
+		return EVT_OTHER;
+	h = sets_hash(name, strlen(name));
+	j = h & (EVT_HASH_SIZE - 1);
+	while (e->evt_hash[j]) {
+		int id = e->evt_hash[j] - 1;
+		if (strcmp(e->evt_names[id], name) == 0)
+			return id;
+		j = (j + 1) & (EVT_HASH_SIZE - 1);
+	}
+	if (!add || e->nevt >= EVT_MAX)
+		return EVT_OTHER;
+	e->evt_names[e->nevt] = arena_strdup(&e->arena, name);
+	e->evt_hash[j] = e->nevt + 1;
+	return e->nevt++;
+}
+
+/* ---- field cache ---- */
+
+int engine_slot(struct engine *e, const struct fref *r)
+{
+	for (size_t i = 0; i < e->nslots; i++)
+		if (strcmp(e->slots[i].ref.key, r->key) == 0)
+			return (int)i;
+	if (e->nslots == e->cap_slots) {
+		size_t cap = e->cap_slots ? e->cap_slots * 2 : 32;
+		struct eslot *s = realloc(e->slots, cap * sizeof(*s));
+		if (!s)
+			return 0;
+		memset(s + e->nslots, 0, (cap - e->nslots) * sizeof(*s));
+		e->slots = s;
+		e->cap_slots = cap;
+	}
+	e->slots[e->nslots].ref = *r;
+	return (int)e->nslots++;
+}
+
+const struct eslot *engine_slot_get(struct engine *e, int slot)
+{
+	struct eslot *s = &e->slots[slot];
+
+	if (s->epoch != e->epoch) {
+		s->epoch = e->epoch;
+		s->present = field_extract(&e->ctx, &s->ref, &s->val, &s->buf);
+		e->stats.extractions++;
+	}
+	return s;
+}
+
+uint64_t engine_slot_hash(struct engine *e, int slot)
+{
+	struct eslot *s = &e->slots[slot];
+
+	if (s->hash_epoch != e->epoch) {
+		s->hash_epoch = e->epoch;
+		s->hash = sets_hash(s->val.s, s->val.len);
+	}
+	return s->hash;
+}
+
+/* ---- loading ---- */
+
+static int read_file(const char *path, char **out, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+
+	if (!f)
+		return -1;
+	for (;;) {
+		if (cap - n < 4096) {
+			cap = cap ? cap * 2 : 65536;
+			if (cap > ENGINE_MAX_FILE) {
+				errno = EFBIG;
+				goto err;
+			}
+			char *nb = realloc(buf, cap + 1);
+			if (!nb)
+				goto err;
+			buf = nb;
+		}
+		size_t r = fread(buf + n, 1, cap - n, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	if (ferror(f))
+		goto err;
+	fclose(f);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+err:
+	free(buf);
+	fclose(f);
+	return -1;
+}
+
+int engine_add_buffer(struct engine *e, const char *name, const char *text, size_t len,
+                      struct engine_diag *d)
+{
+	int rc = loader_add_text(e, name, text, len, d);
+
+	if (rc < 0)
+		e->broken = 1;
+	e->loaded_files++;
+	return rc;
+}
+
+static int add_file(struct engine *e, const char *path, struct engine_diag *d)
+{
+	char *buf;
+	size_t len;
+
+	if (read_file(path, &buf, &len) < 0) {
+		struct src_pos p = {path, 0, 0};
+		diag_add(d, ENGINE_DIAG_ERROR, &p, NULL, NULL, "Could not read file: %s",
+		         strerror(errno));
+		e->broken = 1;
+		return -1;
+	}
+	int rc = engine_add_buffer(e, path, buf, len, d);
+	free(buf);
+	return rc;
+}
+
+static int yaml_name(const struct dirent *de)
+{
+	size_t n = strlen(de->d_name);
+
+	if (de->d_name[0] == '.')
+		return 0;
+	return (n > 5 && strcmp(de->d_name + n - 5, ".yaml") == 0) ||
+	       (n > 4 && strcmp(de->d_name + n - 4, ".yml") == 0);
+}
+
+int engine_add_path(struct engine *e, const char *path, struct engine_diag *d)
+{
+	struct stat st;
+	struct dirent **ents;
+	int n, rc = 0;
+
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return add_file(e, path, d);
+	n = scandir(path, &ents, yaml_name, alphasort);
+	if (n < 0) {
+		struct src_pos p = {path, 0, 0};
+		diag_add(d, ENGINE_DIAG_ERROR, &p, NULL, NULL, "Could not read directory: %s",
+		         strerror(errno));
+		e->broken = 1;
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		char full[4096];
+		snprintf(full, sizeof(full), "%s/%s", path, ents[i]->d_name);
+		if (stat(full, &st) == 0 && S_ISREG(st.st_mode) && add_file(e, full, d) < 0)
+			rc = -1;
+		free(ents[i]);
+	}
+	free(ents);
+	return rc;
+}
+
+static void build_index(struct engine *e)
+{
+	for (int i = 0; i < e->nevt; i++)
+		e->buckets[i].n = 0;
+	e->all_active.n = 0;
+	for (size_t r = 0; r < e->rules.n; r++) {
+		struct rl_rule *rule = e->rules.v[r];
+		if (!rule->active)
+			continue;
+		ptrvec_push(&e->arena, &e->all_active, rule);
+		for (int i = 0; i < e->nevt; i++)
+			if ((rule->types.w[i / 64] >> (i % 64)) & 1)
+				ptrvec_push(&e->arena, &e->buckets[i], rule);
+	}
+}
+
+int engine_compile(struct engine *e, struct engine_diag *d)
+{
+	int errs;
+
+	if (e->compiled)
+		return e->broken ? -1 : 0;
+	errs = ccomp_rules(e, d);
+	e->compiled = 1;
+	if (errs || e->broken) {
+		e->broken = 1;
+		return -1;
+	}
+	build_index(e);
+	return 0;
+}
+
+int engine_load(struct engine *e, const char *const *paths, size_t n, struct engine_diag *d)
+{
+	for (size_t i = 0; i < n; i++)
+		engine_add_path(e, paths[i], d);
+	return engine_compile(e, d);
+}
+
+/* ---- introspection ---- */
+
+size_t engine_rule_count(const struct engine *e)
+{
+	return e->rules.n;
+}
+
+int engine_rule_info(const struct engine *e, size_t i, struct engine_rule_info *out)
+{
+	if (i >= e->rules.n)
+		return -1;
+	const struct rl_rule *r = e->rules.v[i];
+	out->name = r->name;
+	out->desc = r->desc;
+	out->source = r->source;
+	out->output = r->output;
+	out->condition = r->cond.s;
+	out->priority = r->priority < 0 ? PRI_DEBUG : (enum priority)r->priority;
+	out->enabled = e->compiled ? r->selected : r->enabled;
+	out->active = r->active;
+	out->skip_reason = r->skip_reason;
+	out->ntags = (int)r->tags.n;
+	out->tags = (const char *const *)r->tags.v;
+	return 0;
+}
+
+long engine_rule_find(const struct engine *e, const char *name)
+{
+	for (size_t i = 0; i < e->rules.n; i++)
+		if (strcmp(((struct rl_rule *)e->rules.v[i])->name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+void engine_rule_print_condition(const struct engine *e, size_t i, FILE *out)
+{
+	const struct rl_rule *r = i < e->rules.n ? e->rules.v[i] : NULL;
+
+	if (r && r->ast)
+		cnode_print(r->ast, out);
+	else if (r)
+		fputs(r->cond.s, out);
+}
+
+void engine_rule_print_evttypes(const struct engine *e, size_t i, FILE *out)
+{
+	const struct rl_rule *r = i < e->rules.n ? e->rules.v[i] : NULL;
+
+	if (r && r->ast)
+		evtset_print(e, &r->types, out);
+}
+
+size_t engine_active_count(const struct engine *e)
+{
+	return e->all_active.n;
+}
+
+size_t engine_syscalls(const struct engine *e, const char **names, size_t max, int *all)
+{
+	size_t n = 0;
+
+	*all = 0;
+	for (int i = 1; i < e->nevt; i++) {
+		const char *name = e->evt_names[i];
+		if (e->buckets[i].n == 0)
+			continue;
+		/* names from rules that are not syscalls (Falco's "container",
+		 * "procexit" ...) have nothing to subscribe to */
+		if (audit_name_to_syscall(name, MACH_86_64) < 0 &&
+		    audit_name_to_syscall(name, MACH_X86) < 0 &&
+		    audit_name_to_syscall(name, MACH_AARCH64) < 0)
+			continue;
+		if (max > n)
+			names[n] = e->evt_names[i];
+		n++;
+	}
+	for (size_t r = 0; r < e->all_active.n; r++) {
+		const struct rl_rule *rule = e->all_active.v[r];
+		if (rule->ntypes >= e->nevt - 1)
+			*all = 1;
+	}
+	return n;
+}
+
+/* ---- evaluation ---- */
+
+void engine_get_stats(const struct engine *e, struct engine_stats *s)
+{
+	*s = e->stats;
+}
+
+static void emit_rule(struct engine *e, struct rl_rule *r, const struct kevent *ev,
+                      engine_emit_fn emit, void *arg)
+{
+	struct alert a = {0};
+
+	a.time_ns = ev->time_ns;
+	a.rule = r->name;
+	a.priority = (enum priority)r->priority;
+	a.source = "syscall";
+	a.ntags = (int)r->tags.n;
+	a.tags = (const char *const *)r->tags.v;
+	a.output = ofmt_render(e, r->fmt, r->afields);
+	a.nfields = ofmt_count_fields(r->fmt);
+	a.fields = r->afields;
+	if (emit)
+		emit(&a, arg);
+}
+
+int engine_eval_with(struct engine *e, const struct kevent *ev, const struct engine_procsrc *ps,
+                     void *psctx, engine_emit_fn emit, void *arg)
+{
+	const struct ptrvec *list;
+	int fired = 0;
+
+	if (!e->compiled || e->broken)
+		return 0;
+	e->stats.events++;
+	e->epoch++;
+	e->evtnum++;
+	e->ctx.ps = ps;
+	e->ctx.psctx = psctx;
+	e->ctx.evtnum = e->evtnum;
+	fctx_reset(&e->ctx, ev);
+	if (e->use_index)
+		list = &e->buckets[ev->has_syscall ? engine_evt_id(e, ev->syscall_name, 0)
+		                                   : EVT_OTHER];
+	else
+		list = &e->all_active;
+	for (size_t i = 0; i < list->n; i++) {
+		struct rl_rule *r = list->v[i];
+		e->stats.rule_evals++;
+		if (!ccomp_eval(e, r->root))
+			continue;
+		fired++;
+		e->stats.alerts++;
+		emit_rule(e, r, ev, emit, arg);
+		if (e->matching == ENGINE_MATCH_FIRST)
+			break;
+	}
+	return fired;
+}

@@ -1,0 +1,155 @@
+/*
+ * engine.h — kestrel's Falco-compatible rule engine: load rule files,
+ * compile them, evaluate normalized events and hand alerts to the outputs.
+ *
+ * Life cycle: engine_new() → setters → engine_load() (or engine_add_file/
+ * engine_add_buffer + engine_compile) → engine_eval() per event →
+ * engine_free(). A failed load leaves the engine unusable: the daemon keeps
+ * its previous engine and builds a new one on reload.
+ *
+ * Memory: the engine owns everything it loaded; a diag list is owned by
+ * its creator (engine_diag_free). Alerts passed to the emit callback are
+ * valid only during the call.
+ */
+#ifndef KESTREL_ENGINE_H
+#define KESTREL_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "engine/alert.h"
+#include "event/kevent.h"
+
+struct proc;
+struct proc_table;
+struct container_info;
+struct engine;
+
+/* Version reported to `required_engine_version` checks (Falco's numbering,
+ * so upstream rule files accept it). */
+#define ENGINE_VERSION "0.63.0"
+/* Default text appended to every rule output (Falco's container plugin
+ * suggested output). */
+#define ENGINE_DEFAULT_APPEND_OUTPUT                                                               \
+	"container_id=%container.id container_name=%container.name "                               \
+	"container_image=%container.image.repository"
+
+/* ---- Diagnostics: errors and warnings with file:line:column ---- */
+enum engine_diag_level { ENGINE_DIAG_ERROR, ENGINE_DIAG_WARNING, ENGINE_DIAG_NOTE };
+
+struct engine_diag_entry {
+	enum engine_diag_level level;
+	const char *file;      /* NULL when not tied to a file */
+	int line, col;         /* 1-based, 0 when unknown */
+	const char *item_type; /* "rule", "macro", "list", ... or NULL */
+	const char *item_name;
+	const char *msg;
+};
+
+struct engine_diag;
+struct engine_diag *engine_diag_new(void);
+void engine_diag_free(struct engine_diag *d);
+size_t engine_diag_count(const struct engine_diag *d);
+size_t engine_diag_errors(const struct engine_diag *d);
+const struct engine_diag_entry *engine_diag_get(const struct engine_diag *d, size_t i);
+/* "file:line:col: error: rule 'X': message" — one line per entry. */
+void engine_diag_format(const struct engine_diag_entry *e, char *buf, size_t n);
+void engine_diag_print(const struct engine_diag *d, FILE *out);
+/* 1 if some entry's formatted text contains `needle`. */
+int engine_diag_contains(const struct engine_diag *d, const char *needle);
+
+/* ---- Construction and loading ---- */
+enum engine_matching { ENGINE_MATCH_FIRST = 0, ENGINE_MATCH_ALL };
+
+struct engine *engine_new(void);
+void engine_free(struct engine *e);
+void engine_set_matching(struct engine *e, enum engine_matching m);
+/* Rules less severe than p are not loaded (Falco's `priority`). */
+void engine_set_min_priority(struct engine *e, enum priority p);
+enum priority engine_min_priority(const struct engine *e);
+/* Text appended to every output (NULL or "" for none); before compile. */
+int engine_set_append_output(struct engine *e, const char *fmt);
+/* Allow reading this machine's /proc for fields audit records lack
+ * (thread.cap_effective). Off by default (replay). */
+void engine_set_live(struct engine *e, int live);
+/* Rule selection applied after loading, in call order (Falco's `rules:`
+ * config): pattern is a rule name with '*' wildcards, or a tag when by_tag. */
+int engine_select(struct engine *e, const char *pattern, int by_tag, int enable);
+
+/* Adds one file or directory (*.yaml, *.yml sorted). A file with errors is
+ * rejected whole and all its errors go to d. Returns 0 or -1. */
+int engine_add_path(struct engine *e, const char *path, struct engine_diag *d);
+/* Same for in-memory text; name is used in messages. */
+int engine_add_buffer(struct engine *e, const char *name, const char *text, size_t len,
+                      struct engine_diag *d);
+/* Compiles everything added (macros, lists, exceptions, fields, outputs)
+ * and builds the event-type index. Returns 0, or -1 when any error. */
+int engine_compile(struct engine *e, struct engine_diag *d);
+/* engine_add_path for each path, then engine_compile. */
+int engine_load(struct engine *e, const char *const *paths, size_t n, struct engine_diag *d);
+
+/* ---- Introspection ---- */
+size_t engine_rule_count(const struct engine *e);
+struct engine_rule_info {
+	const char *name, *desc, *source, *output, *condition; /* condition as written (+appends) */
+	enum priority priority;
+	int enabled;             /* after selection */
+	int active;              /* compiled and evaluated */
+	const char *skip_reason; /* why not active, or NULL */
+	int ntags;
+	const char *const *tags;
+};
+int engine_rule_info(const struct engine *e, size_t i, struct engine_rule_info *out);
+/* Index of a rule by name, or -1. */
+long engine_rule_find(const struct engine *e, const char *name);
+/* Prints the expanded condition (macros and lists substituted). */
+void engine_rule_print_condition(const struct engine *e, size_t i, FILE *out);
+/* Prints the rule's event types ("execve execveat", or "<all>"). */
+void engine_rule_print_evttypes(const struct engine *e, size_t i, FILE *out);
+/* Number of active rules. */
+size_t engine_active_count(const struct engine *e);
+/* Syscall names needed by the active rules, at most max written to names
+ * (pointers owned by the engine). Returns the total count; *all is set
+ * when some active rule can match any syscall. */
+size_t engine_syscalls(const struct engine *e, const char **names, size_t max, int *all);
+
+/* ---- Evaluation ---- */
+/* How the engine reaches process context; proc_table in production (see
+ * engine_eval), fakes in tests. Any member may be NULL. */
+struct engine_procsrc {
+	const struct proc *(*self)(void *ctx, const struct kevent *ev);
+	const struct proc *(*get)(void *ctx, int64_t pid);
+	const struct proc *(*parent)(void *ctx, const struct proc *p);
+	const struct container_info *(*container)(void *ctx, const struct proc *p);
+};
+
+/* uid/gid → name for user.name, group.name, user.loginname. Returns 1 and
+ * fills buf, or 0 when unknown. p may be NULL. */
+typedef int (*engine_idname_fn)(void *arg, const struct proc *p, int64_t id, int is_group,
+                                char *buf, size_t n);
+/* Default: the host's passwd/group databases (getpwuid_r). */
+void engine_set_idname(struct engine *e, engine_idname_fn fn, void *arg);
+
+typedef void (*engine_emit_fn)(const struct alert *a, void *arg);
+
+/* Evaluates one event; calls emit for each firing rule (one with
+ * ENGINE_MATCH_FIRST). Returns the number of alerts. */
+int engine_eval_with(struct engine *e, const struct kevent *ev, const struct engine_procsrc *ps,
+                     void *psctx, engine_emit_fn emit, void *arg);
+/* Same, with the process table (src/engine/evalproc.c). */
+int engine_eval(struct engine *e, const struct kevent *ev, struct proc_table *pt,
+                engine_emit_fn emit, void *arg);
+/* Turns the event-type index off (every rule sees every event); for the
+ * benchmark. */
+void engine_set_index(struct engine *e, int on);
+
+struct engine_stats {
+	uint64_t events;     /* engine_eval calls */
+	uint64_t rule_evals; /* rule conditions evaluated */
+	uint64_t alerts;
+	uint64_t extractions; /* field extractions (cache misses) */
+};
+void engine_get_stats(const struct engine *e, struct engine_stats *s);
+
+#endif

@@ -1,0 +1,206 @@
+/*
+ * engine_int.h — internals shared by the engine's files (loader, compiler,
+ * evaluator, output templates, CLI). Not for other modules: they use
+ * engine.h.
+ *
+ * Memory: everything hanging off struct engine lives in e->arena, except
+ * the per-slot buffers and regex objects, which engine_free() releases.
+ */
+#ifndef KESTREL_ENGINE_INT_H
+#define KESTREL_ENGINE_INT_H
+
+#include <stdint.h>
+
+#include "engine/arena.h"
+#include "engine/engine.h"
+#include "engine/fields.h"
+#include "engine/parse.h"
+
+/* Event types (syscall names) known to the engine, as bit positions. Bit
+ * EVT_OTHER stands for every name the table does not hold. */
+#define EVT_MAX 2048
+#define EVT_WORDS (EVT_MAX / 64)
+#define EVT_OTHER 0
+/* A rule matching more event types than this gets Falco's
+ * LOAD_NO_EVTTYPE warning. */
+#define EVT_WARN_THRESHOLD 100
+/* Size of the name → id hash table (power of two, > 2 * EVT_MAX). */
+#define EVT_HASH_SIZE 8192
+
+struct evtset {
+	uint64_t w[EVT_WORDS];
+};
+
+/* Text with the source position of each byte (conditions grow by append). */
+struct ptext {
+	char *s;
+	struct posmap pm;
+};
+
+struct rl_list {
+	const char *name;
+	struct ptrvec items; /* const char * as written */
+	struct src_pos pos;
+	int expanded; /* nested list references resolved */
+	int used;     /* referenced by a condition or another list */
+	const char *const *flat;
+	size_t nflat;
+};
+
+struct rl_macro {
+	const char *name;
+	struct ptext cond;
+	struct src_pos pos;
+	int state; /* 0 new, 1 expanding, 2 done, 3 failed */
+	int used;  /* referenced by a rule or macro */
+	struct cnode *ast;
+};
+
+struct rl_excval {
+	const char *s; /* scalar */
+	int is_list;
+	struct ptrvec list; /* const char * */
+	struct src_pos pos;
+};
+
+struct rl_exc {
+	const char *name;
+	struct src_pos pos;
+	int fields_is_list;
+	struct ptrvec fields; /* const char * */
+	struct ptrvec comps;  /* const char * (may be empty) */
+	struct ptrvec values; /* list fields: struct ptrvec * of rl_excval *; scalar: rl_excval * */
+};
+
+struct echeck;
+struct enode;
+struct ofmt;
+
+struct rl_rule {
+	const char *name;
+	const char *desc;
+	struct ptext cond;
+	const char *output;
+	struct src_pos output_pos;
+	const char *source;
+	int priority;
+	struct ptrvec tags; /* const char * */
+	int enabled;
+	struct ptrvec excs; /* rl_exc * */
+	int warn_evttypes, skip_unknown;
+	struct src_pos pos;
+	/* compiled */
+	struct cnode *ast;
+	struct enode *root;
+	struct evtset types;
+	int ntypes; /* bits set, EVT_OTHER included */
+	int active;
+	int selected; /* enabled after selection */
+	const char *skip_reason;
+	struct ofmt *fmt;
+	struct alert_field *afields; /* one per output field */
+};
+
+struct rl_select {
+	const char *pattern;
+	int by_tag, enable;
+};
+
+/* Names from the default (host) passwd/group resolver, direct-mapped by
+ * id; alerts print user.name for every event they fire on. */
+#define ENGINE_IDCACHE 64
+#define ENGINE_IDNAME_MAX 64
+struct idcache_ent {
+	int used, is_group;
+	int64_t id;
+	char name[ENGINE_IDNAME_MAX];
+};
+
+/* A field value cached for the current event. */
+struct eslot {
+	struct fref ref;
+	uint64_t epoch;
+	int present;
+	struct fval val;
+	struct fbuf buf;
+	uint64_t hash_epoch; /* hash of val.s, computed once per event */
+	uint64_t hash;
+};
+
+struct engine {
+	struct arena arena;
+	/* configuration */
+	enum engine_matching matching;
+	enum priority min_priority;
+	const char *append_output;
+	int live;
+	int use_index;
+	engine_idname_fn idname;
+	void *idname_arg;
+	char hostname[256];
+	struct idcache_ent idcache[ENGINE_IDCACHE];
+	struct ptrvec selects; /* rl_select * */
+	/* collection, in definition order */
+	struct ptrvec lists, macros, rules;
+	int loaded_files;
+	int compiled, broken;
+	/* event types */
+	const char *evt_names[EVT_MAX];
+	int nevt;
+	int evt_hash[EVT_HASH_SIZE]; /* id + 1, 0 = empty */
+	/* compiled state */
+	struct eslot *slots;
+	size_t nslots, cap_slots;
+	struct ptrvec checks;           /* echeck *, for cleanup */
+	struct ptrvec na_warned;        /* value lists already warned about "<NA>" */
+	struct ptrvec buckets[EVT_MAX]; /* rl_rule *, load order */
+	struct ptrvec all_active;
+	/* per-event */
+	uint64_t epoch;
+	uint64_t evtnum;
+	struct fctx ctx;
+	struct fbuf outbuf;
+	struct engine_stats stats;
+};
+
+/* engine.c */
+const char *engine_hostname(const struct engine *e);
+int engine_is_live(const struct engine *e);
+int engine_idname(struct engine *e, const struct proc *p, int64_t id, int is_group, char *buf,
+                  size_t n);
+int engine_evt_id(struct engine *e, const char *name, int add);
+/* Index of a slot for a field reference (deduplicated by key). */
+int engine_slot(struct engine *e, const struct fref *r);
+/* Value of a slot for the current event (extracted at most once). */
+const struct eslot *engine_slot_get(struct engine *e, int slot);
+/* Hash (sets_hash) of a present string slot value, computed once per event. */
+uint64_t engine_slot_hash(struct engine *e, int slot);
+
+/* diag.c */
+void diag_add(struct engine_diag *d, enum engine_diag_level lvl, const struct src_pos *pos,
+              const char *item_type, const char *item_name, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+/* Copies every entry of src to the end of dst. */
+void diag_append(struct engine_diag *dst, const struct engine_diag *src);
+
+/* loader.c: parses one YAML text into the collection; file-level atomic. */
+int loader_add_text(struct engine *e, const char *file, const char *text, size_t len,
+                    struct engine_diag *d);
+
+/* compile.c */
+/* Compiles every rule; returns the number of errors added to d. */
+int ccomp_rules(struct engine *e, struct engine_diag *d);
+/* Evaluates a compiled condition for the current event. */
+int ccomp_eval(struct engine *e, const struct enode *n);
+void ccomp_free_checks(struct engine *e);
+void evtset_print(const struct engine *e, const struct evtset *s, FILE *out);
+
+/* format.c */
+struct ofmt *ofmt_compile(struct engine *e, const char *fmt, const struct src_pos *pos,
+                          const char *rule, struct engine_diag *d, int *err);
+int ofmt_count_fields(const struct ofmt *f);
+/* Renders into e->outbuf and fills fields[0..count). */
+const char *ofmt_render(struct engine *e, const struct ofmt *f, struct alert_field *fields);
+
+#endif

@@ -1,0 +1,185 @@
+/*
+ * format.c — rule output templates: "%proc.name", "%proc.aname[2]",
+ * "%evt.arg.flags" are compiled once into literal and field segments that
+ * read the same per-event value cache as conditions. Unknown values print
+ * <NA>; %container.info expands to nothing (Falco >= 0.40) with a warning.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine_int.h"
+
+#define OFMT_NA "<NA>"
+/* Longest number rendered in an output. */
+#define OFMT_NUMBUF 32
+
+struct oseg {
+	const char *lit; /* literal text, or NULL for a field */
+	size_t litlen;
+	int slot;
+	int field_index; /* index in the alert's field list */
+};
+
+struct ofmt {
+	int nsegs;
+	struct oseg *segs;
+	int nfields;
+	const char **keys; /* unique field keys, nfields */
+	int *key_slot;
+};
+
+static int is_field_char(int c)
+{
+	return isalnum(c) || c == '_' || c == '.';
+}
+
+int ofmt_count_fields(const struct ofmt *f)
+{
+	return f ? f->nfields : 0;
+}
+
+struct ofmt *ofmt_compile(struct engine *e, const char *fmt, const struct src_pos *pos,
+                          const char *rule, struct engine_diag *d, int *err)
+{
+	struct arena *a = &e->arena;
+	struct ofmt *f = arena_alloc(a, sizeof(*f));
+	struct ptrvec segs = {0}, keys = {0};
+	size_t i = 0, lit = 0, n = strlen(fmt);
+
+	*err = 0;
+	while (i <= n) {
+		if (i < n && fmt[i] != '%') {
+			i++;
+			continue;
+		}
+		/* flush literal [lit, i) */
+		if (i > lit) {
+			struct oseg *s = arena_alloc(a, sizeof(*s));
+			s->lit = fmt + lit;
+			s->litlen = i - lit;
+			ptrvec_push(a, &segs, s);
+		}
+		if (i == n)
+			break;
+		size_t start = ++i;
+		while (i < n && is_field_char((unsigned char)fmt[i]))
+			i++;
+		while (i > start && fmt[i - 1] == '.')
+			i--;
+		if (i < n && fmt[i] == '[') {
+			const char *close = strchr(fmt + i, ']');
+			if (close)
+				i = (size_t)(close - fmt) + 1;
+		}
+		if (i == start) {
+			if (start >= n) {
+				diag_add(d, ENGINE_DIAG_ERROR, pos, "rule", rule,
+				         "invalid formatting token: '%%' at end of output");
+				(*err)++;
+				break;
+			}
+			lit = start - 1; /* a lone '%' stays literal */
+			continue;
+		}
+		char *tok = arena_strndup(a, fmt + start, i - start);
+		lit = i;
+		if (strcmp(tok, "container.info") == 0) {
+			diag_add(d, ENGINE_DIAG_WARNING, pos, "rule", rule,
+			         "%%container.info is deprecated and expands to nothing");
+			continue;
+		}
+		struct cfield cf = {.name = tok, .pos = *pos};
+		char *br = strchr(tok, '[');
+		if (br) {
+			*br = '\0';
+			cf.arg = br + 1;
+			br[strlen(br + 1)] = '\0'; /* drop ']' */
+		}
+		const char *dotarg = NULL;
+		const struct field_def *def = field_lookup(cf.name, &dotarg);
+		if (!def) {
+			diag_add(d, ENGINE_DIAG_ERROR, pos, "rule", rule,
+			         "invalid formatting token %%%s: unknown field", tok);
+			(*err)++;
+			continue;
+		}
+		struct fref r = {.def = def, .arg = dotarg ? dotarg : cf.arg, .iarg = -1};
+		if (def->arg == FA_INDEX && r.arg)
+			r.iarg = strtol(r.arg, NULL, 10);
+		if (dotarg)
+			r.key = cf.name;
+		else if (cf.arg)
+			r.key = arena_printf(a, "%s[%s]", cf.name, cf.arg);
+		else
+			r.key = def->name;
+		if (def->arg == FA_KEY && !r.arg && def->fn) {
+			diag_add(d, ENGINE_DIAG_ERROR, pos, "rule", rule,
+			         "invalid formatting token %%%s: field needs an argument", tok);
+			(*err)++;
+			continue;
+		}
+		struct oseg *s = arena_alloc(a, sizeof(*s));
+		s->slot = engine_slot(e, &r);
+		s->field_index = -1;
+		for (size_t k = 0; k < keys.n; k++)
+			if (strcmp(keys.v[k], r.key) == 0)
+				s->field_index = (int)k;
+		if (s->field_index < 0) {
+			s->field_index = (int)keys.n;
+			ptrvec_push(a, &keys, (void *)e->slots[s->slot].ref.key);
+		}
+		ptrvec_push(a, &segs, s);
+	}
+	f->nsegs = (int)segs.n;
+	f->segs = arena_alloc(a, (segs.n + 1) * sizeof(*f->segs));
+	for (size_t k = 0; k < segs.n; k++)
+		f->segs[k] = *(struct oseg *)segs.v[k];
+	f->nfields = (int)keys.n;
+	f->keys = (const char **)keys.v;
+	return f;
+}
+
+const char *ofmt_render(struct engine *e, const struct ofmt *f, struct alert_field *fields)
+{
+	struct fbuf *b = &e->outbuf;
+	char num[OFMT_NUMBUF];
+
+	b->len = 0;
+	fbuf_set(b, "", 0);
+	for (int i = 0; i < f->nsegs; i++) {
+		const struct oseg *s = &f->segs[i];
+		if (s->lit) {
+			fbuf_append(b, s->lit, s->litlen);
+			continue;
+		}
+		const struct eslot *sl = engine_slot_get(e, s->slot);
+		struct alert_field *af = &fields[s->field_index];
+		af->name = sl->ref.key;
+		if (!sl->present) {
+			af->type = AV_NULL;
+			af->str = NULL;
+			fbuf_append(b, OFMT_NA, strlen(OFMT_NA));
+			continue;
+		}
+		const char *txt = field_format(&sl->ref, &sl->val, num, sizeof(num));
+		switch (sl->ref.def->type) {
+		case FT_INT:
+			af->type = AV_INT;
+			af->num = sl->val.n;
+			af->str = NULL;
+			break;
+		case FT_BOOL:
+			af->type = AV_BOOL;
+			af->num = sl->val.n;
+			af->str = NULL;
+			break;
+		default:
+			af->type = AV_STRING;
+			af->str = sl->val.s;
+			break;
+		}
+		fbuf_append(b, txt, strlen(txt));
+	}
+	return b->p;
+}

@@ -1,0 +1,633 @@
+/*
+ * parse.c — recursive-descent parser of conditions (Falco's filter
+ * grammar) into the tree of parse.h. List names written as values are
+ * substituted here, at token level, which gives the same result as
+ * Falco's textual substitution while keeping exact error positions.
+ * Precedence: not > and > or.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "engine/lex.h"
+#include "engine/parse.h"
+
+struct pstate {
+	struct cparse_ctx *ctx;
+	struct clex_state ls;
+	int depth;
+	int failed;
+};
+
+static const char *const op_names[OP_COUNT_] = {
+    [OP_NONE] = "?",
+    [OP_EQ] = "=",
+    [OP_NE] = "!=",
+    [OP_LT] = "<",
+    [OP_LE] = "<=",
+    [OP_GT] = ">",
+    [OP_GE] = ">=",
+    [OP_CONTAINS] = "contains",
+    [OP_ICONTAINS] = "icontains",
+    [OP_BCONTAINS] = "bcontains",
+    [OP_STARTSWITH] = "startswith",
+    [OP_BSTARTSWITH] = "bstartswith",
+    [OP_ENDSWITH] = "endswith",
+    [OP_IN] = "in",
+    [OP_INTERSECTS] = "intersects",
+    [OP_PMATCH] = "pmatch",
+    [OP_EXISTS] = "exists",
+    [OP_GLOB] = "glob",
+    [OP_IGLOB] = "iglob",
+    [OP_REGEX] = "regex",
+};
+
+static const char *const xform_names[] = {
+    [XF_NONE] = "",   [XF_TOLOWER] = "tolower",   [XF_TOUPPER] = "toupper",
+    [XF_B64] = "b64", [XF_BASENAME] = "basename", [XF_LEN] = "len",
+};
+
+static const char *const mod_names[] = {"", "anyof", "allof", "oneof"};
+
+const char *cparse_op_name(enum cop op)
+{
+	return op < OP_COUNT_ ? op_names[op] : "?";
+}
+
+const char *cparse_xform_name(enum cxform x)
+{
+	return xform_names[x];
+}
+
+int cparse_op_is_list(enum cop op)
+{
+	return op == OP_IN || op == OP_INTERSECTS || op == OP_PMATCH;
+}
+
+static int op_takes_modifier(enum cop op)
+{
+	switch (op) {
+	case OP_EQ:
+	case OP_NE:
+	case OP_CONTAINS:
+	case OP_ICONTAINS:
+	case OP_BCONTAINS:
+	case OP_STARTSWITH:
+	case OP_BSTARTSWITH:
+	case OP_ENDSWITH:
+	case OP_GLOB:
+	case OP_IGLOB:
+	case OP_REGEX:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static enum cop op_by_name(const char *s, size_t n)
+{
+	if (n == 2 && memcmp(s, "==", 2) == 0)
+		return OP_EQ;
+	for (int i = 1; i < OP_COUNT_; i++)
+		if (strlen(op_names[i]) == n && memcmp(op_names[i], s, n) == 0)
+			return (enum cop)i;
+	return OP_NONE;
+}
+
+enum cop cparse_op(const char *s, enum cmod *mod)
+{
+	const char *sp = strchr(s, ' ');
+	enum cop op;
+
+	*mod = MOD_NONE;
+	if (!sp)
+		return op_by_name(s, strlen(s));
+	op = op_by_name(s, (size_t)(sp - s));
+	while (*sp == ' ')
+		sp++;
+	for (int m = MOD_ANYOF; m <= MOD_ONEOF; m++)
+		if (strcmp(sp, mod_names[m]) == 0 && op_takes_modifier(op)) {
+			*mod = (enum cmod)m;
+			return op;
+		}
+	return OP_NONE;
+}
+
+struct cnode *cnode_new(struct arena *a, enum ckind kind)
+{
+	struct cnode *n = arena_alloc(a, sizeof(*n));
+
+	if (n)
+		n->kind = kind;
+	return n;
+}
+
+int cnode_add_kid(struct arena *a, struct cnode *parent, struct cnode *kid)
+{
+	struct cnode **kids = arena_alloc(a, (size_t)(parent->nkids + 1) * sizeof(*kids));
+
+	if (!kids)
+		return -1;
+	if (parent->nkids)
+		memcpy(kids, parent->kids, (size_t)parent->nkids * sizeof(*kids));
+	kids[parent->nkids++] = kid;
+	parent->kids = kids;
+	return 0;
+}
+
+struct cnode *cnode_copy(struct arena *a, const struct cnode *n)
+{
+	struct cnode *c = arena_alloc(a, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	*c = *n;
+	if (n->nkids) {
+		c->kids = arena_alloc(a, (size_t)n->nkids * sizeof(*c->kids));
+		if (!c->kids)
+			return NULL;
+		for (int i = 0; i < n->nkids; i++)
+			if (!(c->kids[i] = cnode_copy(a, n->kids[i])))
+				return NULL;
+	}
+	return c;
+}
+
+static struct src_pos pos_at(struct pstate *ps, size_t off)
+{
+	const struct posmap *pm = ps->ctx->pm;
+	struct src_pos none = {0};
+
+	if (!pm || !pm->at)
+		return none;
+	return pm->at[off <= pm->n ? off : pm->n];
+}
+
+__attribute__((format(printf, 3, 4))) static void perr(struct pstate *ps, size_t off,
+                                                       const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ps->failed)
+		return;
+	ps->failed = 1;
+	va_start(ap, fmt);
+	vsnprintf(ps->ctx->err, sizeof(ps->ctx->err), fmt, ap);
+	va_end(ap);
+	ps->ctx->errpos = pos_at(ps, off);
+}
+
+static void next(struct pstate *ps, enum clex_mode mode, struct clex_token *t)
+{
+	clex_next(&ps->ls, mode, t);
+	if (t->tok == TK_ERROR)
+		perr(ps, ps->ls.err_off, "%s", ps->ls.err);
+}
+
+static int is_kw(const struct clex_token *t, const char *kw)
+{
+	return t->tok == TK_WORD && strcmp(t->text, kw) == 0;
+}
+
+static const char *tok_desc(const struct clex_token *t)
+{
+	switch (t->tok) {
+	case TK_EOF:
+		return "end of condition";
+	case TK_LPAREN:
+		return "(";
+	case TK_RPAREN:
+		return ")";
+	case TK_COMMA:
+		return ",";
+	default:
+		return t->text ? t->text : "?";
+	}
+}
+
+static struct cnode *parse_expr(struct pstate *ps);
+
+/* field -> FieldName ['[' arg ']'] | xform '(' field ')'   (after the
+ * first token t has been read) */
+static int parse_field_from(struct pstate *ps, struct clex_token *t, struct cfield *f)
+{
+	enum cxform stack[CFIELD_MAX_XFORMS];
+	int nx = 0;
+
+	memset(f, 0, sizeof(*f));
+	f->pos = pos_at(ps, t->off);
+	while (t->tok == TK_XFORM) {
+		enum cxform x = XF_NONE;
+		for (int i = XF_TOLOWER; i <= XF_LEN; i++)
+			if (strcmp(t->text, xform_names[i]) == 0)
+				x = (enum cxform)i;
+		if (x == XF_NONE) {
+			perr(ps, t->off, "'%s' cannot be used here", t->text);
+			return -1;
+		}
+		if (nx == CFIELD_MAX_XFORMS) {
+			perr(ps, t->off, "too many nested transformers");
+			return -1;
+		}
+		stack[nx++] = x;
+		next(ps, CLEX_EXPR, t);
+	}
+	if (t->tok != TK_WORD || !strchr(t->text, '.')) {
+		if (!ps->failed)
+			perr(ps, t->off, "expected a field name, found '%s'", tok_desc(t));
+		return -1;
+	}
+	f->name = t->text;
+	f->arg = t->has_arg ? t->arg : NULL;
+	for (int i = nx - 1; i >= 0; i--) {
+		struct clex_token r;
+		next(ps, CLEX_EXPR, &r);
+		if (r.tok != TK_RPAREN) {
+			if (!ps->failed)
+				perr(ps, r.off,
+				     "expected ')' after transformer argument, found '%s'",
+				     tok_desc(&r));
+			return -1;
+		}
+		f->xforms[f->nxforms++] = stack[i];
+	}
+	return 0;
+}
+
+/* Adds the items of list `name` (or the word itself) to the value vector. */
+static int add_value(struct pstate *ps, struct ptrvec *vals, const char *word, int bare)
+{
+	struct cparse_ctx *ctx = ps->ctx;
+	size_t n = 0;
+	const char *const *items = NULL;
+
+	if (bare && ctx->lists)
+		items = ctx->lists(ctx->lists_arg, word, &n);
+	if (!items)
+		return ptrvec_push(ctx->arena, vals, (void *)word);
+	for (size_t i = 0; i < n; i++)
+		if (ptrvec_push(ctx->arena, vals, (void *)clex_item_value(ctx->arena, items[i])) <
+		    0)
+			return -1;
+	return 0;
+}
+
+/* listvalue -> '(' [value {',' value}] ')' | ListName */
+static int parse_list(struct pstate *ps, struct cnode *n)
+{
+	struct clex_token t;
+	struct ptrvec vals = {0};
+
+	next(ps, CLEX_VALUE, &t);
+	if (t.tok == TK_BARE) {
+		/* A bare list name (Falco accepts it through substitution). */
+		if (add_value(ps, &vals, t.text, 1) < 0)
+			return -1;
+		goto done;
+	}
+	if (t.tok != TK_LPAREN) {
+		perr(ps, t.off, "expected a list, found '%s'", tok_desc(&t));
+		return -1;
+	}
+	next(ps, CLEX_VALUE, &t);
+	if (t.tok == TK_RPAREN)
+		goto done;
+	for (;;) {
+		if (t.tok != TK_BARE && t.tok != TK_STRING) {
+			perr(ps, t.off, "expected a list value, found '%s'", tok_desc(&t));
+			return -1;
+		}
+		if (add_value(ps, &vals, t.text, t.tok == TK_BARE) < 0)
+			return -1;
+		next(ps, CLEX_VALUE, &t);
+		if (t.tok == TK_RPAREN)
+			break;
+		if (t.tok != TK_COMMA) {
+			perr(ps, t.off, "expected ',' or ')' in list, found '%s'", tok_desc(&t));
+			return -1;
+		}
+		next(ps, CLEX_VALUE, &t);
+	}
+done:
+	n->rhs_kind = RHS_LIST;
+	n->nvals = (int)vals.n;
+	n->vals = (const char **)vals.v;
+	return 0;
+}
+
+/* value -> QuotedStr | BareStr | val '(' field ')' | xform '(' field ')' */
+static int parse_value(struct pstate *ps, struct cnode *n)
+{
+	struct clex_token t;
+
+	next(ps, CLEX_VALUE, &t);
+	if (t.tok == TK_STRING || t.tok == TK_BARE) {
+		struct ptrvec vals = {0};
+		if (add_value(ps, &vals, t.text, t.tok == TK_BARE) < 0)
+			return -1;
+		if (vals.n != 1) {
+			perr(ps, t.off, "list '%s' does not hold exactly one value here", t.text);
+			return -1;
+		}
+		n->rhs_kind = RHS_SCALAR;
+		n->nvals = 1;
+		n->vals = (const char **)vals.v;
+		return 0;
+	}
+	if (t.tok == TK_XFORM) {
+		if (strcmp(t.text, "val") == 0) {
+			next(ps, CLEX_EXPR, &t);
+			if (parse_field_from(ps, &t, &n->rhs) < 0)
+				return -1;
+			next(ps, CLEX_EXPR, &t);
+			if (t.tok != TK_RPAREN) {
+				perr(ps, t.off, "expected ')' after val() argument");
+				return -1;
+			}
+		} else if (parse_field_from(ps, &t, &n->rhs) < 0) {
+			return -1;
+		}
+		n->rhs_kind = RHS_FIELD;
+		return 0;
+	}
+	if (!ps->failed)
+		perr(ps, t.off, "expected a value, found '%s'", tok_desc(&t));
+	return -1;
+}
+
+/* check -> field 'exists' | field op value | field listop listvalue
+ *        | field strop modifier listvalue */
+static struct cnode *parse_check(struct pstate *ps, struct clex_token *first)
+{
+	struct cnode *n = cnode_new(ps->ctx->arena, CN_CHECK);
+	struct clex_token t;
+
+	if (!n)
+		return NULL;
+	n->pos = pos_at(ps, first->off);
+	if (parse_field_from(ps, first, &n->lhs) < 0)
+		return NULL;
+	clex_next(&ps->ls, CLEX_EXPR, &t);
+	if (t.tok == TK_ERROR) {
+		perr(ps, t.off, "expected an operator after the field, found '%.*s'",
+		     (int)strcspn(ps->ls.src + t.off, " \t\r\n"), ps->ls.src + t.off);
+		return NULL;
+	}
+	if (t.tok == TK_SYMOP)
+		n->op = op_by_name(t.text, strlen(t.text));
+	else if (t.tok == TK_WORD)
+		n->op = op_by_name(t.text, strlen(t.text));
+	if (n->op == OP_NONE) {
+		if (!ps->failed)
+			perr(ps, t.off, "expected an operator after the field, found '%s'",
+			     tok_desc(&t));
+		return NULL;
+	}
+	if (n->op == OP_EXISTS)
+		return n;
+	if (op_takes_modifier(n->op)) {
+		struct clex_token m;
+		clex_peek(&ps->ls, CLEX_EXPR, &m);
+		for (int i = MOD_ANYOF; i <= MOD_ONEOF; i++)
+			if (is_kw(&m, mod_names[i])) {
+				next(ps, CLEX_EXPR, &m);
+				n->mod = (enum cmod)i;
+			}
+	}
+	if (cparse_op_is_list(n->op) || n->mod != MOD_NONE) {
+		struct clex_token p;
+		clex_peek(&ps->ls, CLEX_VALUE, &p);
+		if (p.tok == TK_XFORM && cparse_op_is_list(n->op)) {
+			if (parse_value(ps, n) < 0)
+				return NULL;
+			return n;
+		}
+		return parse_list(ps, n) < 0 ? NULL : n;
+	}
+	return parse_value(ps, n) < 0 ? NULL : n;
+}
+
+/* notexpr -> 'not' notexpr | '(' expr ')' | Identifier | check */
+static struct cnode *parse_not(struct pstate *ps)
+{
+	struct clex_token t;
+	struct cnode *n;
+
+	if (++ps->depth > CPARSE_MAX_DEPTH) {
+		perr(ps, ps->ls.pos, "condition nested too deeply (more than %d levels)",
+		     CPARSE_MAX_DEPTH);
+		return NULL;
+	}
+	next(ps, CLEX_EXPR, &t);
+	if (ps->failed)
+		return NULL;
+	if (is_kw(&t, "not")) {
+		struct cnode *kid = parse_not(ps);
+		if (!kid)
+			return NULL;
+		n = cnode_new(ps->ctx->arena, CN_NOT);
+		if (!n || cnode_add_kid(ps->ctx->arena, n, kid) < 0)
+			return NULL;
+		n->pos = pos_at(ps, t.off);
+	} else if (t.tok == TK_LPAREN) {
+		n = parse_expr(ps);
+		if (!n)
+			return NULL;
+		next(ps, CLEX_EXPR, &t);
+		if (t.tok != TK_RPAREN) {
+			if (!ps->failed)
+				perr(ps, t.off, "missing ')': found '%s'", tok_desc(&t));
+			return NULL;
+		}
+	} else if (t.tok == TK_WORD && !strchr(t.text, '.')) {
+		if (is_kw(&t, "and") || is_kw(&t, "or")) {
+			perr(ps, t.off, "unexpected '%s', expecting a check", t.text);
+			return NULL;
+		}
+		n = cnode_new(ps->ctx->arena, CN_MACRO);
+		if (!n)
+			return NULL;
+		n->macro = t.text;
+		n->pos = pos_at(ps, t.off);
+	} else if (t.tok == TK_WORD || t.tok == TK_XFORM) {
+		n = parse_check(ps, &t);
+	} else {
+		if (!ps->failed)
+			perr(ps, t.off, "unexpected '%s', expecting a check", tok_desc(&t));
+		return NULL;
+	}
+	ps->depth--;
+	return n;
+}
+
+/* andexpr -> notexpr {'and' notexpr} */
+static struct cnode *parse_and(struct pstate *ps)
+{
+	struct cnode *first = parse_not(ps), *n = NULL;
+	struct clex_token t;
+
+	if (!first)
+		return NULL;
+	for (;;) {
+		clex_peek(&ps->ls, CLEX_EXPR, &t);
+		if (!is_kw(&t, "and"))
+			return n ? n : first;
+		next(ps, CLEX_EXPR, &t);
+		if (!n) {
+			n = cnode_new(ps->ctx->arena, CN_AND);
+			if (!n || cnode_add_kid(ps->ctx->arena, n, first) < 0)
+				return NULL;
+			n->pos = first->pos;
+		}
+		struct cnode *kid = parse_not(ps);
+		if (!kid || cnode_add_kid(ps->ctx->arena, n, kid) < 0)
+			return NULL;
+	}
+}
+
+/* expr -> andexpr {'or' andexpr} */
+static struct cnode *parse_expr(struct pstate *ps)
+{
+	struct cnode *first = parse_and(ps), *n = NULL;
+	struct clex_token t;
+
+	if (!first)
+		return NULL;
+	for (;;) {
+		clex_peek(&ps->ls, CLEX_EXPR, &t);
+		if (!is_kw(&t, "or"))
+			return n ? n : first;
+		next(ps, CLEX_EXPR, &t);
+		if (!n) {
+			n = cnode_new(ps->ctx->arena, CN_OR);
+			if (!n || cnode_add_kid(ps->ctx->arena, n, first) < 0)
+				return NULL;
+			n->pos = first->pos;
+		}
+		struct cnode *kid = parse_and(ps);
+		if (!kid || cnode_add_kid(ps->ctx->arena, n, kid) < 0)
+			return NULL;
+	}
+}
+
+struct cnode *cparse_condition(struct cparse_ctx *ctx, const char *text)
+{
+	struct pstate ps = {.ctx = ctx};
+	struct cnode *n;
+	struct clex_token t;
+
+	ctx->err[0] = '\0';
+	clex_init(&ps.ls, text, ctx->arena);
+	n = parse_expr(&ps);
+	if (!n) {
+		if (!ps.failed)
+			perr(&ps, ps.ls.pos, "out of memory");
+		return NULL;
+	}
+	next(&ps, CLEX_EXPR, &t);
+	if (t.tok != TK_EOF) {
+		if (t.tok == TK_RPAREN)
+			perr(&ps, t.off, "unbalanced parenthesis: unexpected ')'");
+		else if (!ps.failed)
+			perr(&ps, t.off, "unexpected token '%s', expecting 'or', 'and'",
+			     tok_desc(&t));
+		return NULL;
+	}
+	return n;
+}
+
+int cparse_field(struct cparse_ctx *ctx, const char *text, struct cfield *out)
+{
+	struct pstate ps = {.ctx = ctx};
+	struct clex_token t;
+
+	ctx->err[0] = '\0';
+	clex_init(&ps.ls, text, ctx->arena);
+	next(&ps, CLEX_EXPR, &t);
+	if (parse_field_from(&ps, &t, out) < 0)
+		return -1;
+	next(&ps, CLEX_EXPR, &t);
+	if (t.tok != TK_EOF) {
+		perr(&ps, t.off, "unexpected text after field: '%s'", tok_desc(&t));
+		return -1;
+	}
+	return 0;
+}
+
+void cfield_print(const struct cfield *f, FILE *out)
+{
+	for (int i = f->nxforms - 1; i >= 0; i--)
+		fprintf(out, "%s(", xform_names[f->xforms[i]]);
+	fputs(f->name, out);
+	if (f->arg)
+		fprintf(out, "[%s]", f->arg);
+	for (int i = 0; i < f->nxforms; i++)
+		fputc(')', out);
+}
+
+static void print_value(const char *v, FILE *out)
+{
+	int bare = *v != '\0';
+
+	for (const char *p = v; *p && bare; p++)
+		if (strchr("()\"'=, \t\r\n\\", *p))
+			bare = 0;
+	if (bare) {
+		fputs(v, out);
+		return;
+	}
+	fputc('"', out);
+	for (const char *p = v; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fputc('\\', out);
+		if (*p == '\n')
+			fputs("\\n", out);
+		else
+			fputc(*p, out);
+	}
+	fputc('"', out);
+}
+
+void cnode_print(const struct cnode *n, FILE *out)
+{
+	switch (n->kind) {
+	case CN_AND:
+	case CN_OR:
+		fputc('(', out);
+		for (int i = 0; i < n->nkids; i++) {
+			if (i)
+				fputs(n->kind == CN_AND ? " and " : " or ", out);
+			cnode_print(n->kids[i], out);
+		}
+		fputc(')', out);
+		break;
+	case CN_NOT:
+		fputs("not ", out);
+		cnode_print(n->kids[0], out);
+		break;
+	case CN_MACRO:
+		fputs(n->macro, out);
+		break;
+	case CN_CHECK:
+		cfield_print(&n->lhs, out);
+		fprintf(out, " %s", op_names[n->op]);
+		if (n->mod)
+			fprintf(out, " %s", mod_names[n->mod]);
+		if (n->rhs_kind == RHS_SCALAR) {
+			fputc(' ', out);
+			print_value(n->vals[0], out);
+		} else if (n->rhs_kind == RHS_LIST) {
+			fputs(" (", out);
+			for (int i = 0; i < n->nvals; i++) {
+				if (i)
+					fputs(", ", out);
+				print_value(n->vals[i], out);
+			}
+			fputc(')', out);
+		} else if (n->rhs_kind == RHS_FIELD) {
+			fputs(" val(", out);
+			cfield_print(&n->rhs, out);
+			fputc(')', out);
+		}
+		break;
+	}
+}

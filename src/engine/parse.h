@@ -1,0 +1,125 @@
+/*
+ * parse.h — condition syntax tree and the recursive-descent parser that
+ * builds it from a condition string (Falco's grammar). Macro references stay
+ * as CN_MACRO nodes here; the compiler (compile.c) expands them.
+ *
+ * Memory: every node and string is allocated in the caller's arena and
+ * freed with it.
+ */
+#ifndef KESTREL_ENGINE_PARSE_H
+#define KESTREL_ENGINE_PARSE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "engine/arena.h"
+
+/* Deepest nesting of parentheses/not accepted; deeper input is an error
+ * rather than a stack overflow. */
+#define CPARSE_MAX_DEPTH 200
+/* Transformers applied to one field, e.g. tolower(basename(fd.name)). */
+#define CFIELD_MAX_XFORMS 4
+
+struct src_pos {
+	const char *file;
+	int line, col; /* 1-based; 0 when unknown */
+};
+
+/* Position of each byte of a condition string (at[n] = end). */
+struct posmap {
+	size_t n;
+	struct src_pos *at;
+};
+
+enum cop {
+	OP_NONE = 0,
+	OP_EQ,
+	OP_NE,
+	OP_LT,
+	OP_LE,
+	OP_GT,
+	OP_GE,
+	OP_CONTAINS,
+	OP_ICONTAINS,
+	OP_BCONTAINS,
+	OP_STARTSWITH,
+	OP_BSTARTSWITH,
+	OP_ENDSWITH,
+	OP_IN,
+	OP_INTERSECTS,
+	OP_PMATCH,
+	OP_EXISTS,
+	OP_GLOB,
+	OP_IGLOB,
+	OP_REGEX,
+	OP_COUNT_
+};
+
+enum cmod { MOD_NONE = 0, MOD_ANYOF, MOD_ALLOF, MOD_ONEOF };
+
+enum cxform { XF_NONE = 0, XF_TOLOWER, XF_TOUPPER, XF_B64, XF_BASENAME, XF_LEN };
+
+struct cfield {
+	const char *name; /* "proc.aname", "evt.arg.flags" */
+	const char *arg;  /* "2" for proc.aname[2]; NULL when none */
+	int nxforms;
+	enum cxform xforms[CFIELD_MAX_XFORMS]; /* innermost first */
+	struct src_pos pos;
+};
+
+enum ckind { CN_AND, CN_OR, CN_NOT, CN_CHECK, CN_MACRO };
+
+enum crhs { RHS_NONE = 0, RHS_SCALAR, RHS_LIST, RHS_FIELD };
+
+struct cnode {
+	enum ckind kind;
+	struct src_pos pos;
+	/* CN_AND / CN_OR (n-ary), CN_NOT (one kid) */
+	int nkids;
+	struct cnode **kids;
+	/* CN_CHECK */
+	struct cfield lhs;
+	enum cop op;
+	enum cmod mod;
+	enum crhs rhs_kind;
+	int nvals;
+	const char **vals; /* scalar: vals[0]; list: all items (lists expanded) */
+	struct cfield rhs;
+	/* CN_MACRO */
+	const char *macro;
+};
+
+/* Lists, for substitution of list names written as values. Returns the
+ * items (already expanded, as written in YAML) or NULL. */
+typedef const char *const *(*cparse_list_fn)(void *arg, const char *name, size_t *n);
+
+struct cparse_ctx {
+	struct arena *arena;
+	const struct posmap *pm; /* NULL: positions unknown */
+	cparse_list_fn lists;
+	void *lists_arg;
+	/* Result of a failed parse. */
+	char err[256];
+	struct src_pos errpos;
+};
+
+/* cond -> expr EOF. NULL on error (ctx->err, ctx->errpos). */
+struct cnode *cparse_condition(struct cparse_ctx *ctx, const char *text);
+/* A lone field expression (exception `fields:`), transformers allowed. */
+int cparse_field(struct cparse_ctx *ctx, const char *text, struct cfield *out);
+/* Operator by its spelling ("=", "in", "startswith", ...), OP_NONE if
+ * unknown; "startswith anyof" style modifiers are returned in *mod. */
+enum cop cparse_op(const char *s, enum cmod *mod);
+const char *cparse_op_name(enum cop op);
+int cparse_op_is_list(enum cop op);
+const char *cparse_xform_name(enum cxform x);
+
+struct cnode *cnode_new(struct arena *a, enum ckind kind);
+int cnode_add_kid(struct arena *a, struct cnode *parent, struct cnode *kid);
+struct cnode *cnode_copy(struct arena *a, const struct cnode *n);
+/* Condition text of a tree (canonical spelling, fully parenthesised where
+ * needed). */
+void cnode_print(const struct cnode *n, FILE *out);
+void cfield_print(const struct cfield *f, FILE *out);
+
+#endif
