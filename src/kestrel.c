@@ -1,6 +1,7 @@
 /*
- * kestrel.c — main(): parses the command line and runs one mode (replay,
- * live daemon, rule validation/listing, environment check). The stages do
+ * kestrel.c — main(): parses the command line and runs one mode: the live
+ * daemon (default), a replay of a raw audit log, rule validation and
+ * listing, the kernel rule set, or the environment check. The stages do
  * the work; this file only wires them together.
  */
 #include "config.h"
@@ -9,21 +10,61 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "daemon/pipeline.h"
+#include "audit/krules.h"
+#include "daemon/daemon.h"
+#include "daemon/kcheck.h"
 #include "daemon/replay.h"
-#include "event/kevent_json.h"
+#include "daemon/runtime.h"
+#include "engine/cli.h"
 #include "util/log.h"
+
+/* Where the packaged configuration lives (--sysconfdir=/etc in the .deb). */
+#define KESTREL_DEFAULT_CONFIG SYSCONFDIR "/kestrel/kestrel.yaml"
+/* Upper bounds on repeated options. */
+#define MAX_LIST_OPTS 64
+#define MAX_SYSCALL_NAMES 512
+#define ERRLEN 512
 
 enum {
 	OPT_REPLAY = 256,
 	OPT_PRINT_EVENTS,
 	OPT_VERSION,
+	OPT_LIST_FIELDS,
+	OPT_DRY_RUN,
+	OPT_PRINT_AUDIT_RULES,
+	OPT_CHECK,
+	OPT_AUDISP,
+};
+
+enum mode {
+	MODE_DAEMON = 0,
+	MODE_REPLAY,
+	MODE_VALIDATE,
+	MODE_LIST,
+	MODE_DESCRIBE,
+	MODE_FIELDS,
+	MODE_PRINT_RULES,
+	MODE_CHECK,
 };
 
 struct options {
+	enum mode mode;
 	const char *replay;
+	const char *describe;
 	int print_events;
+	char *rules[MAX_LIST_OPTS];
+	int nrules;
+	char *overrides[MAX_LIST_OPTS];
+	int noverrides;
+	char *validate[MAX_LIST_OPTS];
+	int nvalidate;
+	const char *config;
+	int config_given;
+	long run_seconds;
+	int dry_run;
+	int audisp;
 };
 
 static void usage(FILE *out)
@@ -31,39 +72,140 @@ static void usage(FILE *out)
 	fputs("usage: kestrel [options]\n"
 	      "\n"
 	      "Runtime security monitor: kernel audit events, Falco-compatible rules, alerts.\n"
+	      "Without a mode option kestrel runs as a daemon in the foreground.\n"
 	      "\n"
-	      "  --replay FILE      read a raw audit log (auditd or netlink text form; - for stdin)\n"
-	      "                     instead of the kernel, and print counters at the end\n"
-	      "  --print-events     print every normalized event as one JSON line on stdout\n"
-	      "  -h, --help         this text\n"
-	      "  --version          print the version\n",
+	      "  -c FILE               configuration file (default " KESTREL_DEFAULT_CONFIG ")\n"
+	      "  -r FILE|DIR           rules file or directory; repeatable; replaces rules_files\n"
+	      "  -o KEY=VALUE          override a configuration key (e.g. -o json_output=true)\n"
+	      "  -M SECONDS            stop after SECONDS\n"
+	      "  --dry-run             load configuration and rules, touch nothing, exit\n"
+	      "  --audisp              read auditd's plugin stream on stdin (audisp plugin mode)\n"
+	      "  --replay FILE         evaluate a raw audit log (auditd or netlink text form,\n"
+	      "                        - for stdin) instead of the kernel; alerts go to stdout\n"
+	      "  --print-events        with --replay or live: print every event as a JSON line\n"
+	      "  -V, --validate FILE   validate rules files (repeatable) and exit\n"
+	      "  -L                    list every rule: priority, source, active or skipped and why\n"
+	      "  -l RULE               describe one rule: condition, event types, output\n"
+	      "  --list-fields         list the fields rules can use\n"
+	      "  --print-audit-rules   print the kernel audit rules the rules need (auditctl syntax)\n"
+	      "  --check               report on the kernel and environment, and exit\n"
+	      "  -h, --help            this text\n"
+	      "  --version             print the version\n"
+	      "\n"
+	      "Signals: SIGHUP reloads configuration and rules, SIGUSR1 logs statistics,\n"
+	      "SIGTERM/SIGINT exit and remove kestrel's kernel audit rules.\n",
 	      out);
 }
 
-struct replay_ctx {
-	const struct options *opt;
-};
-
-static void on_event(struct kevent *ev, void *arg)
+static int push(char **arr, int *n, char *v, const char *opt)
 {
-	struct replay_ctx *ctx = arg;
-	if (ctx->opt->print_events)
-		kevent_print_json(ev, stdout);
+	if (*n >= MAX_LIST_OPTS) {
+		log_warnx("too many %s options (at most %d)", opt, MAX_LIST_OPTS);
+		return -1;
+	}
+	arr[(*n)++] = v;
+	return 0;
 }
 
-static int run_replay(const struct options *opt)
+static void daemon_opts_from(const struct options *o, struct daemon_opts *d)
 {
-	struct pipeline p;
-	struct replay_ctx ctx = {.opt = opt};
+	memset(d, 0, sizeof(*d));
+	d->config_path = o->config;
+	d->overrides = (char **)o->overrides;
+	d->noverrides = o->noverrides;
+	d->rules_paths = (char **)o->rules;
+	d->nrules_paths = o->nrules;
+	d->run_seconds = o->run_seconds;
+	d->audisp = o->audisp;
+	d->dry_run = o->dry_run;
+}
+
+/* A replay without -r or -c evaluates no rules: it only shows the events. */
+static int replay_needs_rules(const struct options *o)
+{
+	return o->nrules > 0 || o->config_given;
+}
+
+static int run_replay(const struct options *o)
+{
+	struct daemon_opts dopt;
+	struct kestrel_config cfg;
+	struct runtime rt;
+	char err[ERRLEN];
 	int rc;
 
-	if (pipeline_init(&p, ASM_REPLAY, on_event, &ctx) < 0)
-		fatalx("out of memory");
-	rc = replay_file(opt->replay, &p);
+	daemon_opts_from(o, &dopt);
+	if (daemon_load_config(&dopt, &cfg, 1, err, sizeof(err)) < 0) {
+		log_errx("%s", err);
+		config_free(&cfg);
+		return 1;
+	}
+	if (!replay_needs_rules(o)) {
+		for (int i = 0; i < cfg.nrules_files; i++)
+			free(cfg.rules_files[i]);
+		cfg.nrules_files = 0;
+	}
+	if (runtime_init(&rt, &cfg, 0, err, sizeof(err)) < 0) {
+		log_errx("%s", err);
+		runtime_fini(&rt);
+		return 1;
+	}
+	rt.print_events = o->print_events;
+	rc = replay_file(o->replay, &rt.pipe);
 	fflush(stdout);
-	pipeline_print_stats(&p, stderr);
-	pipeline_fini(&p);
+	pipeline_print_stats(&rt.pipe, stderr);
+	if (replay_needs_rules(o))
+		fprintf(stderr, "alerts=%llu rules_active=%zu\n", (unsigned long long)rt.alerts,
+			engine_active_count(rt.engine));
+	runtime_fini(&rt);
 	return rc < 0 ? 1 : 0;
+}
+
+/* -L, -l, --print-audit-rules: load the rules the configuration names. */
+static int run_rules_mode(const struct options *o)
+{
+	struct daemon_opts dopt;
+	struct kestrel_config cfg;
+	char err[ERRLEN];
+	struct engine *e;
+	int rc = 0;
+
+	daemon_opts_from(o, &dopt);
+	if (daemon_load_config(&dopt, &cfg, 0, err, sizeof(err)) < 0) {
+		log_errx("%s", err);
+		config_free(&cfg);
+		return 1;
+	}
+	e = runtime_build_engine(&cfg, 0);
+	config_free(&cfg);
+	if (!e)
+		return 1;
+	if (o->mode == MODE_LIST) {
+		engine_cli_list_rules(e, stdout);
+	} else if (o->mode == MODE_DESCRIBE) {
+		rc = engine_cli_describe_rule(e, o->describe, stdout);
+		if (rc)
+			log_warnx("no rule named '%s'", o->describe);
+	} else {
+		const char *names[MAX_SYSCALL_NAMES];
+		int all = 0;
+		size_t n = engine_syscalls(e, names, MAX_SYSCALL_NAMES, &all);
+		struct krules *kr = krules_new(0);
+		if (n > MAX_SYSCALL_NAMES)
+			n = MAX_SYSCALL_NAMES;
+		for (size_t i = 0; kr && i < n; i++)
+			if (krules_add(kr, &names[i], 1, 0, err, sizeof(err)) < 0)
+				log_warnx("%s", err);
+		if (kr) {
+			krules_add_proc_needs(kr, KRULES_PROC_EXEC);
+			krules_print(kr, stdout);
+			krules_free(kr);
+		} else {
+			rc = 1;
+		}
+	}
+	engine_free(e);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -71,27 +213,83 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"replay", required_argument, NULL, OPT_REPLAY},
 		{"print-events", no_argument, NULL, OPT_PRINT_EVENTS},
+		{"validate", required_argument, NULL, 'V'},
+		{"list-fields", no_argument, NULL, OPT_LIST_FIELDS},
+		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+		{"print-audit-rules", no_argument, NULL, OPT_PRINT_AUDIT_RULES},
+		{"check", no_argument, NULL, OPT_CHECK},
+		{"audisp", no_argument, NULL, OPT_AUDISP},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
 	};
-	struct options opt = {0};
+	struct options o;
 	int c;
 
+	memset(&o, 0, sizeof(o));
 	log_init(1, 0, LOG_LVL_INFO);
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:r:o:V:Ll:M:h", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'c':
+			o.config = optarg;
+			o.config_given = 1;
+			break;
+		case 'r':
+			if (push(o.rules, &o.nrules, optarg, "-r") < 0)
+				return 2;
+			break;
+		case 'o':
+			if (push(o.overrides, &o.noverrides, optarg, "-o") < 0)
+				return 2;
+			break;
+		case 'V':
+			o.mode = MODE_VALIDATE;
+			if (push(o.validate, &o.nvalidate, optarg, "-V") < 0)
+				return 2;
+			break;
+		case 'L':
+			o.mode = MODE_LIST;
+			break;
+		case 'l':
+			o.mode = MODE_DESCRIBE;
+			o.describe = optarg;
+			break;
+		case 'M': {
+			char *end;
+			o.run_seconds = strtol(optarg, &end, 10);
+			if (*end || o.run_seconds <= 0) {
+				log_warnx("-M needs a positive number of seconds, not '%s'", optarg);
+				return 2;
+			}
+			break;
+		}
 		case OPT_REPLAY:
-			opt.replay = optarg;
+			o.mode = MODE_REPLAY;
+			o.replay = optarg;
 			break;
 		case OPT_PRINT_EVENTS:
-			opt.print_events = 1;
+			o.print_events = 1;
+			break;
+		case OPT_LIST_FIELDS:
+			o.mode = MODE_FIELDS;
+			break;
+		case OPT_DRY_RUN:
+			o.dry_run = 1;
+			break;
+		case OPT_PRINT_AUDIT_RULES:
+			o.mode = MODE_PRINT_RULES;
+			break;
+		case OPT_CHECK:
+			o.mode = MODE_CHECK;
+			break;
+		case OPT_AUDISP:
+			o.audisp = 1;
 			break;
 		case 'h':
 			usage(stdout);
 			return 0;
 		case OPT_VERSION:
-			printf("kestrel %s\n", PACKAGE_VERSION);
+			printf("kestrel %s (rule engine %s)\n", PACKAGE_VERSION, ENGINE_VERSION);
 			return 0;
 		default:
 			usage(stderr);
@@ -103,8 +301,29 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (opt.replay)
-		return run_replay(&opt);
-	log_warnx("no mode given (live capture is not built yet): use --replay FILE");
-	return 2;
+	if (!o.config && access(KESTREL_DEFAULT_CONFIG, F_OK) == 0)
+		o.config = KESTREL_DEFAULT_CONFIG;
+
+	switch (o.mode) {
+	case MODE_REPLAY:
+		return run_replay(&o);
+	case MODE_VALIDATE:
+		return engine_cli_validate((const char *const *)o.validate, (size_t)o.nvalidate,
+					   stdout);
+	case MODE_LIST:
+	case MODE_DESCRIBE:
+	case MODE_PRINT_RULES:
+		return run_rules_mode(&o);
+	case MODE_FIELDS:
+		engine_cli_list_fields(stdout);
+		return 0;
+	case MODE_CHECK:
+		return kcheck_report(stdout);
+	case MODE_DAEMON:
+	default: {
+		struct daemon_opts d;
+		daemon_opts_from(&o, &d);
+		return daemon_run(&d);
+	}
+	}
 }

@@ -2,3 +2,6 @@
 # helpers they share. Unit tests are registered by each stage's fragment.
 TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = bash
+TESTS += tests/integration/test_daemon.sh
+EXTRA_DIST += tests/integration/lib.sh tests/integration/test_daemon.sh \
+	tests/fixtures/rules/integration.yaml tests/fixtures/audit/sample.log

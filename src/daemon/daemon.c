@@ -1,0 +1,517 @@
+/*
+ * daemon.c — the live event loop. One thread: epoll over the audit data
+ * socket, a signalfd and a timerfd. Records go straight from the socket
+ * into the pipeline (parse, assemble, normalize, process table, rules,
+ * outputs); the timer flushes idle events, polls the kernel's lost counter
+ * and reports stats. Kernel rules are derived from the loaded ruleset and
+ * removed on exit.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
+#include "audit/krules.h"
+#include "audit/netlink.h"
+#include "daemon/crashstate.h"
+#include "daemon/daemon.h"
+#include "output/output.h"
+#include "proc/proc.h"
+#include "proc/proctable_ext.h"
+#include "util/log.h"
+
+/* Timer period: assembler flush granularity and the clock of the slower jobs. */
+#define DAEMON_TICK_MS 250
+/* How often the kernel's lost/backlog counters are read. */
+#define DAEMON_LOST_POLL_MS 5000
+/* Upper bound on the syscall names the ruleset may ask for. */
+#define DAEMON_MAX_SYSCALLS 512
+/* Epoll events handled per wakeup. */
+#define DAEMON_MAX_EVENTS 8
+/* Error message room. */
+#define DAEMON_ERRLEN 512
+
+/* Name of kestrel's own alert when the kernel or the socket lost records. */
+#define DAEMON_LOST_RULE "Kestrel events lost"
+
+struct daemon {
+	const struct daemon_opts *opts;
+	struct runtime rt;
+	struct krules *kr;
+	struct audit_source *src;
+	int epfd, sigfd, timerfd;
+	uint64_t start_ms, last_lost_poll_ms, last_stats_ms, last_expire_ms;
+	uint32_t last_lost;
+	int have_lost;
+	uint64_t last_enobufs;
+	uint64_t kernel_lost_total;
+	int crashstate; /* the crash-state file is ours to remove */
+	int stop;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t wall_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void notify(const char *state)
+{
+#ifdef HAVE_SYSTEMD
+	sd_notify(0, state);
+#else
+	(void)state;
+#endif
+}
+
+int daemon_load_config(const struct daemon_opts *o, struct kestrel_config *cfg, int replay,
+		       char *err, size_t errlen)
+{
+	char e[CONFIG_ERR_MAX];
+
+	if (config_init(cfg) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (o->config_path && config_load(o->config_path, cfg, NULL, e, sizeof(e)) < 0) {
+		snprintf(err, errlen, "%s", e);
+		return -1;
+	}
+	if (replay) {
+		/* a replay prints its alerts; it does not write to this
+		 * machine's logs unless an -o option says so */
+		cfg->stdout_enabled = 1;
+		cfg->syslog_enabled = 0;
+		cfg->journal_enabled = 0;
+		/* a replay runs faster than real time: no rate limit */
+		cfg->outputs_rate = 0;
+	}
+	for (int i = 0; i < o->nrules_paths; i++) {
+		if (config_set(cfg, i == 0 ? "rules_files" : "rules_files[]", o->rules_paths[i], e,
+			       sizeof(e)) < 0) {
+			snprintf(err, errlen, "-r %s: %s", o->rules_paths[i], e);
+			return -1;
+		}
+	}
+	for (int i = 0; i < o->noverrides; i++) {
+		if (config_set_option(cfg, o->overrides[i], e, sizeof(e)) < 0) {
+			snprintf(err, errlen, "%s", e); /* names the option itself */
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The kernel rules the ruleset needs, plus the process table's. */
+static struct krules *build_krules(struct engine *e, char *err, size_t errlen)
+{
+	const char *names[DAEMON_MAX_SYSCALLS];
+	int all = 0;
+	size_t n = engine_syscalls(e, names, DAEMON_MAX_SYSCALLS, &all);
+	struct krules *kr = krules_new(getpid());
+
+	if (!kr) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (n > DAEMON_MAX_SYSCALLS)
+		n = DAEMON_MAX_SYSCALLS;
+	if (all)
+		log_warnx("some active rules match any syscall; kestrel audits only the syscalls "
+			  "the rules name (auditing every syscall would flood the kernel)");
+	/* a syscall this kernel does not know (a rule written for another
+	 * arch) is reported and skipped, not fatal */
+	for (size_t i = 0; i < n; i++) {
+		char e2[DAEMON_ERRLEN];
+		if (krules_add(kr, &names[i], 1, 0, e2, sizeof(e2)) < 0)
+			log_warnx("kernel rules: %s", e2);
+	}
+	krules_add_proc_needs(kr, KRULES_PROC_EXEC);
+	return kr;
+}
+
+static void on_record(int type, const char *text, size_t len, void *arg)
+{
+	struct daemon *d = arg;
+	pipeline_feed(&d->rt.pipe, type, text, len, now_ms(), "netlink", 0);
+}
+
+/* kestrel's own alert, so a reader of the alert stream sees the gap. */
+static void emit_lost_alert(struct daemon *d, const char *what, uint64_t n)
+{
+	char out[256];
+	struct alert a = {0};
+	static const char *const tags[] = {"kestrel", "internal"};
+	struct alert_field f[2];
+
+	snprintf(out, sizeof(out), "%s: %" PRIu64 " audit records were lost (%s)",
+		 DAEMON_LOST_RULE, n, what);
+	f[0] = (struct alert_field){.name = "kestrel.lost", .type = AV_INT, .num = (int64_t)n};
+	f[1] = (struct alert_field){.name = "kestrel.lost_source", .type = AV_STRING, .str = what};
+	a.time_ns = wall_ns();
+	a.rule = DAEMON_LOST_RULE;
+	a.priority = PRI_CRITICAL;
+	a.source = "internal";
+	a.ntags = 2;
+	a.tags = tags;
+	a.output = out;
+	a.nfields = 2;
+	a.fields = f;
+	outputs_emit(d->rt.outputs, &a);
+}
+
+static void poll_lost(struct daemon *d)
+{
+	struct audit_status st;
+	const struct audit_source_stats *ss = d->src ? audit_source_stats(d->src) : NULL;
+
+	if (krules_status(&st) == 0) {
+		if (d->have_lost && st.lost != d->last_lost) {
+			uint32_t delta = st.lost - d->last_lost;
+			d->kernel_lost_total += delta;
+			log_warnx("the kernel lost %" PRIu32 " audit records (lost=%" PRIu32
+				  ", backlog=%" PRIu32 "/%" PRIu32 ")",
+				  delta, st.lost, st.backlog, st.backlog_limit);
+			emit_lost_alert(d, "kernel backlog", delta);
+		}
+		d->last_lost = st.lost;
+		d->have_lost = 1;
+	}
+	if (ss && ss->enobufs != d->last_enobufs) {
+		uint64_t delta = ss->enobufs - d->last_enobufs;
+		log_warnx("the audit socket overflowed %" PRIu64 " times (ENOBUFS)", delta);
+		emit_lost_alert(d, "socket overflow (ENOBUFS)", delta);
+		d->last_enobufs = ss->enobufs;
+	}
+}
+
+static void log_stats(struct daemon *d, const char *when)
+{
+	const struct pipeline_stats *ps = &d->rt.pipe.stats;
+	const struct audit_source_stats *ss = d->src ? audit_source_stats(d->src) : NULL;
+	struct proc_table_stats pts;
+	struct outputs_stats os;
+	double secs = (double)(now_ms() - d->start_ms) / 1000.0;
+
+	proc_table_get_stats(d->rt.procs, &pts);
+	outputs_stats(d->rt.outputs, &os);
+	if (secs <= 0)
+		secs = 1e-3;
+	log_info("stats (%s): %.0f s, records=%" PRIu64 " (%.0f/s) events=%" PRIu64
+		 " (%.0f/s) incomplete=%" PRIu64 " malformed=%" PRIu64 " alerts=%" PRIu64
+		 " suppressed=%" PRIu64 " kernel_lost=%" PRIu64 " enobufs=%" PRIu64
+		 " processes=%zu rules_active=%zu",
+		 when, secs, ps->records, (double)ps->records / secs, ps->events,
+		 (double)ps->events / secs, ps->incomplete, ps->malformed, d->rt.alerts,
+		 os.suppressed, d->kernel_lost_total, ss ? ss->enobufs : 0, pts.live,
+		 engine_active_count(d->rt.engine));
+#ifdef HAVE_SYSTEMD
+	sd_notifyf(0, "STATUS=%.0f events/s, %" PRIu64 " alerts", (double)ps->events / secs,
+		   d->rt.alerts);
+#endif
+}
+
+static void reload(struct daemon *d)
+{
+	struct kestrel_config cfg;
+	char err[DAEMON_ERRLEN];
+	struct engine *e;
+
+	notify("RELOADING=1");
+	log_info("SIGHUP: reloading configuration and rules");
+	if (daemon_load_config(d->opts, &cfg, 0, err, sizeof(err)) < 0) {
+		log_warnx("reload: %s; keeping the running configuration and rules", err);
+		config_free(&cfg);
+		goto out;
+	}
+	e = runtime_build_engine(&cfg, 1);
+	config_free(&cfg);
+	if (!e) {
+		log_warnx("reload: the new rules have errors (above); keeping the running rules");
+		goto out;
+	}
+	runtime_swap_engine(&d->rt, e);
+	if (!d->opts->audisp && d->kr) {
+		/* new kernel rules go in before the old ones come out, and the
+		 * audit settings saved at start carry over */
+		struct krules *kr = build_krules(e, err, sizeof(err));
+		if (kr && krules_reload(d->kr, kr, err, sizeof(err)) == 0) {
+			krules_free(d->kr);
+			d->kr = kr;
+		} else {
+			log_warnx("reload: kernel rules: %s; keeping the previous kernel rules", err);
+			krules_free(kr);
+		}
+	}
+	log_info("reload: %zu rules active", engine_active_count(e));
+out:
+	outputs_reopen(d->rt.outputs);
+	notify("READY=1");
+}
+
+static void on_signal(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+	while (read(d->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			log_info("signal %u: exiting", si.ssi_signo);
+			d->stop = 1;
+			break;
+		case SIGHUP:
+			reload(d);
+			break;
+		case SIGUSR1:
+			log_stats(d, "SIGUSR1");
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void on_tick(struct daemon *d)
+{
+	uint64_t expirations;
+	uint64_t t = now_ms();
+
+	if (read(d->timerfd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+		log_warn("timerfd");
+	asm_flush_expired(d->rt.pipe.asm_, t);
+	if (d->rt.rules_removed && d->kr) {
+		d->rt.rules_removed = 0;
+		int n = krules_check_and_restore(d->kr);
+		if (n > 0)
+			log_warnx("%d kestrel kernel rules had been removed by someone else: re-added",
+				  n);
+	}
+	if (t - d->last_lost_poll_ms >= DAEMON_LOST_POLL_MS) {
+		d->last_lost_poll_ms = t;
+		poll_lost(d);
+		outputs_tick(d->rt.outputs);
+	}
+	if (t - d->last_expire_ms >= PROC_EXPIRE_INTERVAL_NS / 1000000) {
+		d->last_expire_ms = t;
+		proc_table_expire(d->rt.procs, wall_ns());
+	}
+	if (d->rt.cfg.stats_interval > 0 &&
+	    t - d->last_stats_ms >= (uint64_t)d->rt.cfg.stats_interval * 1000) {
+		d->last_stats_ms = t;
+		log_stats(d, "interval");
+	}
+	if (d->opts->run_seconds > 0 && t - d->start_ms >= (uint64_t)d->opts->run_seconds * 1000) {
+		log_info("-M %ld: time is up", d->opts->run_seconds);
+		d->stop = 1;
+	}
+}
+
+static int add_fd(int epfd, int fd)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static int setup_loop(struct daemon *d, char *err, size_t errlen)
+{
+	sigset_t mask;
+	struct itimerspec its = {
+		.it_interval = {0, DAEMON_TICK_MS * 1000000L},
+		.it_value = {0, DAEMON_TICK_MS * 1000000L},
+	};
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		goto fail;
+	d->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	d->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (d->sigfd < 0 || d->timerfd < 0 || d->epfd < 0)
+		goto fail;
+	if (timerfd_settime(d->timerfd, 0, &its, NULL) < 0)
+		goto fail;
+	if (add_fd(d->epfd, d->sigfd) < 0 || add_fd(d->epfd, d->timerfd) < 0 ||
+	    add_fd(d->epfd, audit_source_fd(d->src)) < 0)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "event loop setup: %s", strerror(errno));
+	return -1;
+}
+
+static void loop(struct daemon *d)
+{
+	struct epoll_event evs[DAEMON_MAX_EVENTS];
+	int srcfd = audit_source_fd(d->src);
+
+	while (!d->stop) {
+		int n = epoll_wait(d->epfd, evs, DAEMON_MAX_EVENTS, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			log_warn("epoll_wait");
+			break;
+		}
+		for (int i = 0; i < n && !d->stop; i++) {
+			int fd = evs[i].data.fd;
+			if (fd == srcfd) {
+				if (audit_source_read(d->src, on_record, d) < 0) {
+					log_warn("audit source");
+					d->stop = 1;
+				} else if (audit_source_eof(d->src)) {
+					log_info("end of the audisp stream: exiting");
+					d->stop = 1;
+				}
+			} else if (fd == d->sigfd) {
+				on_signal(d);
+			} else if (fd == d->timerfd) {
+				on_tick(d);
+			}
+		}
+	}
+}
+
+static enum audit_source_mode source_mode(const struct daemon *d)
+{
+	if (d->opts->audisp)
+		return AUDIT_SRC_AUDISP;
+	switch (d->rt.cfg.audit_mode) {
+	case CONFIG_AUDIT_UNICAST:
+		return AUDIT_SRC_UNICAST;
+	case CONFIG_AUDIT_MULTICAST:
+		return AUDIT_SRC_MULTICAST;
+	default:
+		return AUDIT_SRC_AUTO;
+	}
+}
+
+static void apply_log_config(const struct kestrel_config *cfg)
+{
+	log_init(cfg->log_stderr, cfg->log_syslog, (enum log_level)cfg->log_level);
+}
+
+int daemon_run(const struct daemon_opts *o)
+{
+	struct daemon d;
+	struct kestrel_config cfg;
+	char err[DAEMON_ERRLEN];
+	int status = 1;
+
+	memset(&d, 0, sizeof(d));
+	d.opts = o;
+	d.epfd = d.sigfd = d.timerfd = -1;
+	d.start_ms = now_ms();
+	if (daemon_load_config(o, &cfg, 0, err, sizeof(err)) < 0) {
+		log_errx("%s", err);
+		config_free(&cfg);
+		return 1;
+	}
+	apply_log_config(&cfg);
+	if (runtime_init(&d.rt, &cfg, 1, err, sizeof(err)) < 0) {
+		log_errx("%s", err);
+		goto out;
+	}
+	if (!o->audisp) {
+		d.kr = build_krules(d.rt.engine, err, sizeof(err));
+		if (!d.kr) {
+			log_errx("%s", err);
+			goto out;
+		}
+	}
+	log_info("%zu rules active, %zu kernel rules", engine_active_count(d.rt.engine),
+		 d.kr ? krules_count(d.kr) : (size_t)0);
+	if (o->dry_run) {
+		log_info("--dry-run: configuration and rules loaded; the kernel was not touched");
+		status = 0;
+		goto out;
+	}
+	if (!o->audisp)
+		d.crashstate = crashstate_begin(CRASHSTATE_PATH) == 0;
+	int scanned = proc_table_scan(d.rt.procs);
+	if (scanned < 0)
+		log_warnx("could not scan /proc: the process table starts empty");
+
+	struct audit_source_opts so = {
+		.mode = source_mode(&d),
+		.rcvbuf = (int)d.rt.cfg.audit_buffer_size,
+		.input_fd = -1,
+	};
+	d.src = audit_source_open(&so, err, sizeof(err));
+	if (!d.src) {
+		log_errx("audit source: %s", err);
+		goto out;
+	}
+	log_info("audit source: %s", audit_source_mode_name(audit_source_mode(d.src)));
+	if (d.kr) {
+		struct krules_settings set = {
+			.backlog_limit = d.rt.cfg.audit_backlog_limit,
+			.backlog_wait_time = d.rt.cfg.audit_backlog_wait_time,
+			.rate_limit = d.rt.cfg.audit_rate_limit,
+		};
+		int st = krules_install(d.kr, &set, err, sizeof(err));
+		if (st < 0) {
+			log_errx("kernel rules: %s", err);
+			goto out;
+		}
+		if (st == KRULES_IMMUTABLE_INCOMPLETE)
+			log_warnx("the audit configuration is locked (enabled 2) and does not audit "
+				  "every syscall the rules need: some rules will not fire until reboot");
+	}
+	if (setup_loop(&d, err, sizeof(err)) < 0) {
+		log_errx("%s", err);
+		goto out;
+	}
+	poll_lost(&d);
+	d.last_lost_poll_ms = d.last_stats_ms = d.last_expire_ms = now_ms();
+	notify("READY=1");
+	log_info("ready: %d processes in the table", scanned);
+	loop(&d);
+	notify("STOPPING=1");
+	status = 0;
+out:
+	if (d.kr) {
+		krules_uninstall(d.kr);
+		krules_free(d.kr);
+	}
+	if (d.src)
+		audit_source_close(d.src);
+	if (d.crashstate)
+		crashstate_end(CRASHSTATE_PATH);
+	if (d.rt.engine && d.rt.outputs) {
+		pipeline_flush(&d.rt.pipe);
+		if (!o->dry_run)
+			log_stats(&d, "exit");
+	}
+	runtime_fini(&d.rt);
+	if (d.epfd >= 0)
+		close(d.epfd);
+	if (d.sigfd >= 0)
+		close(d.sigfd);
+	if (d.timerfd >= 0)
+		close(d.timerfd);
+	return status;
+}

@@ -1,0 +1,215 @@
+/*
+ * runtime.c — builds and runs the chain behind every source: each
+ * normalized event updates the process table, is evaluated by the rule
+ * engine, and each alert goes to the outputs. Replay and the live daemon
+ * share this file; only where records come from differs.
+ */
+#include "config.h"
+
+#include <libaudit.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/krules.h"
+#include "daemon/runtime.h"
+#include "event/kevent_json.h"
+#include "output/output.h"
+#include "proc/container.h"
+#include "proc/proc.h"
+#include "proc/proctable_ext.h"
+#include "proc/users.h"
+#include "util/log.h"
+
+static void on_alert(const struct alert *a, void *arg)
+{
+	struct runtime *rt = arg;
+	rt->alerts++;
+	outputs_emit(rt->outputs, a);
+}
+
+static void on_event(struct kevent *ev, void *arg)
+{
+	struct runtime *rt = arg;
+
+	if (ev->first_type == AUDIT_CONFIG_CHANGE && rt->live) {
+		/* someone (auditctl -D, augenrules --load) may have removed
+		 * kestrel's kernel rules: the daemon checks and restores */
+		rt->rules_removed = 1;
+		rt->config_changes++;
+	}
+	proc_table_update(rt->procs, ev);
+	if (rt->print_events)
+		kevent_print_json(ev, stdout);
+	if (ev->has_syscall)
+		engine_eval(rt->engine, ev, rt->procs, on_alert, rt);
+}
+
+/* user.name / group.name in the process's own root (containers). A process
+ * that already exited has no root to read: its parent's root is the next
+ * best, and a host process falls back to the host's databases (those of
+ * pid 1; in replay, the best guess for a recorded log). */
+static int idname(void *arg, const struct proc *p, int64_t id, int is_group, char *buf, size_t n)
+{
+	struct runtime *rt = arg;
+	const char *name = NULL;
+	int64_t pids[2] = {-1, -1};
+
+	if (rt->live && p) {
+		/* replay: this machine's /proc says nothing about recorded processes */
+		pids[0] = p->pid;
+		pids[1] = p->ppid;
+	}
+	for (int i = 0; i < 2 && !name; i++)
+		if (pids[i] > 0)
+			name = is_group ? user_cache_group(rt->users, pids[i], id)
+					: user_cache_name(rt->users, pids[i], id);
+	if (!name && (!p || !rt->live || proc_table_container(rt->procs, p) == &container_host))
+		name = is_group ? user_cache_group(rt->users, 1, id)
+				: user_cache_name(rt->users, 1, id);
+	if (!name)
+		return 0;
+	snprintf(buf, n, "%s", name);
+	return 1;
+}
+
+/* The engine's append_output: Falco's suggested container fields, then
+ * every global extra_output of the configuration. */
+static char *append_output_text(const struct kestrel_config *cfg)
+{
+	size_t len = 1;
+	char *s;
+
+	if (cfg->suggested_output)
+		len += strlen(ENGINE_DEFAULT_APPEND_OUTPUT) + 1;
+	for (int i = 0; i < cfg->nappend_output; i++)
+		if (cfg->append_output[i].extra_output)
+			len += strlen(cfg->append_output[i].extra_output) + 1;
+	s = calloc(1, len);
+	if (!s)
+		return NULL;
+	if (cfg->suggested_output)
+		strcat(s, ENGINE_DEFAULT_APPEND_OUTPUT);
+	for (int i = 0; i < cfg->nappend_output; i++) {
+		const struct config_append_output *ao = &cfg->append_output[i];
+		if (!ao->extra_output)
+			continue;
+		if (ao->match_rule || ao->match_source || ao->nmatch_tags)
+			log_warnx("append_output: entries with 'match' are not supported yet; "
+				  "'%s' is not appended",
+				  ao->extra_output);
+		else {
+			if (s[0])
+				strcat(s, " ");
+			strcat(s, ao->extra_output);
+		}
+	}
+	return s;
+}
+
+struct engine *runtime_build_engine(const struct kestrel_config *cfg, int live)
+{
+	struct engine *e = engine_new();
+	struct engine_diag *d = engine_diag_new();
+	char *ao = append_output_text(cfg);
+	int rc;
+
+	if (!e || !d || !ao) {
+		log_warnx("out of memory building the rule engine");
+		engine_free(e);
+		engine_diag_free(d);
+		free(ao);
+		return NULL;
+	}
+	engine_set_matching(e, cfg->rule_matching == CONFIG_MATCH_ALL ? ENGINE_MATCH_ALL
+								     : ENGINE_MATCH_FIRST);
+	engine_set_min_priority(e, (enum priority)cfg->priority);
+	engine_set_live(e, live);
+	/* Falco's `rules:` selection: recorded now, applied after loading */
+	for (int i = 0; i < cfg->nrules_select; i++) {
+		const struct config_rule_select *rs = &cfg->rules_select[i];
+		engine_select(e, rs->rule ? rs->rule : rs->tag, rs->rule == NULL, rs->enable);
+	}
+	rc = engine_set_append_output(e, ao);
+	free(ao);
+	if (rc == 0)
+		rc = engine_load(e, (const char *const *)cfg->rules_files, (size_t)cfg->nrules_files,
+				 d);
+	for (size_t i = 0; i < engine_diag_count(d); i++) {
+		char line[1024];
+		const struct engine_diag_entry *de = engine_diag_get(d, i);
+		engine_diag_format(de, line, sizeof(line));
+		if (de->level == ENGINE_DIAG_ERROR)
+			log_errx("%s", line);
+		else if (de->level == ENGINE_DIAG_WARNING)
+			log_warnx("%s", line);
+		else
+			log_info("%s", line);
+	}
+	engine_diag_free(d);
+	if (rc < 0) {
+		engine_free(e);
+		return NULL;
+	}
+	return e;
+}
+
+void runtime_swap_engine(struct runtime *rt, struct engine *e)
+{
+	engine_set_idname(e, idname, rt);
+	engine_free(rt->engine);
+	rt->engine = e;
+}
+
+int runtime_init(struct runtime *rt, struct kestrel_config *cfg, int live, char *err,
+		 size_t errlen)
+{
+	struct container_roots roots;
+
+	memset(rt, 0, sizeof(*rt));
+	rt->cfg = *cfg;
+	memset(cfg, 0, sizeof(*cfg));
+	rt->live = live;
+
+	roots.docker = rt->cfg.container_docker_root;
+	roots.containerd = rt->cfg.container_containerd_root;
+	roots.crio = rt->cfg.container_crio_root;
+	roots.podman = rt->cfg.container_podman_root;
+	rt->containers = container_cache_new(&roots);
+	rt->users = user_cache_new("/proc");
+	rt->procs = proc_table_new(live ? PROC_TABLE_LIVE : PROC_TABLE_REPLAY);
+	if (!rt->containers || !rt->users || !rt->procs) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	proc_table_set_container_cache(rt->procs, rt->containers);
+
+	rt->engine = runtime_build_engine(&rt->cfg, live);
+	if (!rt->engine) {
+		snprintf(err, errlen, "the rules could not be loaded (errors above)");
+		return -1;
+	}
+	engine_set_idname(rt->engine, idname, rt);
+
+	rt->outputs = outputs_new(&rt->cfg, err, errlen);
+	if (!rt->outputs)
+		return -1;
+	if (pipeline_init(&rt->pipe, live ? ASM_LIVE : ASM_REPLAY, on_event, rt) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+void runtime_fini(struct runtime *rt)
+{
+	pipeline_fini(&rt->pipe);
+	if (rt->outputs)
+		outputs_free(rt->outputs);
+	engine_free(rt->engine);
+	proc_table_free(rt->procs);
+	container_cache_free(rt->containers);
+	user_cache_free(rt->users);
+	config_free(&rt->cfg);
+	memset(rt, 0, sizeof(*rt));
+}
