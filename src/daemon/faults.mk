@@ -1,0 +1,1 @@
+# src/daemon/faults.mk: fragment included by Makefile.am.

@@ -1,0 +1,1 @@
+# tests/integration/seed.mk: fragment included by Makefile.am.
