@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit/krules.h"
 #include "daemon/runtime.h"
@@ -47,8 +48,9 @@ static void on_event(struct kevent *ev, void *arg)
 
 /* user.name / group.name in the process's own root (containers). A process
  * that already exited has no root to read: its parent's root is the next
- * best, and a host process falls back to the host's databases (those of
- * pid 1; in replay, the best guess for a recorded log). */
+ * best, and a host process falls back to the host's databases (kestrel's
+ * own root: /proc/1/root may be closed to it; in replay, the best guess for
+ * a recorded log). */
 static int idname(void *arg, const struct proc *p, int64_t id, int is_group, char *buf, size_t n)
 {
 	struct runtime *rt = arg;
@@ -65,8 +67,8 @@ static int idname(void *arg, const struct proc *p, int64_t id, int is_group, cha
 			name = is_group ? user_cache_group(rt->users, pids[i], id)
 					: user_cache_name(rt->users, pids[i], id);
 	if (!name && (!p || !rt->live || proc_table_container(rt->procs, p) == &container_host))
-		name = is_group ? user_cache_group(rt->users, 1, id)
-				: user_cache_name(rt->users, 1, id);
+		name = is_group ? user_cache_group(rt->users, getpid(), id)
+				: user_cache_name(rt->users, getpid(), id);
 	if (!name)
 		return 0;
 	snprintf(buf, n, "%s", name);

@@ -25,12 +25,10 @@
 #include "engine/fields.h"
 #include "proc/container.h"
 #include "proc/proc.h"
+#include "proc/proctable_ext.h"
 
 /* Largest formatted number/flag string produced without a buffer. */
 #define FIELD_NUMBUF 64
-/* tty_nr encoding of /dev/pts/N (major 136), as /proc/PID/stat and Falco. */
-#define TTY_PTS_MAJOR 136
-#define TTY_SERIAL_MAJOR 4
 /* The kernel's O_LARGEFILE on x86 (glibc defines it as 0 on 64-bit). */
 #define KERNEL_O_LARGEFILE 0100000
 /* /proc/<pid>/status is about 1.5 KiB; CapEff is in its first half. */
@@ -844,24 +842,12 @@ static int f_proc_sname(struct fctx *c, const struct fref *r, struct fval *v, st
 	return l ? set_str(v, l->comm) : 0;
 }
 
-/* tty_nr from an audit tty name ("pts3", "tty1", "(none)"). */
+/* tty_nr from an audit tty name ("pts3", "tty1", "(none)"): the process
+ * table's mapping, KEV_UNSET for a name it does not know. */
 static int64_t tty_from_name(const char *t)
 {
-	long n;
-
-	if (!t)
-		return KEV_UNSET;
-	if (strcmp(t, "(none)") == 0)
-		return 0;
-	if (strncmp(t, "pts", 3) == 0 && isdigit((unsigned char)t[3])) {
-		n = strtol(t + 3, NULL, 10);
-		return (int64_t)((n & 0xff) | (TTY_PTS_MAJOR << 8) | ((n & ~0xffL) << 12));
-	}
-	if (strncmp(t, "tty", 3) == 0 && isdigit((unsigned char)t[3])) {
-		n = strtol(t + 3, NULL, 10);
-		return (int64_t)((n & 0xff) | (TTY_SERIAL_MAJOR << 8));
-	}
-	return KEV_UNSET;
+	int64_t n = t ? proc_tty_from_name(t) : -1;
+	return n < 0 ? KEV_UNSET : n;
 }
 
 static int f_proc_tty(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
@@ -1307,34 +1293,13 @@ static int f_ct_name(struct fctx *c, const struct fref *r, struct fval *v, struc
 
 /* Falco's container.type spellings (kept here so the engine does not need
  * the container module linked). */
-static const char *ct_type_name(enum container_type t)
-{
-	switch (t) {
-	case CT_DOCKER:
-		return "docker";
-	case CT_CONTAINERD:
-		return "containerd";
-	case CT_CRIO:
-		return "cri-o";
-	case CT_PODMAN:
-		return "podman";
-	case CT_LXC:
-		return "lxc";
-	case CT_NSPAWN:
-		return "libvirt-lxc";
-	case CT_UNKNOWN_RUNTIME:
-		return "unknown";
-	default:
-		return NULL;
-	}
-}
-
 static int f_ct_type(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
 {
 	const struct container_info *ct = ctx_ct(c);
-	if (!ct || ct->type == CT_HOST)
+	/* Falco's container plugin says "host" for host processes */
+	if (!ct)
 		return 0;
-	return set_str(v, ct_type_name(ct->type));
+	return set_str(v, container_type_name(ct->type));
 }
 
 static int f_ct_privileged(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
