@@ -499,13 +499,25 @@ static int rule_equal(const struct audit_rule_data *a, const struct audit_rule_d
 	       memcmp(a->buf, b->buf, a->buflen) == 0;
 }
 
+/* 1 if the rule excludes a pid (-F pid!=N): kestrel puts its own pid on
+ * every rule it installs, so a kestrel-keyed rule with the exclusion is a
+ * kestrel process's; one without it was loaded by an administrator (e.g.
+ * audit-rules/kestrel.rules through augenrules) and is left alone. */
+static int rule_excludes_pid(const struct audit_rule_data *r)
+{
+	for (uint32_t i = 0; i < r->field_count && i < AUDIT_MAX_FIELDS; i++)
+		if (r->fields[i] == AUDIT_PID && r->fieldflags[i] == AUDIT_NOT_EQUAL)
+			return 1;
+	return 0;
+}
+
 static int delete_listed(int fd, struct rule_list *l)
 {
 	int removed = 0;
 
 	for (size_t i = 0; i < l->n; i++) {
 		struct audit_rule_data *r = l->r[i];
-		if (!rule_is_ours(r))
+		if (!rule_is_ours(r) || !rule_excludes_pid(r))
 			continue;
 		int rc = audit_delete_rule_data(fd, r, (int)r->flags, (int)r->action);
 		if (rc < 0 && rc != -ENOENT) {

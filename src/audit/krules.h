@@ -4,7 +4,8 @@
  * table adds its own needs; krules turns the set into `always,exit` rules
  * keyed "kestrel", one per arch (b64, and b32 where the machine has a 32-bit
  * ABI) and per filter group, excluding kestrel's own pid, and keeps them in
- * place: stale kestrel rules from a crashed run are removed first, rules
+ * place: stale kestrel rules from a crashed run (keyed kestrel, with a pid
+ * exclusion) are removed first, rules
  * deleted by someone else are re-added, and on exit exactly kestrel's rules
  * go away. Rules with any other key are never touched.
  *
@@ -120,8 +121,10 @@ int krules_reload(struct krules *cur, struct krules *next, char *err, size_t err
  * (only those still at the value kestrel set). Returns rules removed or -1. */
 int krules_uninstall(struct krules *kr);
 
-/* Removes every rule keyed exactly KRULES_KEY (crash leftovers). Returns the
- * number removed, or -1 with err filled. */
+/* Removes the rules a kestrel process left (keyed exactly KRULES_KEY and
+ * excluding a pid: crash leftovers). Rules keyed KRULES_KEY without a pid
+ * exclusion were loaded by an administrator (audit-rules/kestrel.rules)
+ * and are kept. Returns the number removed, or -1 with err filled. */
 int krules_remove_stale(char *err, size_t errlen);
 
 /* 1 if a CONFIG_CHANGE record's text says a kestrel-keyed rule was removed

@@ -33,6 +33,12 @@ static void on_event(struct kevent *ev, void *arg)
 {
 	struct runtime *rt = arg;
 
+	/* kestrel's own syscalls reach it only through rules it did not
+	 * write (its own exclude its pid): they say nothing about the host */
+	if (rt->live && ev->pid == rt->self_pid) {
+		rt->self_events++;
+		return;
+	}
 	if (ev->first_type == AUDIT_CONFIG_CHANGE && rt->live) {
 		/* someone (auditctl -D, augenrules --load) may have removed
 		 * kestrel's kernel rules: the daemon checks and restores */
@@ -172,6 +178,7 @@ int runtime_init(struct runtime *rt, struct kestrel_config *cfg, int live, char 
 	rt->cfg = *cfg;
 	memset(cfg, 0, sizeof(*cfg));
 	rt->live = live;
+	rt->self_pid = getpid();
 
 	roots.docker = rt->cfg.container_docker_root;
 	roots.containerd = rt->cfg.container_containerd_root;

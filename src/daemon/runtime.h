@@ -37,6 +37,8 @@ struct runtime {
 	uint64_t alerts;
 	uint64_t config_changes; /* CONFIG_CHANGE events that removed kestrel's rules */
 	int rules_removed;       /* set when kestrel's kernel rules must be checked */
+	int64_t self_pid;        /* kestrel's pid: its own events are dropped (counted) */
+	uint64_t self_events;
 };
 
 /*

@@ -63,10 +63,14 @@ cp "$W/rules.good" "$W/rules.yaml"
 stop_kestrel
 [ "$(auditctl -l | grep -c 'key=kestrel$')" = 0 ] || fail "kestrel rules left after SIGTERM"
 
-# 3. kill -9, restart: no duplicates, foreign rule untouched
+# 3. kill -9, restart: no duplicates, foreign rule untouched, and a
+# kestrel-keyed rule an administrator loaded (no pid exclusion, as in
+# audit-rules/kestrel.rules) survives kestrel's start and exit
 auditctl -a always,exit -F arch=b64 -S chmod -k kestrel_test_foreign >/dev/null
+auditctl -a always,exit -F arch=b64 -S fchownat -k kestrel >/dev/null
 start_kestrel "$W/k2.log" -c "$W/kestrel.yaml" -o audit.mode=unicast
 n1=$(auditctl -l | grep -c 'key=kestrel$')
+auditctl -l | grep -q 'fchownat -F key=kestrel$' || fail "administrator's kestrel rule removed at start"
 kill -KILL "$KPID"; wait "$KPID" 2>/dev/null; KPID=
 [ "$(auditctl -l | grep -c 'key=kestrel$')" = "$n1" ] || fail "rules changed by kill -9?"
 [ -f /run/kestrel/audit-state ] || fail "no crash-state file while running"
@@ -79,6 +83,9 @@ auditctl -l | grep -q 'key=kestrel_test_foreign' || fail "foreign rule removed"
 wait_for "$W/alerts.json" "kestrel-it-after-restart" 5 || fail "no alert after restart"
 stop_kestrel
 auditctl -l | grep -q 'key=kestrel_test_foreign' || fail "foreign rule removed at exit"
+[ "$(auditctl -l | grep -c 'key=kestrel$')" = 1 ] || fail "kestrel left rules (or removed the administrator's)"
+auditctl -l | grep -q 'fchownat -F key=kestrel$' || fail "administrator's kestrel rule removed at exit"
+auditctl -d always,exit -F arch=b64 -S fchownat -k kestrel >/dev/null
 auditctl -D -k kestrel_test_foreign >/dev/null
 
 [ -f /run/kestrel/audit-state ] && fail "crash-state file left after a clean exit"
