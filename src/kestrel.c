@@ -36,6 +36,7 @@ enum {
 	OPT_PRINT_AUDIT_RULES,
 	OPT_CHECK,
 	OPT_AUDISP,
+	OPT_STATS_INTERVAL,
 };
 
 enum mode {
@@ -65,6 +66,7 @@ struct options {
 	long run_seconds;
 	int dry_run;
 	int audisp;
+	char stats_opt[64]; /* --stats-interval N, applied as -o stats_interval=N */
 };
 
 static void usage(FILE *out)
@@ -78,6 +80,7 @@ static void usage(FILE *out)
 	      "  -r FILE|DIR           rules file or directory; repeatable; replaces rules_files\n"
 	      "  -o KEY=VALUE          override a configuration key (e.g. -o json_output=true)\n"
 	      "  -M SECONDS            stop after SECONDS\n"
+	      "  --stats-interval N    log statistics every N seconds (also on SIGUSR1, at exit)\n"
 	      "  --dry-run             load configuration and rules, touch nothing, exit\n"
 	      "  --audisp              read auditd's plugin stream on stdin (audisp plugin mode)\n"
 	      "  --replay FILE         evaluate a raw audit log (auditd or netlink text form,\n"
@@ -219,6 +222,7 @@ int main(int argc, char **argv)
 		{"print-audit-rules", no_argument, NULL, OPT_PRINT_AUDIT_RULES},
 		{"check", no_argument, NULL, OPT_CHECK},
 		{"audisp", no_argument, NULL, OPT_AUDISP},
+		{"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
@@ -284,6 +288,11 @@ int main(int argc, char **argv)
 			break;
 		case OPT_AUDISP:
 			o.audisp = 1;
+			break;
+		case OPT_STATS_INTERVAL:
+			snprintf(o.stats_opt, sizeof(o.stats_opt), "stats_interval=%s", optarg);
+			if (push(o.overrides, &o.noverrides, o.stats_opt, "-o") < 0)
+				return 2;
 			break;
 		case 'h':
 			usage(stdout);
