@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "audit/record.h"
+#include "util/hex.h"
 
 /* Initial field capacity; EXECVE records with many arguments grow it once. */
 #define AREC_INITIAL_FIELDS 64
@@ -259,11 +260,6 @@ int arec_is_null(const struct arec *r, const struct arec_field *f)
 	return (f->vlen == 6 && memcmp(v, "(null)", 6) == 0) || (f->vlen == 1 && v[0] == '?');
 }
 
-static int is_hexdigit(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
-}
-
 /* Keys whose values the kernel (audit_log_untrustedstring) or the audit
  * tools (audit_encode_value) hex-encode when they hold unsafe bytes.
  * Dispatch on length first: this runs for every decoded value. */
@@ -307,20 +303,9 @@ int arec_is_hex(const struct arec *r, const struct arec_field *f)
 	if (!key_is_encoded(r, r->text + f->koff, f->klen))
 		return 0;
 	for (uint32_t i = 0; i < f->vlen; i++)
-		if (!is_hexdigit(v[i]))
+		if (hex_digit(v[i]) < 0)
 			return 0;
 	return 1;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 long arec_hex_decode(const char *hex, size_t hexlen, char *out, size_t outlen)
@@ -329,7 +314,7 @@ long arec_hex_decode(const char *hex, size_t hexlen, char *out, size_t outlen)
 	if (hexlen & 1)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		if (i < outlen)

@@ -11,40 +11,7 @@
 #include <string.h>
 
 #include "event/kevent_json.h"
-
-/* Length of a valid UTF-8 sequence at s (1..4), or 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len;
-	uint32_t cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
+#include "util/utf8.h"
 
 json_t *json_bytes(const char *s, size_t len)
 {
@@ -52,7 +19,7 @@ json_t *json_bytes(const char *s, size_t len)
 	size_t i, extra = 0;
 
 	for (i = 0; i < len;) {
-		size_t l = utf8_seq(u + i, len - i);
+		size_t l = utf8_seqlen(u + i, len - i);
 		if (l == 0) {
 			extra += 3;
 			i++;
@@ -69,7 +36,7 @@ json_t *json_bytes(const char *s, size_t len)
 		return NULL;
 	size_t o = 0;
 	for (i = 0; i < len;) {
-		size_t l = utf8_seq(u + i, len - i);
+		size_t l = utf8_seqlen(u + i, len - i);
 		if (l == 0) {
 			static const char hex[] = "0123456789abcdef";
 			buf[o++] = '\\';

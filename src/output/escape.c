@@ -10,39 +10,10 @@
 #include <string.h>
 
 #include "output/escape.h"
+#include "util/utf8.h"
 
 /* Longest escape of one byte: "\xNN". */
 #define ESCAPE_MAX_SEQ 4
-
-size_t output_utf8_seqlen(const unsigned char *s, size_t n)
-{
-	if (n == 0)
-		return 0;
-	unsigned char c = s[0];
-	if (c < 0x80)
-		return 1;
-	size_t len;
-	uint32_t cp, min;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2, cp = c & 0x1f, min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3, cp = c & 0x0f, min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4, cp = c & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
 
 /* Valid code points that still act on a terminal or a line-oriented reader. */
 static int dangerous_codepoint(const unsigned char *s, size_t len)
@@ -86,7 +57,7 @@ static size_t escape_unit(const unsigned char *s, size_t n, char *out, size_t *u
 		out[0] = (char)c;
 		return 1;
 	}
-	size_t len = c >= 0x80 ? output_utf8_seqlen(s, n) : 0;
+	size_t len = c >= 0x80 ? utf8_seqlen(s, n) : 0;
 	if (len > 0 && !dangerous_codepoint(s, len)) {
 		memcpy(out, s, len);
 		*used = len;
@@ -171,7 +142,7 @@ int output_utf8_repair(struct outbuf *b, const char *s, size_t n)
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0;
 	while (i < n) {
-		size_t len = output_utf8_seqlen(u + i, n - i);
+		size_t len = utf8_seqlen(u + i, n - i);
 		if (len == 0) {
 			if (outbuf_append(b, replacement, sizeof(replacement) - 1) < 0)
 				return -1;

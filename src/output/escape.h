@@ -43,10 +43,4 @@ char *output_escape_dup(const char *src);
 /* Appends s[0..n) to b with invalid UTF-8 bytes replaced by U+FFFD. */
 int output_utf8_repair(struct outbuf *b, const char *s, size_t n);
 
-/*
- * Length of the valid UTF-8 sequence at s (1-4), or 0 if s[0..n) does not
- * start with one (overlong forms, surrogates and > U+10FFFF are invalid).
- */
-size_t output_utf8_seqlen(const unsigned char *s, size_t n);
-
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "proc/cgroup.h"
+#include "util/hex.h"
 
 /* Deepest path considered; components above the last CGROUP_MAX_DEPTH are
  * ignored (runtimes nest a handful of levels at most). */
@@ -176,17 +177,6 @@ static int match_lxc(const struct span *c, size_t i, size_t n, struct cgroup_mat
 	return 0;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "machine-<name>.scope" under machine.slice, name unescaped from systemd's
  * \xNN form. QEMU guests (machine-qemu\x2d...) are VMs, not containers. */
 static int match_machine(const struct span *c, size_t i, size_t n, struct cgroup_match *m)
@@ -208,8 +198,8 @@ static int match_machine(const struct span *c, size_t i, size_t n, struct cgroup
 
 			if (k + 3 >= end || s.p[k + 1] != 'x')
 				return 0;
-			hi = hex_value(s.p[k + 2]);
-			lo = hex_value(s.p[k + 3]);
+			hi = hex_digit(s.p[k + 2]);
+			lo = hex_digit(s.p[k + 3]);
 			if (hi < 0 || lo < 0)
 				return 0;
 			ch = (char)(hi * 16 + lo);
