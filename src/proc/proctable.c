@@ -530,10 +530,20 @@ static struct pt_entry *entry_from_event(struct proc_table *pt, const struct kev
 	}
 	entry_apply_event(e, ev);
 	if (!is_exec && ev->exe && (!e->p.exepath || strcmp(e->p.exepath, ev->exe) != 0)) {
-		/* /proc is missing or already shows a later exec: the records win. */
+		/* /proc is missing or already shows a later exec: the records win.
+		 * Without an EXECVE record the argv would come from PROCTITLE,
+		 * which the kernel cuts at 128 bytes; a forked child that has not
+		 * exec'd yet runs its parent's program with its parent's argv. */
 		int argc;
 		const char *const *argv;
+		const struct pt_entry *par = ev->nargv == 0 ? slot_lookup(pt, ev->ppid) : NULL;
 		event_argv(ev, &argc, &argv);
+		if (par && !par->dead && par->p.argc > 0 && par->p.exepath &&
+		    strcmp(par->p.exepath, ev->exe) == 0 && argc > 0 &&
+		    strcmp(par->p.argv[0], argv[0]) == 0) {
+			argc = par->p.argc;
+			argv = (const char *const *)par->p.argv;
+		}
 		entry_set_identity(pt, e, ev->exe, argc, argv);
 	}
 	if (entry_insert(pt, e) < 0)

@@ -783,3 +783,45 @@ Test(proctable, live_changed_exe_of_the_same_process_is_checked_once)
 	cr_expect_eq(st.procfs_reads, 1);
 	proc_table_free(pt);
 }
+
+/* A child seen before any exec of its own (its fork was not audited) runs
+ * its parent's program: its argv is the parent's, not the PROCTITLE record,
+ * which the kernel cuts at 128 bytes. */
+Test(proctable, forked_child_takes_parent_argv_not_truncated_proctitle)
+{
+	struct proc_table *pt = proc_table_new(PROC_TABLE_REPLAY);
+	char longarg[300];
+	memset(longarg, 'x', sizeof(longarg) - 1);
+	longarg[sizeof(longarg) - 1] = '\0';
+	const char *argv[] = {"python3", "/opt/tool.py", longarg, NULL};
+	feed_exec(pt, 4100, 1, T0, "/usr/bin/python3", argv);
+
+	/* the child's first event: an openat, PROCTITLE cut at 128 bytes */
+	char cut[128];
+	snprintf(cut, sizeof(cut), "%s", longarg);
+	const char *title[] = {"python3", "/opt/tool.py", cut};
+	struct fake f;
+	fake_init(&f, "openat", 4101, 4100, T0 + SEC);
+	f.ev.exe = "/usr/bin/python3";
+	f.ev.comm = "python3";
+	f.ev.proctitle = title;
+	f.ev.nproctitle = 3;
+	proc_table_update(pt, &f.ev);
+
+	const struct proc *c = proc_table_get(pt, 4101);
+	cr_assert_not_null(c);
+	cr_assert_eq(c->argc, 3);
+	cr_assert_str_eq(c->argv[2], longarg, "child argv taken from the truncated PROCTITLE");
+
+	/* a child running another program keeps what its records say */
+	const char *title2[] = {"sh", "-c", "x"};
+	fake_init(&f, "openat", 4102, 4100, T0 + 2 * SEC);
+	f.ev.exe = "/bin/sh";
+	f.ev.proctitle = title2;
+	f.ev.nproctitle = 3;
+	proc_table_update(pt, &f.ev);
+	c = proc_table_get(pt, 4102);
+	cr_assert_not_null(c);
+	cr_assert_str_eq(c->argv[0], "sh");
+	proc_table_free(pt);
+}
