@@ -798,7 +798,8 @@ Test(proctable, forked_child_takes_parent_argv_not_truncated_proctitle)
 
 	/* the child's first event: an openat, PROCTITLE cut at 128 bytes */
 	char cut[128];
-	snprintf(cut, sizeof(cut), "%s", longarg);
+	memcpy(cut, longarg, sizeof(cut) - 1);
+	cut[sizeof(cut) - 1] = '\0';
 	const char *title[] = {"python3", "/opt/tool.py", cut};
 	struct fake f;
 	fake_init(&f, "openat", 4101, 4100, T0 + SEC);
