@@ -121,6 +121,7 @@ static void daemon_opts_from(const struct options *o, struct daemon_opts *d)
 	d->run_seconds = o->run_seconds;
 	d->audisp = o->audisp;
 	d->dry_run = o->dry_run;
+	d->print_events = o->print_events;
 }
 
 /* A replay without -r or -c evaluates no rules: it only shows the events. */

@@ -382,6 +382,9 @@ static void loop(struct daemon *d)
 				if (audit_source_read(d->src, on_record, d) < 0) {
 					log_warn("audit source");
 					d->stop = 1;
+				} else if (d->rt.print_events && fflush(stdout) == EOF) {
+					log_warn("--print-events: stdout");
+					d->rt.print_events = 0;
 				} else if (audit_source_eof(d->src)) {
 					log_info("end of the audisp stream: exiting");
 					d->stop = 1;
@@ -435,6 +438,7 @@ int daemon_run(const struct daemon_opts *o)
 		log_errx("%s", err);
 		goto out;
 	}
+	d.rt.print_events = o->print_events;
 	if (!o->audisp) {
 		d.kr = build_krules(d.rt.engine, err, sizeof(err));
 		if (!d.kr) {

@@ -18,6 +18,7 @@ struct daemon_opts {
 	long run_seconds;          /* -M: stop after this long; 0 = until a signal */
 	int audisp;                /* --audisp: read auditd's plugin stream on stdin */
 	int dry_run;               /* --dry-run: load everything, touch nothing */
+	int print_events;          /* --print-events: every event as a JSON line on stdout */
 };
 
 /* Load the configuration as main() does (defaults, file, -r, -o). */

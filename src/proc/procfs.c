@@ -225,7 +225,8 @@ int procfs_mode_writable(uint32_t mode, int64_t ouid, int64_t ogid, int64_t euid
 	return (mode & S_IWOTH) != 0;
 }
 
-int procfs_read_info(const char *procroot, int64_t pid, struct procfs_info *info)
+/* Opens the pid's directory and reads stat and status through it. */
+static int read_core(const char *procroot, int64_t pid, struct procfs_info *info, int *dirfdp)
 {
 	int dirfd = open_pid_dir(procroot, pid);
 	if (dirfd < 0)
@@ -246,6 +247,28 @@ int procfs_read_info(const char *procroot, int64_t pid, struct procfs_info *info
 		status_ids(status, "\nGid:", &info->gid, &info->egid);
 		info->vpid = status_vpid(status);
 	}
+	*dirfdp = dirfd;
+	return 0;
+}
+
+int procfs_read_core(const char *procroot, int64_t pid, struct procfs_info *info)
+{
+	if (procfs_read_stat(procroot, pid, &info->st) < 0)
+		return -1;
+	info->uid = info->euid = info->gid = info->egid = -1;
+	info->vpid = -1;
+	info->auid = info->ses = -1;
+	info->has_exe = info->has_cwd = 0;
+	info->cmdline_len = 0;
+	info->exe_writable = -1;
+	return 0;
+}
+
+int procfs_read_info(const char *procroot, int64_t pid, struct procfs_info *info)
+{
+	int dirfd;
+	if (read_core(procroot, pid, info, &dirfd) < 0)
+		return -1;
 	info->auid = read_number(dirfd, "loginuid");
 	info->ses = read_number(dirfd, "sessionid");
 	info->has_exe = read_link(dirfd, "exe", info->exepath, sizeof(info->exepath));

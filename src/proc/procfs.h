@@ -49,6 +49,12 @@ int procfs_read_stat(const char *procroot, int64_t pid, struct procfs_stat *st);
  * Returns 0 when at least stat was read, -1 with errno otherwise. */
 int procfs_read_info(const char *procroot, int64_t pid, struct procfs_info *info);
 
+/* Only stat (start, session, tty, ppid): for an exec event, which carries
+ * exe, argv, cwd, uids, loginuid and session itself. One open, read and
+ * close instead of a full read's nine calls; the other members are left
+ * unknown. Returns as procfs_read_info. */
+int procfs_read_core(const char *procroot, int64_t pid, struct procfs_info *info);
+
 /* Whether a file of mode/owner is writable for euid/egid as Falco's
  * proc.is_exe_writable sees it (root is assumed to hold CAP_DAC_OVERRIDE). */
 int procfs_mode_writable(uint32_t mode, int64_t ouid, int64_t ogid, int64_t euid, int64_t egid);
