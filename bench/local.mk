@@ -1,1 +1,16 @@
 # bench/: benchmark programs and scripts.
+
+# Benchmark harness (bench/run is the entry point; bench/README.md says how
+# to run it). `make bench` installs the peers, records the corpora if absent
+# and prints the replay and exec-storm tables; `make bench BENCH_ARGS=--write`
+# also updates bench/RESULTS.md.
+BENCH_ARGS =
+bench: kestrel$(EXEEXT)
+	$(srcdir)/bench/run --kestrel $(abs_top_builddir)/kestrel $(BENCH_ARGS)
+.PHONY: bench
+EXTRA_DIST += bench/run bench/replay bench/live bench/README.md bench/RESULTS.md \
+	bench/exec-rules.yaml
+
+# The harness checks itself on the shared fixtures (skips without them).
+TESTS += bench/test-replay.sh
+EXTRA_DIST += bench/test-replay.sh
