@@ -27,6 +27,7 @@
 #include "audit/netlink.h"
 #include "daemon/crashstate.h"
 #include "daemon/daemon.h"
+#include "daemon/privs.h"
 #include "output/output.h"
 #include "proc/proc.h"
 #include "proc/proctable_ext.h"
@@ -42,6 +43,10 @@
 #define DAEMON_MAX_EVENTS 8
 /* Error message room. */
 #define DAEMON_ERRLEN 512
+
+/* audit.backpressure: block makes exec'ing processes wait this long (kernel
+ * ticks) for room in a full backlog, as auditd's default rules do. */
+#define DAEMON_BLOCK_WAIT_TIME 60000
 
 /* Name of kestrel's own alert when the kernel or the socket lost records. */
 #define DAEMON_LOST_RULE "Kestrel events lost"
@@ -153,6 +158,12 @@ static struct krules *build_krules(struct engine *e, char *err, size_t errlen)
 static void on_record(int type, const char *text, size_t len, void *arg)
 {
 	struct daemon *d = arg;
+
+	/* per record, not per event: the kernel attaches the remover's SYSCALL
+	 * record (auditctl's sendto) to the CONFIG_CHANGE, and the event then
+	 * reads as a syscall event */
+	if (type == AUDIT_CONFIG_CHANGE && krules_config_change_is_removal(text, len))
+		d->rt.rules_removed = 1;
 	pipeline_feed(&d->rt.pipe, type, text, len, now_ms(), "netlink", 0);
 }
 
@@ -220,15 +231,37 @@ static void log_stats(struct daemon *d, const char *when)
 	log_info("stats (%s): %.0f s, records=%" PRIu64 " (%.0f/s) events=%" PRIu64
 		 " (%.0f/s) incomplete=%" PRIu64 " malformed=%" PRIu64 " alerts=%" PRIu64
 		 " suppressed=%" PRIu64 " kernel_lost=%" PRIu64 " enobufs=%" PRIu64
+		 " write_errors=%" PRIu64 " http_failed=%" PRIu64 " http_dropped=%" PRIu64
 		 " processes=%zu rules_active=%zu",
 		 when, secs, ps->records, (double)ps->records / secs, ps->events,
 		 (double)ps->events / secs, ps->incomplete, ps->malformed, d->rt.alerts,
-		 os.suppressed, d->kernel_lost_total, ss ? ss->enobufs : 0, pts.live,
-		 engine_active_count(d->rt.engine));
+		 os.suppressed, d->kernel_lost_total, ss ? ss->enobufs : 0, os.write_errors,
+		 os.http_failed, os.http_dropped, pts.live, engine_active_count(d->rt.engine));
 #ifdef HAVE_SYSTEMD
 	sd_notifyf(0, "STATUS=%.0f events/s, %" PRIu64 " alerts", (double)ps->events / secs,
 		   d->rt.alerts);
 #endif
+}
+
+/* Refuses configuration and rules files a non-root user could change. */
+static int check_trusted_files(const struct daemon_opts *o, const struct kestrel_config *cfg,
+			       char *err, size_t errlen)
+{
+	if (o->config_path && privs_check_path(o->config_path, err, errlen) < 0)
+		return -1;
+	return privs_check_paths((const char *const *)cfg->rules_files, (size_t)cfg->nrules_files,
+				 err, errlen);
+}
+
+/* audit.backpressure as a kernel backlog_wait_time; an explicit
+ * audit.backlog_wait_time wins. drop: 0, a full backlog loses records (the
+ * kernel counts them, kestrel reports them); block: processes wait for
+ * kestrel, nothing is lost unless it stalls longer than the wait. */
+static long backlog_wait_time(const struct kestrel_config *cfg)
+{
+	if (cfg->audit_backlog_wait_time != KRULES_UNSET)
+		return cfg->audit_backlog_wait_time;
+	return cfg->audit_backpressure == CONFIG_BP_BLOCK ? DAEMON_BLOCK_WAIT_TIME : 0;
 }
 
 static void reload(struct daemon *d)
@@ -240,6 +273,11 @@ static void reload(struct daemon *d)
 	notify("RELOADING=1");
 	log_info("SIGHUP: reloading configuration and rules");
 	if (daemon_load_config(d->opts, &cfg, 0, err, sizeof(err)) < 0) {
+		log_warnx("reload: %s; keeping the running configuration and rules", err);
+		config_free(&cfg);
+		goto out;
+	}
+	if (check_trusted_files(d->opts, &cfg, err, sizeof(err)) < 0) {
 		log_warnx("reload: %s; keeping the running configuration and rules", err);
 		config_free(&cfg);
 		goto out;
@@ -434,6 +472,11 @@ int daemon_run(const struct daemon_opts *o)
 		return 1;
 	}
 	apply_log_config(&cfg);
+	if (check_trusted_files(o, &cfg, err, sizeof(err)) < 0) {
+		log_errx("%s", err);
+		config_free(&cfg);
+		return 1;
+	}
 	if (runtime_init(&d.rt, &cfg, 1, err, sizeof(err)) < 0) {
 		log_errx("%s", err);
 		goto out;
@@ -473,7 +516,10 @@ int daemon_run(const struct daemon_opts *o)
 	if (d.kr) {
 		struct krules_settings set = {
 			.backlog_limit = d.rt.cfg.audit_backlog_limit,
-			.backlog_wait_time = d.rt.cfg.audit_backlog_wait_time,
+			/* beside auditd (multicast) its own policy stays in force */
+			.backlog_wait_time = audit_source_mode(d.src) == AUDIT_SRC_UNICAST
+						     ? backlog_wait_time(&d.rt.cfg)
+						     : d.rt.cfg.audit_backlog_wait_time,
 			.rate_limit = d.rt.cfg.audit_rate_limit,
 		};
 		int st = krules_install(d.kr, &set, err, sizeof(err));
@@ -489,11 +535,21 @@ int daemon_run(const struct daemon_opts *o)
 		log_errx("%s", err);
 		goto out;
 	}
+	/* the socket is open and the rules are in: keep only what the loop needs */
+	int pr = privs_drop(0, err, sizeof(err));
+	if (pr < 0) {
+		log_warnx("%s; running with all capabilities", err);
+	} else if (pr == 0) {
+		char *caps = privs_describe();
+		log_info("capabilities: kept only %s", caps ? caps : "?");
+		free(caps);
+	}
 	poll_lost(&d);
 	d.last_lost_poll_ms = d.last_stats_ms = d.last_expire_ms = now_ms();
 	notify("READY=1");
 	log_info("ready: %d processes in the table", scanned);
 	loop(&d);
+	poll_lost(&d); /* losses since the last poll are reported too */
 	notify("STOPPING=1");
 	status = 0;
 out:

@@ -10,6 +10,7 @@
 
 #include <curl/curl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -202,7 +203,14 @@ struct http_sink *sink_http_new(const struct kestrel_config *cfg, char *err, siz
 	}
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_cond_init(&h->cond, NULL);
-	if (pthread_create(&h->thread, NULL, worker, h) != 0) {
+	/* the worker takes no signals: the daemon reads them from a signalfd,
+	 * and a thread that left them unblocked would die of SIGHUP/SIGUSR1 */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int prc = pthread_create(&h->thread, NULL, worker, h);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (prc != 0) {
 		snprintf(err, errlen, "http_output: cannot start the worker thread");
 		pthread_cond_destroy(&h->cond);
 		pthread_mutex_destroy(&h->lock);

@@ -65,6 +65,13 @@ static int write_line(int fd, struct outputs *o, const char *line, size_t len)
 		w = write(fd, b->p, len + 1);
 	while (w < 0 && errno == EINTR);
 	b->p[--b->len] = '\0';
+	if (w > 0 && w < (ssize_t)(len + 1)) {
+		/* cut short (ENOSPC, quota): take the partial line back so the
+		 * file never holds half an alert that the next one would join */
+		off_t end = lseek(fd, 0, SEEK_CUR);
+		if (end >= w && ftruncate(fd, end - w) < 0)
+			log_warn("file_output: cannot remove a partial alert line");
+	}
 	return w == (ssize_t)(len + 1) ? 0 : -1;
 }
 
