@@ -20,6 +20,7 @@
 
 #include "daemon/config.h"
 #include "util/log.h"
+#include "util/yamldepth.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -29,6 +30,9 @@
 #define CONFIG_KEY_MAX 128
 /* Deepest mapping nesting the walker follows (kestrel uses two levels). */
 #define CONFIG_MAX_DEPTH 8
+/* A configuration file is a few KiB; anything past this is not one. */
+#define CONFIG_MAX_FILE (1024 * 1024)
+#define CONFIG_MAX_FILE_TEXT "1 MiB"
 
 enum ckey_type {
 	K_BOOL,
@@ -794,20 +798,43 @@ int config_load(const char *path, struct kestrel_config *cfg, int *nwarnings, ch
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
+	/* the whole file first: its nesting is checked before libyaml builds
+	 * a document (see util/yamldepth.h) */
+	char *text = malloc(CONFIG_MAX_FILE + 1);
+	size_t len = text ? fread(text, 1, CONFIG_MAX_FILE + 1, f) : 0;
+	size_t dl, dc;
+	if (!text || ferror(f) || len > CONFIG_MAX_FILE) {
+		snprintf(err, errlen, "%s: %s", path,
+			 !text ? "out of memory"
+			 : ferror(f) ? strerror(errno)
+				     : "larger than " CONFIG_MAX_FILE_TEXT ": not a configuration file");
+		free(text);
+		fclose(f);
+		return -1;
+	}
+	if (yaml_check_depth(text, len, YAML_MAX_DEPTH, &dl, &dc) < 0) {
+		snprintf(err, errlen, "%s:%zu:%zu: YAML nested deeper than %d levels", path, dl, dc,
+			 YAML_MAX_DEPTH);
+		free(text);
+		fclose(f);
+		return -1;
+	}
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	int rc = -1;
 	if (!yaml_parser_initialize(&parser)) {
 		snprintf(err, errlen, "%s: cannot initialise the YAML parser", path);
+		free(text);
 		fclose(f);
 		return -1;
 	}
-	yaml_parser_set_input_file(&parser, f);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		snprintf(err, errlen, "%s:%zu:%zu: %s", path, parser.problem_mark.line + 1,
 		         parser.problem_mark.column + 1,
 		         parser.problem ? parser.problem : "YAML syntax error");
 		yaml_parser_delete(&parser);
+		free(text);
 		fclose(f);
 		return -1;
 	}
@@ -828,6 +855,7 @@ int config_load(const char *path, struct kestrel_config *cfg, int *nwarnings, ch
 		*nwarnings = ld.warnings;
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
+	free(text);
 	fclose(f);
 	return rc;
 }

@@ -15,6 +15,7 @@
 #include <yaml.h>
 
 #include "engine/engine_int.h"
+#include "util/yamldepth.h"
 #include "engine/lex.h"
 
 struct lctx {
@@ -1024,6 +1025,14 @@ int loader_add_text(struct engine *e, const char *file, const char *text, size_t
 	ptrvec_copy(&e->arena, &e->macros, &save[1]);
 	ptrvec_copy(&e->arena, &e->rules, &save[2]);
 
+	size_t dl, dc;
+	if (yaml_check_depth(text, len, YAML_MAX_DEPTH, &dl, &dc) < 0) {
+		struct src_pos p = {.file = l.file, .line = (int)dl, .col = (int)dc};
+		diag_add(d, ENGINE_DIAG_ERROR, &p, NULL, NULL,
+			 "YAML nested deeper than %d levels: not a rules file", YAML_MAX_DEPTH);
+		l.errors++;
+		goto parsed;
+	}
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	for (;;) {
@@ -1046,6 +1055,7 @@ int loader_add_text(struct engine *e, const char *file, const char *text, size_t
 		yaml_document_delete(&doc);
 	}
 	yaml_parser_delete(&parser);
+parsed:
 	free(l.line_off);
 	if (l.errors) {
 		e->lists = save[0];

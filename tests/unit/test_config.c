@@ -480,3 +480,28 @@ Test(config, falco_yaml_loads_with_warnings_for_unsupported_keys)
 	cr_expect_str_eq(c.rules_files[0], "/etc/falco/falco_rules.yaml");
 	config_free(&c);
 }
+
+/* A hostile config nested far deeper than any real one is refused at the
+ * first node past the limit, before libyaml (quadratic in depth) builds it. */
+Test(config, deep_nesting_is_refused_with_its_position)
+{
+	enum { DEPTH = 20000 };
+	char *text = malloc(2 * DEPTH + 32);
+	cr_assert_not_null(text);
+	size_t n = (size_t)sprintf(text, "json_output: ");
+	for (int i = 0; i < DEPTH; i++)
+		text[n++] = '[';
+	for (int i = 0; i < DEPTH; i++)
+		text[n++] = ']';
+	text[n++] = '\n';
+	text[n] = '\0';
+	struct kestrel_config c;
+	char err[CONFIG_ERR_MAX] = "";
+	cr_expect_eq(load_text(&c, text, NULL, err, NULL, 0), -1);
+	char want[300];
+	snprintf(want, sizeof(want), "%s:1:", path);
+	cr_expect(strncmp(err, want, strlen(want)) == 0, "error '%s'", err);
+	cr_expect(strstr(err, "nested deeper") != NULL, "error '%s'", err);
+	config_free(&c);
+	free(text);
+}
