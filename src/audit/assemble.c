@@ -153,8 +153,12 @@ static int event_append(struct asm_event *ev, const struct arec *r)
 		ev->node_len = r->node_len;
 	}
 	ev->text_len += r->len + 1;
-	memcpy(ev->fields + ev->nfields, r->fields, (size_t)r->nfields * sizeof(struct arec_field));
-	ev->nfields += (size_t)r->nfields;
+	if (r->nfields > 0) {
+		/* a record may have no fields at all: ev->fields may still be NULL */
+		memcpy(ev->fields + ev->nfields, r->fields,
+		       (size_t)r->nfields * sizeof(struct arec_field));
+		ev->nfields += (size_t)r->nfields;
+	}
 	if (r->type == AUDIT_SYSCALL)
 		ev->has_syscall = 1;
 	return 0;

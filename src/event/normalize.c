@@ -19,6 +19,10 @@
 
 /* Syscall numbers cached per machine type; above this libaudit is asked. */
 #define KNORM_SYSCALL_CACHE 512
+/* Most EXECVE arguments kept: more than the kernel's argument space can
+ * hold (ARG_MAX / 2 bytes per empty argument); beyond it a record is
+ * hostile or corrupt, and argv is marked truncated. */
+#define KNORM_MAX_ARGS (1 << 20)
 /* libaudit's machine types (MACH_X86 ... MACH_IO_URING) fit below this. */
 #define KNORM_MACHINES 16
 
@@ -314,7 +318,7 @@ static int take_execve(struct knorm *n, const struct arec *r, struct kevent *ev)
 		if (f->klen == 4 && memcmp(k, "argc", 4) == 0) {
 			int64_t v;
 			if (arec_int(r, "argc", &v) == 0)
-				ev->argc = (int)v;
+				ev->argc = v < 0 ? 0 : v > KNORM_MAX_ARGS ? KNORM_MAX_ARGS : (int)v;
 			continue;
 		}
 		if (k[0] != 'a' || f->klen < 2 || k[1] < '0' || k[1] > '9')
@@ -327,6 +331,13 @@ static int take_execve(struct knorm *n, const struct arec *r, struct kevent *ev)
 			continue; /* aN_len: the chunks that follow carry the bytes */
 		if (j != f->klen && k[j] != '[')
 			continue;
+		/* the kernel writes a0 .. a(argc-1): an index past argc (or past
+		 * the cap when argc is missing) is not an argument, and must not
+		 * make the argv arrays grow to it */
+		if (idx >= (ev->argc > 0 ? ev->argc : KNORM_MAX_ARGS)) {
+			ev->argv_truncated = 1;
+			continue;
+		}
 		if (arg_append(n, (int)idx, r, f) < 0)
 			return -1;
 	}

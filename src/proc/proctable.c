@@ -33,6 +33,9 @@
  * than the entry's, a changed executable without an exec), the old entry
  * is dropped and a new one built, never updated in place.
  */
+/* A spare identity buffer larger than this and more than twice what an
+ * identity needs is not swapped into the entry (see entry_set_identity). */
+#define PT_IDBUF_SLACK 4096
 #define PT_MIN_SLOTS 1024u
 #define PT_ENTRIES_PER_CHUNK 256u
 /* Hash multiplier (2^64 / golden ratio): spreads consecutive pids. */
@@ -291,8 +294,25 @@ static void entry_set_identity(struct proc_table *pt, struct pt_entry *e, const 
 		e->p.exe = e->p.exepath = NULL;
 		return;
 	}
-	char **av = (char **)(void *)pt->spare;
-	char *s = pt->spare + (size_t)argc * sizeof(char *);
+	/* A spare grown by one huge argv must not be handed to an ordinary
+	 * entry (and from there around the table: every entry would end up
+	 * with the largest buffer ever seen): such an identity gets a buffer of
+	 * its own size instead, and the big spare stays the spare. */
+	char *buf = pt->spare;
+	size_t cap = pt->spare_cap;
+	int own = cap > PT_IDBUF_SLACK && need * 2 < cap;
+	if (own) {
+		buf = malloc(need);
+		cap = need;
+		if (!buf) {
+			e->p.argc = 0;
+			e->p.argv = NULL;
+			e->p.exe = e->p.exepath = NULL;
+			return;
+		}
+	}
+	char **av = (char **)(void *)buf;
+	char *s = buf + (size_t)argc * sizeof(char *);
 	for (int i = 0; i < argc; i++) {
 		size_t len = strlen(argv[i]) + 1;
 		memcpy(s, argv[i], len);
@@ -311,8 +331,12 @@ static void entry_set_identity(struct proc_table *pt, struct pt_entry *e, const 
 
 	char *old = e->idbuf;
 	size_t old_cap = e->idcap;
-	e->idbuf = pt->spare;
-	e->idcap = pt->spare_cap;
+	e->idbuf = buf;
+	e->idcap = cap;
+	if (own) {
+		free(old); /* the sources may have pointed into it: freed only now */
+		return;
+	}
 	pt->spare = old;
 	pt->spare_cap = old_cap;
 }

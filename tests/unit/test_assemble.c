@@ -383,3 +383,28 @@ Test(replay, netlink_text_fixture_assembles_syscall_events)
 	cr_assert_eq(pl.stats.malformed, 0);
 	stop();
 }
+
+/* An argument index past argc is not an argument: it must not make the
+ * argv arrays grow to it (a 48-byte record asked for 1.5 GB). */
+Test(normalizer, argument_index_beyond_argc_is_ignored_and_marked)
+{
+	start(ASM_REPLAY);
+	feed("type=EXECVE msg=audit(1.1:1): argc=1 a50000000=x");
+	pipeline_flush(&pl);
+	cr_assert_eq(json_array_size(events), 1);
+	cr_assert_eq(json_array_size(json_object_get(ev_at(0), "argv")), 0);
+	cr_assert(json_is_true(json_object_get(ev_at(0), "argv_truncated")));
+	stop();
+}
+
+/* A record with no fields at all (netlink form, nothing after the
+ * timestamp) is a record, not a crash. */
+Test(assembler, record_without_fields_is_assembled)
+{
+	start(ASM_REPLAY);
+	feed("1 audit(3.3:1)");
+	pipeline_flush(&pl);
+	cr_assert_eq(json_array_size(events), 1);
+	cr_assert_eq(pl.stats.malformed, 0);
+	stop();
+}
