@@ -461,6 +461,15 @@ Test(default_rules, root_shell_in_root_login_session_does_not_fire)
 	expect_none("privileged-shell-near", ON_HOST);
 }
 
+/* netcat-newline-fire.log is netcat-fire.log with one more argument that
+ * is a single newline: the regexes match across it ((?s)), so an attacker
+ * cannot hide "-e" from the rule by adding a line break to argv. */
+Test(default_rules, newline_in_argv_does_not_evade_netcat_rule)
+{
+	struct hits h;
+	expect_only("netcat-newline-fire", ON_HOST, "Netcat/Socat Remote Code Execution on Host", &h);
+}
+
 Test(default_rules, ncat_dash_e_on_host_fires_netcat_remote_code_execution_on_host)
 {
 	struct hits h;
