@@ -1,0 +1,107 @@
+/*
+ * fuzz_condition.c — fuzz target for the condition language: the input is
+ * the condition of one rule (written as a YAML double-quoted scalar, every
+ * byte escaped, beside a list and a macro it may name), loaded with
+ * engine_add_buffer and compiled; a rule that compiles is evaluated against
+ * the built-in sample events and its condition printed back.
+ * libFuzzer entry with -DKESTREL_LIBFUZZER; otherwise a plain driver.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fuzz_common.h"
+#include "output/outbuf.h"
+
+/* Rule file around the condition: names the condition may use. */
+#define FUZZ_COND_HEAD                                                                             \
+	"- list: fuzz_shells\n"                                                                    \
+	"  items: [sh, bash, \"/bin/sh\", ncat]\n"                                                 \
+	"- macro: fuzz_spawned\n"                                                                  \
+	"  condition: evt.type in (execve, execveat) and evt.dir = <\n"                            \
+	"- macro: fuzz_in_shells\n"                                                                \
+	"  condition: proc.name in (fuzz_shells)\n"                                                \
+	"- rule: fuzz rule\n"                                                                      \
+	"  desc: fuzzed condition\n"                                                               \
+	"  output: \"fuzz %proc.name %proc.cmdline %fd.name %evt.type\"\n"                         \
+	"  priority: WARNING\n"                                                                    \
+	"  condition: \""
+#define FUZZ_COND_TAIL "\"\n"
+
+static FILE *fuzz_null;
+static struct outbuf fuzz_yaml;
+
+/* Appends the condition as the body of a YAML double-quoted scalar: '"' and
+ * '\' escaped, control bytes as \xNN (so NUL and newlines reach the lexer),
+ * other bytes as they are (invalid UTF-8 is the YAML reader's to reject). */
+static int fuzz_quote(struct outbuf *b, const uint8_t *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int rc;
+		if (s[i] == '"' || s[i] == '\\') {
+			char esc[2] = {'\\', (char)s[i]};
+			rc = outbuf_append(b, esc, sizeof(esc));
+		} else if (s[i] < 0x20 || s[i] == 0x7f) {
+			rc = outbuf_printf(b, "\\x%02x", s[i]);
+		} else {
+			rc = outbuf_putc(b, (char)s[i]);
+		}
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct engine *e;
+	struct engine_diag *d;
+
+	if (!fuzz_null) {
+		fuzz_quiet();
+		/* KESTREL_FUZZ_VERBOSE=1 shows diagnostics (to study an input) */
+		fuzz_null =
+		    getenv("KESTREL_FUZZ_VERBOSE") ? fdopen(dup(2), "w") : fopen("/dev/null", "w");
+		if (!fuzz_null)
+			return 0;
+	}
+	outbuf_reset(&fuzz_yaml);
+	if (outbuf_puts(&fuzz_yaml, FUZZ_COND_HEAD) < 0 || fuzz_quote(&fuzz_yaml, data, size) < 0 ||
+	    outbuf_puts(&fuzz_yaml, FUZZ_COND_TAIL) < 0)
+		return 0;
+	e = engine_new();
+	d = engine_diag_new();
+	if (e && d && engine_add_buffer(e, "fuzz.yaml", fuzz_yaml.p, fuzz_yaml.len, d) == 0 &&
+	    engine_compile(e, d) == 0) {
+		long i = engine_rule_find(e, "fuzz rule");
+		if (i >= 0) {
+			engine_rule_print_condition(e, (size_t)i, fuzz_null);
+			engine_rule_print_evttypes(e, (size_t)i, fuzz_null);
+		}
+		fuzz_eval_samples(e);
+	}
+	if (d)
+		engine_diag_print(d, fuzz_null);
+	engine_diag_free(d);
+	engine_free(e);
+	return 0;
+}
+
+#ifndef KESTREL_LIBFUZZER
+int main(int argc, char **argv)
+{
+	int rc = fuzz_run_files(argc, argv);
+
+	if (fuzz_null)
+		fclose(fuzz_null);
+	outbuf_free(&fuzz_yaml);
+	fuzz_common_cleanup();
+	return rc;
+}
+#endif
