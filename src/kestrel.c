@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,6 +234,10 @@ int main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	log_init(1, 0, LOG_LVL_INFO);
+	/* A closed pipe (a log reader gone, a program output that exited) is
+	 * an error to count on that write, never a reason to die: a killed
+	 * kestrel would leave its kernel rules behind. */
+	signal(SIGPIPE, SIG_IGN);
 	while ((c = getopt_long(argc, argv, "c:r:o:V:Ll:M:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':

@@ -2,6 +2,7 @@
 # helpers they share. Unit tests are registered by each stage's fragment.
 TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = bash
-TESTS += tests/integration/test_daemon.sh
+TESTS += tests/integration/test_daemon.sh tests/integration/test_sigpipe.sh
 EXTRA_DIST += tests/integration/lib.sh tests/integration/test_daemon.sh \
+	tests/integration/test_sigpipe.sh \
 	tests/fixtures/rules/integration.yaml tests/fixtures/audit/sample.log
