@@ -9,7 +9,7 @@ bench: kestrel$(EXEEXT)
 	$(srcdir)/bench/run --kestrel $(abs_top_builddir)/kestrel $(BENCH_ARGS)
 .PHONY: bench
 EXTRA_DIST += bench/run bench/replay bench/live bench/README.md bench/RESULTS.md \
-	bench/exec-rules.yaml
+	bench/exec-rules.yaml bench/startup-memory
 
 # The harness checks itself on the shared fixtures (skips without them).
 TESTS += bench/test-replay.sh
