@@ -89,8 +89,10 @@ struct outputs *outputs_new(const struct kestrel_config *cfg, char *err, size_t 
 		snprintf(err, errlen, "outputs: out of memory");
 		goto err;
 	}
-	if (o->syslog_enabled)
+	if (o->syslog_enabled) {
 		sink_syslog_open(o);
+		o->syslog_listening = 1; /* say so only when it is found missing */
+	}
 	if (cfg->journal_enabled) {
 		if (sink_journal_available()) {
 			o->journal_enabled = 1;

@@ -40,6 +40,7 @@ struct outputs {
 	int burst_cfg;
 
 	int syslog_enabled;
+	int syslog_listening; /* /dev/log was a socket at the last alert */
 	int syslog_facility;
 	char *syslog_ident;
 	int journal_enabled;
