@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "daemon/config.h"
+#include "daemon/kconfig.h"
 #include "fuzz_common.h"
 
 /* Where the temporary file goes when $TMPDIR is not set (tmpfs: no disk). */

@@ -18,7 +18,7 @@
 #include <syslog.h>
 #include <yaml.h>
 
-#include "daemon/config.h"
+#include "daemon/kconfig.h"
 #include "util/log.h"
 #include "util/yamldepth.h"
 

@@ -1,5 +1,5 @@
 # src/daemon/config.mk: kestrel.yaml loader (included by Makefile.am).
-libkestrel_a_SOURCES += src/daemon/config.c src/daemon/config.h
+libkestrel_a_SOURCES += src/daemon/config.c src/daemon/kconfig.h
 EXTRA_DIST += etc/kestrel.yaml
 
 check_PROGRAMS += tests/unit/test_config

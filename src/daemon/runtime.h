@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-#include "daemon/config.h"
+#include "daemon/kconfig.h"
 #include "daemon/pipeline.h"
 #include "engine/engine.h"
 

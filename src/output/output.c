@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon/config.h"
+#include "daemon/kconfig.h"
 #include "output/escape.h"
 #include "output/output_int.h"
 #include "util/log.h"

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "daemon/config.h"
+#include "daemon/kconfig.h"
 #include "output/escape.h"
 #include "output/output_int.h"
 #include "util/log.h"

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon/config.h"
+#include "daemon/kconfig.h"
 #include "output/output.h"
 #include "util/log.h"
 

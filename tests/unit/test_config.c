@@ -3,6 +3,8 @@
  * and from -o, unknown keys warned with file:line:column, bad values
  * rejected with file:line:column, and the shipped etc/kestrel.yaml.
  */
+#include "config.h"
+
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,7 +13,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "daemon/config.h"
+#include "daemon/kconfig.h"
 #include "util/log.h"
 
 static char tmpdir[] = "/tmp/kestrel-test-config-XXXXXX";

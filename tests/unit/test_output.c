@@ -3,6 +3,8 @@
  * the rate limit, and the stdout, file and program sinks, including the
  * hostile alert that must arrive as exactly one escaped line.
  */
+#include "config.h"
+
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -13,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon/config.h"
+#include "daemon/kconfig.h"
 #include "output/escape.h"
 #include "output/format.h"
 #include "output/output.h"

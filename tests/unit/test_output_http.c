@@ -5,6 +5,8 @@
  * outputs_emit() (the queue fills and further alerts are dropped, counted).
  */
 #define _GNU_SOURCE
+#include "config.h"
+
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <jansson.h>
@@ -18,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon/config.h"
+#include "daemon/kconfig.h"
 #include "output/output.h"
 #include "util/log.h"
 

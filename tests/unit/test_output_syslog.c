@@ -7,6 +7,8 @@
  * by name otherwise or when a real syslog daemon/journald owns the socket.
  */
 #define _GNU_SOURCE
+#include "config.h"
+
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -21,7 +23,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "daemon/config.h"
+#include "daemon/kconfig.h"
 #include "output/output.h"
 #include "output/output_int.h"
 #include "util/log.h"

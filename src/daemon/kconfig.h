@@ -1,5 +1,5 @@
 /*
- * config.h — kestrel.yaml: the daemon's configuration, with Falco's key
+ * kconfig.h — kestrel.yaml: the daemon's configuration, with Falco's key
  * names where Falco has the setting (rules_files, priority, json_output,
  * *_output.*, log_*) and kestrel's own keys for the audit source, the
  * container runtimes, journald and statistics.
@@ -8,15 +8,8 @@
  * config_init() fills the built-in defaults, config_load()/config_set()
  * replace values (freeing the old ones), config_free() releases all.
  */
-#ifndef KESTREL_CONFIG_H
-#define KESTREL_CONFIG_H
-
-/*
- * A source file in src/daemon/ that writes #include "config.h" gets this
- * header (same directory first), so it pulls in autoconf's config.h from
- * the build directory too (angle brackets skip the current directory).
- */
-#include <config.h>
+#ifndef KESTREL_KCONFIG_H
+#define KESTREL_KCONFIG_H
 
 #include <stddef.h>
 
