@@ -344,7 +344,8 @@ void asm_event_record(const struct asm_event *ev, int i, struct arec *view)
 	view->msec = ev->msec;
 	view->serial = ev->serial;
 	view->nfields = (int)ar->nfields;
-	view->fields = ev->fields + ar->field_off;
+	/* an event whose records have no fields has no field array at all */
+	view->fields = ev->fields ? ev->fields + ar->field_off : NULL;
 	if (i == 0 && ev->node_len) {
 		view->node_off = ev->node_off - ar->text_off;
 		view->node_len = ev->node_len;
