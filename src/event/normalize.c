@@ -23,6 +23,10 @@
  * hold (ARG_MAX / 2 bytes per empty argument); beyond it a record is
  * hostile or corrupt, and argv is marked truncated. */
 #define KNORM_MAX_ARGS (1 << 20)
+/* The kernel writes a0, a1 ... in order (a long one split into aN[i]
+ * chunks); an index further ahead than this is not filled in with empty
+ * arguments: argv cannot grow faster than the record's own bytes. */
+#define KNORM_MAX_ARG_GAP 1
 /* libaudit's machine types (MACH_X86 ... MACH_IO_URING) fit below this. */
 #define KNORM_MACHINES 16
 
@@ -334,7 +338,8 @@ static int take_execve(struct knorm *n, const struct arec *r, struct kevent *ev)
 		/* the kernel writes a0 .. a(argc-1): an index past argc (or past
 		 * the cap when argc is missing) is not an argument, and must not
 		 * make the argv arrays grow to it */
-		if (idx >= (ev->argc > 0 ? ev->argc : KNORM_MAX_ARGS)) {
+		if (idx >= (ev->argc > 0 ? ev->argc : KNORM_MAX_ARGS) ||
+		    idx > n->nspans + KNORM_MAX_ARG_GAP) {
 			ev->argv_truncated = 1;
 			continue;
 		}
