@@ -6,13 +6,11 @@
  */
 #include "config.h"
 
-#include <libaudit.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "audit/krules.h"
 #include "daemon/runtime.h"
 #include "event/kevent_json.h"
 #include "output/output.h"
@@ -38,12 +36,6 @@ static void on_event(struct kevent *ev, void *arg)
 	if (rt->live && ev->pid == rt->self_pid) {
 		rt->self_events++;
 		return;
-	}
-	if (ev->first_type == AUDIT_CONFIG_CHANGE && rt->live) {
-		/* someone (auditctl -D, augenrules --load) may have removed
-		 * kestrel's kernel rules: the daemon checks and restores */
-		rt->rules_removed = 1;
-		rt->config_changes++;
 	}
 	proc_table_update(rt->procs, ev);
 	if (rt->print_events)

@@ -35,8 +35,8 @@ struct runtime {
 	struct user_cache *users;
 	struct pipeline pipe;
 	uint64_t alerts;
-	uint64_t config_changes; /* CONFIG_CHANGE events that removed kestrel's rules */
-	int rules_removed;       /* set when kestrel's kernel rules must be checked */
+	int rules_removed;       /* a CONFIG_CHANGE record removed kestrel's kernel rules
+				  * (set by the daemon per record): check them */
 	int64_t self_pid;        /* kestrel's pid: its own events are dropped (counted) */
 	uint64_t self_events;
 };
