@@ -75,3 +75,34 @@ wait_for() {
 	done
 	return 1
 }
+
+# write_test_config DIR: the integration rules (tests/fixtures/rules/
+# integration.yaml) as DIR/rules.yaml and DIR/kestrel.yaml sending JSON
+# alerts to DIR/alerts.json and nowhere else; kestrel's log on stderr.
+write_test_config() {
+	cp "$SRCDIR/tests/fixtures/rules/integration.yaml" "$1/rules.yaml"
+	cat >"$1/kestrel.yaml" <<C
+rules_files: [$1/rules.yaml]
+syslog_output: {enabled: false}
+stdout_output: {enabled: false}
+journal_output: {enabled: false}
+json_output: true
+file_output: {enabled: true, keep_alive: true, filename: $1/alerts.json}
+log_stderr: true
+log_syslog: false
+C
+}
+
+# require_storm: skips unless the exec-storm sources (../shared/bench, or
+# KESTREL_BENCH_DIR) and gcc are there; sets BENCH.
+require_storm() {
+	BENCH=${KESTREL_BENCH_DIR:-$SRCDIR/../shared/bench}
+	[ -f "$BENCH/execstorm.c" ] && [ -f "$BENCH/tiny.c" ] || skip "no exec-storm sources in $BENCH"
+	command -v gcc >/dev/null || skip "gcc not installed (needed to build the exec storm)"
+}
+
+# build_storm DIR: DIR/execstorm and its static no-libc target DIR/tiny.
+build_storm() {
+	gcc -O2 -o "$1/execstorm" "$BENCH/execstorm.c" || fail "cannot build execstorm"
+	gcc -O2 -static -nostdlib -o "$1/tiny" "$BENCH/tiny.c" || fail "cannot build tiny"
+}

@@ -18,16 +18,7 @@ cleanup() {
 	rm -rf "$W"
 }
 trap cleanup EXIT
-cp "$SRCDIR/tests/fixtures/rules/integration.yaml" "$W/rules.yaml"
-cat >"$W/kestrel.yaml" <<C
-rules_files: [$W/rules.yaml]
-syslog_output: {enabled: false}
-stdout_output: {enabled: false}
-journal_output: {enabled: false}
-json_output: true
-file_output: {enabled: true, keep_alive: true, filename: $W/alerts.json}
-log_stderr: true
-C
+write_test_config "$W"
 
 # 1. unicast: an exec with argv, cwd, uid, ppid, pname
 start_kestrel "$W/k1.log" -c "$W/kestrel.yaml" -o audit.mode=unicast

@@ -11,9 +11,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 require_audit
-BENCH=${KESTREL_BENCH_DIR:-$SRCDIR/../shared/bench}
-[ -f "$BENCH/execstorm.c" ] && [ -f "$BENCH/tiny.c" ] || skip "no exec-storm sources in $BENCH"
-command -v gcc >/dev/null || skip "gcc not installed (needed to build the exec storm)"
+require_storm
 lock_audit
 # an auditd another test started may still be shutting down
 for _ in $(seq 50); do pgrep -x auditd >/dev/null || break; sleep 0.1; done
@@ -29,19 +27,8 @@ cleanup() {
 trap cleanup EXIT
 STORM_EXECS=10000
 BLOCK_WAIT=60000
-gcc -O2 -o "$W/execstorm" "$BENCH/execstorm.c" || fail "cannot build execstorm"
-gcc -O2 -static -nostdlib -o "$W/tiny" "$BENCH/tiny.c" || fail "cannot build tiny"
-cp "$SRCDIR/tests/fixtures/rules/integration.yaml" "$W/rules.yaml"
-cat >"$W/kestrel.yaml" <<C
-rules_files: [$W/rules.yaml]
-syslog_output: {enabled: false}
-stdout_output: {enabled: false}
-journal_output: {enabled: false}
-json_output: true
-file_output: {enabled: true, keep_alive: true, filename: $W/alerts.json}
-log_stderr: true
-log_syslog: false
-C
+build_storm "$W"
+write_test_config "$W"
 wait_time() { auditctl -s | awk '/^backlog_wait_time /{print $2}'; }
 lost() { auditctl -s | awk '/^lost /{print $2}'; }
 

@@ -11,9 +11,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 require_audit
-BENCH=${KESTREL_BENCH_DIR:-$SRCDIR/../shared/bench}
-[ -f "$BENCH/execstorm.c" ] && [ -f "$BENCH/tiny.c" ] || skip "no exec-storm sources in $BENCH"
-command -v gcc >/dev/null || skip "gcc not installed (needed to build the exec storm)"
+require_storm
 command -v python3 >/dev/null || skip "python3 not installed"
 lock_audit
 # an auditd another test started may still be shutting down
@@ -31,20 +29,9 @@ trap cleanup EXIT
 
 # The storm: 2 workers exec a static no-libc binary as fast as they can.
 STORM_EXECS=20000
-gcc -O2 -o "$W/execstorm" "$BENCH/execstorm.c" || fail "cannot build execstorm"
-gcc -O2 -static -nostdlib -o "$W/tiny" "$BENCH/tiny.c" || fail "cannot build tiny"
+build_storm "$W"
 
-cp "$SRCDIR/tests/fixtures/rules/integration.yaml" "$W/rules.yaml"
-cat >"$W/kestrel.yaml" <<C
-rules_files: [$W/rules.yaml]
-syslog_output: {enabled: false}
-stdout_output: {enabled: false}
-journal_output: {enabled: false}
-json_output: true
-file_output: {enabled: true, keep_alive: true, filename: $W/alerts.json}
-log_stderr: true
-log_syslog: false
-C
+write_test_config "$W"
 
 kernel_lost() { auditctl -s | awk '/^lost /{print $2}'; }
 # Sum of kestrel.lost over the in-band alerts of one lost_source.

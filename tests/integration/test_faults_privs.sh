@@ -26,18 +26,8 @@ cleanup() {
 trap cleanup EXIT
 # CAP_DAC_READ_SEARCH(2) CAP_SYS_PTRACE(19) CAP_AUDIT_CONTROL(30) CAP_AUDIT_READ(37)
 KEPT=0000002040080004
-cp "$SRCDIR/tests/fixtures/rules/integration.yaml" "$W/rules.yaml"
+write_test_config "$W"
 chmod 644 "$W/rules.yaml"
-cat >"$W/kestrel.yaml" <<C
-rules_files: [$W/rules.yaml]
-syslog_output: {enabled: false}
-stdout_output: {enabled: false}
-journal_output: {enabled: false}
-json_output: true
-file_output: {enabled: true, keep_alive: true, filename: $W/alerts.json}
-log_stderr: true
-log_syslog: false
-C
 chmod 600 "$W/kestrel.yaml"
 caps() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 

@@ -21,17 +21,7 @@ cleanup() {
 	rm -rf "$W"
 }
 trap cleanup EXIT
-cp "$SRCDIR/tests/fixtures/rules/integration.yaml" "$W/rules.yaml"
-cat >"$W/kestrel.yaml" <<C
-rules_files: [$W/rules.yaml]
-syslog_output: {enabled: false}
-stdout_output: {enabled: false}
-journal_output: {enabled: false}
-json_output: true
-file_output: {enabled: true, keep_alive: true, filename: $W/alerts.json}
-log_stderr: true
-log_syslog: false
-C
+write_test_config "$W"
 kestrel_rules() { auditctl -l | grep -c -- '-F key=kestrel$'; }
 
 start_kestrel "$W/k.log" -c "$W/kestrel.yaml" -o audit.mode=unicast
