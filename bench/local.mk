@@ -14,3 +14,7 @@ EXTRA_DIST += bench/run bench/replay bench/live bench/README.md bench/RESULTS.md
 # The harness checks itself on the shared fixtures (skips without them).
 TESTS += bench/test-replay.sh
 EXTRA_DIST += bench/test-replay.sh
+
+# The rule engine's per-event cost (bench/README.md).
+noinst_PROGRAMS += bench/bench_engine
+bench_bench_engine_LDADD = $(KESTREL_LIBS)

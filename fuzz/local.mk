@@ -4,7 +4,7 @@
 # the tree and fuzzes each target for a bounded time.
 FUZZ_COMMON = fuzz/fuzz_common.c fuzz/fuzz_common.h
 noinst_PROGRAMS += fuzz/fuzz_record fuzz/fuzz_condition fuzz/fuzz_rules \
-	fuzz/fuzz_config
+	fuzz/fuzz_config fuzz/fuzz_cgroup
 fuzz_fuzz_record_SOURCES = fuzz/fuzz_record.c $(FUZZ_COMMON)
 fuzz_fuzz_record_LDADD = $(KESTREL_LIBS)
 fuzz_fuzz_condition_SOURCES = fuzz/fuzz_condition.c $(FUZZ_COMMON)
@@ -13,7 +13,8 @@ fuzz_fuzz_rules_SOURCES = fuzz/fuzz_rules.c $(FUZZ_COMMON)
 fuzz_fuzz_rules_LDADD = $(KESTREL_LIBS)
 fuzz_fuzz_config_SOURCES = fuzz/fuzz_config.c $(FUZZ_COMMON)
 fuzz_fuzz_config_LDADD = $(KESTREL_LIBS)
-# fuzz/fuzz_cgroup (the container parsers) is built by src/proc/containers.mk.
+fuzz_fuzz_cgroup_SOURCES = fuzz/fuzz_cgroup.c
+fuzz_fuzz_cgroup_LDADD = $(KESTREL_LIBS)
 
 # Replays the seed corpora and every saved crasher (tests/fuzz-regress/)
 # through the gcc drivers: a crasher that crashes again fails the suite.

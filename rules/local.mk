@@ -22,10 +22,3 @@ uninstall-kestrel-local-rules:
 	f='$(DESTDIR)$(kestrelrulesdir)/kestrel_rules.local.yaml'; \
 	if cmp -s "$$f" '$(srcdir)/rules/kestrel_rules.local.yaml'; then rm -f "$$f"; fi
 .PHONY: install-kestrel-local-rules uninstall-kestrel-local-rules
-
-check_PROGRAMS += tests/unit/test_default_rules
-TESTS += tests/unit/test_default_rules
-tests_unit_test_default_rules_SOURCES = tests/unit/test_default_rules.c
-tests_unit_test_default_rules_LDADD = $(UNIT_LIBS)
-# The test also runs the built kestrel (--print-audit-rules): `make check`
-# builds all programs before it runs the tests.

@@ -13,10 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "audit/krules.h"
+#include "kernel/krules.h"
 #include "daemon/daemon.h"
-#include "daemon/kcheck.h"
-#include "daemon/replay.h"
+#include "kernel/kcheck.h"
+#include "source/replay.h"
 #include "daemon/runtime.h"
 #include "engine/cli.h"
 #include "util/log.h"

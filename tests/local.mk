@@ -1,9 +1,75 @@
-# tests/: integration tests (real kernel, root; exit 77 = skipped) and the
-# helpers they share. Unit tests are registered by each stage's fragment.
+# tests/: every test of `make check`, one line each.
+#
+# Unit tests (Criterion; no root, no kernel): tests/unit/test_<name>.c is
+# built from that file alone and linked with $(UNIT_LIBS) — add one line to
+# UNIT_TESTS. `make check-unit` runs them alone: the safe quick loop.
+#
+# Integration tests (tests/integration/*.sh; root and the real kernel): add
+# one line to INTEGRATION_TESTS. They lock /tmp/kestrel-audit.lock, restore
+# the kernel's audit state as they found it, and exit 77 (SKIP) when root,
+# the kernel audit subsystem or a tool they need is missing.
+# `make check-integration` runs them alone.
+LDADD = $(UNIT_LIBS)
+
+UNIT_TESTS =
+UNIT_TESTS += tests/unit/test_record
+UNIT_TESTS += tests/unit/test_assemble
+UNIT_TESTS += tests/unit/test_netlink
+UNIT_TESTS += tests/unit/test_krules
+UNIT_TESTS += tests/unit/test_kcheck
+UNIT_TESTS += tests/unit/test_proctable
+UNIT_TESTS += tests/unit/test_container
+UNIT_TESTS += tests/unit/test_users
+UNIT_TESTS += tests/unit/test_engine
+UNIT_TESTS += tests/unit/test_engine_loader
+UNIT_TESTS += tests/unit/test_engine_upstream
+UNIT_TESTS += tests/unit/test_engine_proc
+UNIT_TESTS += tests/unit/test_default_rules
+UNIT_TESTS += tests/unit/test_output
+UNIT_TESTS += tests/unit/test_output_http
+UNIT_TESTS += tests/unit/test_output_syslog
+UNIT_TESTS += tests/unit/test_config
+UNIT_TESTS += tests/unit/test_privs
+check_PROGRAMS += $(UNIT_TESTS)
+TESTS += $(UNIT_TESTS)
+EXTRA_DIST += tests/unit/engine_testutil.h
+
+INTEGRATION_TESTS =
+INTEGRATION_TESTS += tests/integration/test_live_unicast.sh
+INTEGRATION_TESTS += tests/integration/test_live_multicast.sh
+INTEGRATION_TESTS += tests/integration/test_live_restart.sh
+INTEGRATION_TESTS += tests/integration/test_live_audisp.sh
+INTEGRATION_TESTS += tests/integration/test_daemon.sh
+INTEGRATION_TESTS += tests/integration/test_sigpipe.sh
+INTEGRATION_TESTS += tests/integration/test_syslog_fault.sh
+INTEGRATION_TESTS += tests/integration/test_rsyslog.sh
+INTEGRATION_TESTS += tests/integration/test_container.sh
+INTEGRATION_TESTS += tests/integration/test_seed.sh
+INTEGRATION_TESTS += tests/integration/test_faults_load.sh
+INTEGRATION_TESTS += tests/integration/test_faults_backpressure.sh
+INTEGRATION_TESTS += tests/integration/test_faults_auditd.sh
+INTEGRATION_TESTS += tests/integration/test_faults_rules_deleted.sh
+INTEGRATION_TESTS += tests/integration/test_faults_outputs.sh
+INTEGRATION_TESTS += tests/integration/test_faults_diskfull.sh
+INTEGRATION_TESTS += tests/integration/test_faults_hostile.sh
+INTEGRATION_TESTS += tests/integration/test_faults_rules_hostile.sh
+INTEGRATION_TESTS += tests/integration/test_faults_privs.sh
+TESTS += $(INTEGRATION_TESTS)
 TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = bash
-TESTS += tests/integration/test_daemon.sh tests/integration/test_sigpipe.sh \
-	tests/integration/test_syslog_fault.sh
-EXTRA_DIST += tests/integration/lib.sh tests/integration/test_daemon.sh \
-	tests/integration/test_sigpipe.sh tests/integration/test_syslog_fault.sh \
-	tests/fixtures/rules/integration.yaml tests/fixtures/audit/sample.log
+EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
+	tests/integration/live_lib.sh tests/integration/container_lib.sh \
+	tests/integration/ct_shell.py audit-rules/plugins.d/kestrel.conf
+
+# Programs the integration tests drive.
+check_PROGRAMS += tests/integration/live_probe tests/integration/emit_alert
+tests_integration_live_probe_LDADD = $(KESTREL_LIBS)
+tests_integration_emit_alert_LDADD = $(KESTREL_LIBS)
+
+EXTRA_DIST += tests/fixtures
+
+check-unit:
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$(UNIT_TESTS)"
+check-integration:
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$(INTEGRATION_TESTS)"
+.PHONY: check-unit check-integration

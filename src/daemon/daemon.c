@@ -23,9 +23,9 @@
 #include <systemd/sd-daemon.h>
 #endif
 
-#include "audit/krules.h"
-#include "audit/netlink.h"
-#include "daemon/crashstate.h"
+#include "kernel/krules.h"
+#include "source/netlink.h"
+#include "kernel/crashstate.h"
 #include "daemon/daemon.h"
 #include "daemon/privs.h"
 #include "output/output.h"

@@ -1,6 +1,7 @@
-# src/daemon: the pipeline wiring, replay source and (later) the event loop.
-libkestrel_a_SOURCES += src/daemon/pipeline.c src/daemon/pipeline.h \
-	src/daemon/replay.c src/daemon/replay.h \
+# src/daemon: the wiring — configuration, the record pipeline, the runtime
+# that holds one run's stages, the live event loop, and privileges.
+libkestrel_a_SOURCES += src/daemon/config.c src/daemon/kconfig.h \
+	src/daemon/pipeline.c src/daemon/pipeline.h \
 	src/daemon/runtime.c src/daemon/runtime.h \
 	src/daemon/daemon.c src/daemon/daemon.h \
-	src/daemon/crashstate.c src/daemon/crashstate.h
+	src/daemon/privs.c src/daemon/privs.h

@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "audit/assemble.h"
-#include "audit/record.h"
+#include "record/assemble.h"
+#include "record/record.h"
 #include "event/kevent.h"
 #include "event/normalize.h"
 

@@ -16,24 +16,3 @@ libkestrel_a_SOURCES += \
 	src/engine/parse.c src/engine/parse.h \
 	src/engine/priority.c \
 	src/engine/sets.c src/engine/sets.h
-
-check_PROGRAMS += tests/unit/test_engine tests/unit/test_engine_loader \
-	tests/unit/test_engine_upstream tests/unit/test_engine_proc
-TESTS += tests/unit/test_engine tests/unit/test_engine_loader \
-	tests/unit/test_engine_upstream tests/unit/test_engine_proc
-tests_unit_test_engine_SOURCES = tests/unit/test_engine.c tests/unit/engine_testutil.h
-tests_unit_test_engine_LDADD = $(UNIT_LIBS)
-tests_unit_test_engine_loader_SOURCES = tests/unit/test_engine_loader.c \
-	tests/unit/engine_testutil.h
-tests_unit_test_engine_loader_LDADD = $(UNIT_LIBS)
-tests_unit_test_engine_upstream_SOURCES = tests/unit/test_engine_upstream.c \
-	tests/unit/engine_testutil.h
-tests_unit_test_engine_upstream_LDADD = $(UNIT_LIBS)
-tests_unit_test_engine_proc_SOURCES = tests/unit/test_engine_proc.c tests/unit/engine_testutil.h
-tests_unit_test_engine_proc_LDADD = $(UNIT_LIBS)
-
-EXTRA_DIST += tests/fixtures/rules
-
-noinst_PROGRAMS += bench/bench_engine
-bench_bench_engine_SOURCES = bench/bench_engine.c
-bench_bench_engine_LDADD = $(KESTREL_LIBS)

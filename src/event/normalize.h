@@ -10,7 +10,7 @@
 #ifndef KESTREL_NORMALIZE_H
 #define KESTREL_NORMALIZE_H
 
-#include "audit/assemble.h"
+#include "record/assemble.h"
 #include "event/kevent.h"
 
 struct knorm;

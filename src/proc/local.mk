@@ -1,9 +1,8 @@
-# src/proc: build fragment (included by Makefile.am).
-# The process table and its /proc readers.
+# src/proc: process, container and user context — the process table and its
+# /proc readers, cgroup matchers, container runtime state, user names.
 libkestrel_a_SOURCES += src/proc/proc.h src/proc/proctable.c src/proc/proctable_ext.h \
-	src/proc/procfs.c src/proc/procfs.h
-
-check_PROGRAMS += tests/unit/test_proctable
-TESTS += tests/unit/test_proctable
-tests_unit_test_proctable_SOURCES = tests/unit/test_proctable.c
-tests_unit_test_proctable_LDADD = $(UNIT_LIBS)
+	src/proc/procfs.c src/proc/procfs.h \
+	src/proc/cgroup.c src/proc/cgroup.h \
+	src/proc/container.c src/proc/container.h \
+	src/proc/container_state.c src/proc/container_state.h \
+	src/proc/users.c src/proc/users.h

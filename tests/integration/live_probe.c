@@ -39,8 +39,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "audit/krules.h"
-#include "audit/netlink.h"
+#include "kernel/krules.h"
+#include "source/netlink.h"
 #include "util/log.h"
 
 /* How long exec mode waits for the child's records. */

@@ -19,7 +19,7 @@ if [ "$(id -u)" != 0 ]; then
 	echo "SKIP test_rsyslog: needs root"
 	exit $SKIP
 fi
-[ -x "$EMIT" ] || { echo "FAIL: $EMIT not built (make check-integration-outputs)"; exit 1; }
+[ -x "$EMIT" ] || { echo "FAIL: $EMIT not built (make check)"; exit 1; }
 
 # One user of /dev/log at a time: re-run this script under the lock.
 if [ -z "${KESTREL_RSYSLOG_LOCKED:-}" ]; then

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "daemon/pipeline.h"
-#include "daemon/replay.h"
+#include "source/replay.h"
 #include "event/kevent_json.h"
 
 static json_t *events;

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 
 #include "daemon/pipeline.h"
-#include "daemon/replay.h"
+#include "source/replay.h"
 #include "engine/engine.h"
 #include "proc/container.h"
 #include "proc/proc.h"

@@ -13,7 +13,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "daemon/kcheck.h"
+#include "kernel/kcheck.h"
 
 #define PATH_LEN 1024
 #define LINE_LEN 512

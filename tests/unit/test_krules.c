@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit/krules.h"
+#include "kernel/krules.h"
 
 /* The expectations below are for x86_64 (b64 + i386 b32). */
 static void require_x86_64(void)

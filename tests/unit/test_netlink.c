@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "audit/netlink.h"
+#include "source/netlink.h"
 
 #define MAX_SEEN 8
 #define SEEN_TEXT 256

@@ -6,7 +6,7 @@
 #include <libaudit.h>
 #include <string.h>
 
-#include "audit/record.h"
+#include "record/record.h"
 #include "event/normalize.h"
 
 static struct arec r;

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit/assemble.h"
+#include "record/assemble.h"
 
 struct asm_rec {
 	int type;

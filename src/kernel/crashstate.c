@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "audit/krules.h"
-#include "daemon/crashstate.h"
+#include "kernel/krules.h"
+#include "kernel/crashstate.h"
 #include "util/log.h"
 
 /* Audit "enabled" value of a locked configuration: nothing can be changed. */

@@ -19,7 +19,7 @@
 
 #include <stdint.h>
 
-#include "audit/record.h"
+#include "record/record.h"
 
 /* Events in flight before the oldest is flushed as incomplete. */
 #define ASM_MAX_INFLIGHT 1024

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "audit/krules.h"
+#include "kernel/krules.h"
 #include "util/log.h"
 
 /* Filter groups (distinct flag sets) and syscall names per group. */

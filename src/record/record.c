@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit/record.h"
+#include "record/record.h"
 #include "util/hex.h"
 
 /* Initial field capacity; EXECVE records with many arguments grow it once. */

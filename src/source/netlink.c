@@ -22,8 +22,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "audit/krules.h"
-#include "audit/netlink.h"
+#include "kernel/krules.h"
+#include "source/netlink.h"
 #include "util/log.h"
 
 /* Datagrams fetched per recvmmsg call: one syscall for a burst of records

@@ -7,7 +7,7 @@
  */
 #include "config.h"
 
-#include "daemon/kcheck.h"
+#include "kernel/kcheck.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "daemon/replay.h"
+#include "source/replay.h"
 #include "util/log.h"
 
 /* Read size; lines longer than this grow the buffer. */
