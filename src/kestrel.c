@@ -25,7 +25,6 @@
 #define KESTREL_DEFAULT_CONFIG SYSCONFDIR "/kestrel/kestrel.yaml"
 /* Upper bounds on repeated options. */
 #define MAX_LIST_OPTS 64
-#define MAX_SYSCALL_NAMES 512
 #define ERRLEN 512
 
 enum {
@@ -135,7 +134,8 @@ static int run_replay(const struct options *o)
 {
 	struct daemon_opts dopt;
 	struct kestrel_config cfg;
-	struct runtime rt;
+	struct runtime *rt;
+	struct runtime_stats rs;
 	char err[ERRLEN];
 	int rc;
 
@@ -150,19 +150,19 @@ static int run_replay(const struct options *o)
 			free(cfg.rules_files[i]);
 		cfg.nrules_files = 0;
 	}
-	if (runtime_init(&rt, &cfg, 0, err, sizeof(err)) < 0) {
+	if (!(rt = runtime_new(&cfg, 0, err, sizeof(err)))) {
 		log_errx("%s", err);
-		runtime_fini(&rt);
 		return 1;
 	}
-	rt.print_events = o->print_events;
-	rc = replay_file(o->replay, &rt.pipe);
+	runtime_set_print_events(rt, o->print_events);
+	rc = replay_file(o->replay, runtime_pipeline(rt));
 	fflush(stdout);
-	pipeline_print_stats(&rt.pipe, stderr);
+	pipeline_print_stats(runtime_pipeline(rt), stderr);
+	runtime_get_stats(rt, &rs);
 	if (replay_needs_rules(o))
-		fprintf(stderr, "alerts=%llu rules_active=%zu\n", (unsigned long long)rt.alerts,
-			engine_active_count(rt.engine));
-	runtime_fini(&rt);
+		fprintf(stderr, "alerts=%llu rules_active=%zu\n", (unsigned long long)rs.alerts,
+			rs.rules_active);
+	runtime_free(rt);
 	return rc < 0 ? 1 : 0;
 }
 
@@ -192,20 +192,13 @@ static int run_rules_mode(const struct options *o)
 		if (rc)
 			log_warnx("no rule named '%s'", o->describe);
 	} else {
-		const char *names[MAX_SYSCALL_NAMES];
-		int all = 0;
-		size_t n = engine_syscalls(e, names, MAX_SYSCALL_NAMES, &all);
-		struct krules *kr = krules_new(0);
-		if (n > MAX_SYSCALL_NAMES)
-			n = MAX_SYSCALL_NAMES;
-		for (size_t i = 0; kr && i < n; i++)
-			if (krules_add(kr, &names[i], 1, 0, err, sizeof(err)) < 0)
-				log_warnx("%s", err);
+		/* no pid exclusion: these rules are for an administrator to load */
+		struct krules *kr = daemon_krules_from_engine(e, 0, err, sizeof(err));
 		if (kr) {
-			krules_add_proc_needs(kr, KRULES_PROC_EXEC);
 			krules_print(kr, stdout);
 			krules_free(kr);
 		} else {
+			log_errx("%s", err);
 			rc = 1;
 		}
 	}

@@ -19,6 +19,7 @@
 #include <yaml.h>
 
 #include "daemon/kconfig.h"
+#include "record/assemble.h"
 #include "util/log.h"
 #include "util/yamldepth.h"
 
@@ -64,41 +65,42 @@ static const struct ckey ckeys[] = {
     {"rules_files", K_STRLIST, OFF(rules_files), 0, 0},
     {"priority", K_PRIORITY, OFF(priority), 0, 0},
     {"rule_matching", K_MATCHING, OFF(rule_matching), 0, 0},
-    {"json_output", K_BOOL, OFF(json_output), 0, 0},
-    {"json_include_output_property", K_BOOL, OFF(json_include_output_property), 0, 0},
-    {"json_include_tags_property", K_BOOL, OFF(json_include_tags_property), 0, 0},
-    {"json_include_message_property", K_BOOL, OFF(json_include_message_property), 0, 0},
-    {"json_include_output_fields_property", K_BOOL, OFF(json_include_output_fields_property), 0, 0},
+    {"json_output", K_BOOL, OFF(out.json_output), 0, 0},
+    {"json_include_output_property", K_BOOL, OFF(out.json_include_output_property), 0, 0},
+    {"json_include_tags_property", K_BOOL, OFF(out.json_include_tags_property), 0, 0},
+    {"json_include_message_property", K_BOOL, OFF(out.json_include_message_property), 0, 0},
+    {"json_include_output_fields_property", K_BOOL,
+     OFF(out.json_include_output_fields_property), 0, 0},
     {"rules", K_RULES_SELECT, OFF(rules_select), 0, 0},
-    {"time_format_iso_8601", K_BOOL, OFF(time_format_iso_8601), 0, 0},
+    {"time_format_iso_8601", K_BOOL, OFF(out.time_format_iso_8601), 0, 0},
     {"append_output", K_APPEND_OUTPUT, OFF(append_output), 0, 0},
-    {"outputs.rate", K_DOUBLE, OFF(outputs_rate), 0, 1000000},
-    {"outputs.max_burst", K_INT, OFF(outputs_max_burst), 1, 10000000},
-    {"syslog_output.enabled", K_BOOL, OFF(syslog_enabled), 0, 0},
-    {"syslog_output.facility", K_FACILITY, OFF(syslog_facility), 0, 0},
-    {"syslog_output.ident", K_STR, OFF(syslog_ident), 0, 0},
-    {"journal_output.enabled", K_BOOL, OFF(journal_enabled), 0, 0},
-    {"stdout_output.enabled", K_BOOL, OFF(stdout_enabled), 0, 0},
-    {"file_output.enabled", K_BOOL, OFF(file_enabled), 0, 0},
-    {"file_output.keep_alive", K_BOOL, OFF(file_keep_alive), 0, 0},
-    {"file_output.filename", K_STR, OFF(file_filename), 0, 0},
-    {"program_output.enabled", K_BOOL, OFF(program_enabled), 0, 0},
-    {"program_output.keep_alive", K_BOOL, OFF(program_keep_alive), 0, 0},
-    {"program_output.program", K_STR, OFF(program_program), 0, 0},
-    {"http_output.enabled", K_BOOL, OFF(http_enabled), 0, 0},
-    {"http_output.url", K_STR, OFF(http_url), 0, 0},
-    {"http_output.user_agent", K_STR, OFF(http_user_agent), 0, 0},
-    {"http_output.insecure", K_BOOL, OFF(http_insecure), 0, 0},
-    {"http_output.ca_cert", K_STR, OFF(http_ca_cert), 0, 0},
-    {"http_output.ca_bundle", K_STR, OFF(http_ca_bundle), 0, 0},
-    {"http_output.ca_path", K_STR, OFF(http_ca_path), 0, 0},
-    {"http_output.mtls", K_BOOL, OFF(http_mtls), 0, 0},
-    {"http_output.client_cert", K_STR, OFF(http_client_cert), 0, 0},
-    {"http_output.client_key", K_STR, OFF(http_client_key), 0, 0},
-    {"http_output.echo", K_BOOL, OFF(http_echo), 0, 0},
-    {"http_output.keep_alive", K_BOOL, OFF(http_keep_alive), 0, 0},
-    {"http_output.timeout", K_INT, OFF(http_timeout_ms), 1, 600000},
-    {"http_output.queue_size", K_INT, OFF(http_queue_size), 1, 1000000},
+    {"outputs.rate", K_DOUBLE, OFF(out.rate), 0, 1000000},
+    {"outputs.max_burst", K_INT, OFF(out.max_burst), 1, 10000000},
+    {"syslog_output.enabled", K_BOOL, OFF(out.syslog_enabled), 0, 0},
+    {"syslog_output.facility", K_FACILITY, OFF(out.syslog_facility), 0, 0},
+    {"syslog_output.ident", K_STR, OFF(out.syslog_ident), 0, 0},
+    {"journal_output.enabled", K_BOOL, OFF(out.journal_enabled), 0, 0},
+    {"stdout_output.enabled", K_BOOL, OFF(out.stdout_enabled), 0, 0},
+    {"file_output.enabled", K_BOOL, OFF(out.file_enabled), 0, 0},
+    {"file_output.keep_alive", K_BOOL, OFF(out.file_keep_alive), 0, 0},
+    {"file_output.filename", K_STR, OFF(out.file_filename), 0, 0},
+    {"program_output.enabled", K_BOOL, OFF(out.program_enabled), 0, 0},
+    {"program_output.keep_alive", K_BOOL, OFF(out.program_keep_alive), 0, 0},
+    {"program_output.program", K_STR, OFF(out.program_program), 0, 0},
+    {"http_output.enabled", K_BOOL, OFF(out.http_enabled), 0, 0},
+    {"http_output.url", K_STR, OFF(out.http_url), 0, 0},
+    {"http_output.user_agent", K_STR, OFF(out.http_user_agent), 0, 0},
+    {"http_output.insecure", K_BOOL, OFF(out.http_insecure), 0, 0},
+    {"http_output.ca_cert", K_STR, OFF(out.http_ca_cert), 0, 0},
+    {"http_output.ca_bundle", K_STR, OFF(out.http_ca_bundle), 0, 0},
+    {"http_output.ca_path", K_STR, OFF(out.http_ca_path), 0, 0},
+    {"http_output.mtls", K_BOOL, OFF(out.http_mtls), 0, 0},
+    {"http_output.client_cert", K_STR, OFF(out.http_client_cert), 0, 0},
+    {"http_output.client_key", K_STR, OFF(out.http_client_key), 0, 0},
+    {"http_output.echo", K_BOOL, OFF(out.http_echo), 0, 0},
+    {"http_output.keep_alive", K_BOOL, OFF(out.http_keep_alive), 0, 0},
+    {"http_output.timeout", K_INT, OFF(out.http_timeout_ms), 1, 600000},
+    {"http_output.queue_size", K_INT, OFF(out.http_queue_size), 1, 1000000},
     {"log_level", K_LOGLEVEL, OFF(log_level), 0, 0},
     {"log_stderr", K_BOOL, OFF(log_stderr), 0, 0},
     {"log_syslog", K_BOOL, OFF(log_syslog), 0, 0},
@@ -108,7 +110,6 @@ static const struct ckey ckeys[] = {
     {"audit.rate_limit", K_LONG, OFF(audit_rate_limit), -1, INT_MAX},
     {"audit.backpressure", K_BACKPRESSURE, OFF(audit_backpressure), 0, 0},
     {"audit.buffer_size", K_LONG, OFF(audit_buffer_size), 4096, INT_MAX},
-    {"audit.flush_ms", K_LONG, OFF(audit_flush_ms), 1, 60000},
     {"container.docker_root", K_STR, OFF(container_docker_root), 0, 0},
     {"container.containerd_root", K_STR, OFF(container_containerd_root), 0, 0},
     {"container.crio_root", K_STR, OFF(container_crio_root), 0, 0},
@@ -117,6 +118,21 @@ static const struct ckey ckeys[] = {
 };
 
 #define NCKEYS (sizeof(ckeys) / sizeof(ckeys[0]))
+
+/*
+ * Keys once shipped that kestrel no longer reads. Fills why and returns 1
+ * when name is one: setting it warns (file:line or -o) instead of failing.
+ */
+static int retired_key(const char *name, char *why, size_t len)
+{
+	if (strcmp(name, "audit.flush_ms") != 0)
+		return 0;
+	snprintf(why, len,
+	         "%s is not supported (it never had an effect: an incomplete event is flushed "
+	         "after a fixed %d ms), ignored",
+	         name, ASM_LIVE_TIMEOUT_MS);
+	return 1;
+}
 
 static const char *const priority_names[] = {
     "emergency", "alert", "critical", "error", "warning", "notice", "informational", "debug",
@@ -238,19 +254,19 @@ int config_init(struct kestrel_config *cfg)
 			goto err;
 	cfg->priority = NPRIORITIES - 1; /* debug: load every rule */
 	cfg->rule_matching = CONFIG_MATCH_FIRST;
-	cfg->json_include_output_property = 1;
-	cfg->json_include_tags_property = 1;
-	cfg->json_include_output_fields_property = 1;
+	cfg->out.json_include_output_property = 1;
+	cfg->out.json_include_tags_property = 1;
+	cfg->out.json_include_output_fields_property = 1;
 	cfg->suggested_output = 1;
-	cfg->outputs_rate = 1;
-	cfg->outputs_max_burst = 1000;
-	cfg->syslog_enabled = 1;
-	cfg->syslog_facility = LOG_DAEMON;
-	cfg->file_keep_alive = 0;
-	cfg->http_insecure = 0;
-	cfg->http_keep_alive = 1;
-	cfg->http_timeout_ms = 5000;
-	cfg->http_queue_size = 1024;
+	cfg->out.rate = 1;
+	cfg->out.max_burst = 1000;
+	cfg->out.syslog_enabled = 1;
+	cfg->out.syslog_facility = LOG_DAEMON;
+	cfg->out.file_keep_alive = 0;
+	cfg->out.http_insecure = 0;
+	cfg->out.http_keep_alive = 1;
+	cfg->out.http_timeout_ms = 5000;
+	cfg->out.http_queue_size = 1024;
 	cfg->log_level = LOG_LVL_INFO;
 	cfg->log_stderr = 1;
 	cfg->log_syslog = 1;
@@ -260,16 +276,15 @@ int config_init(struct kestrel_config *cfg)
 	cfg->audit_rate_limit = -1;
 	cfg->audit_backpressure = CONFIG_BP_DROP;
 	cfg->audit_buffer_size = 8 * 1024 * 1024;
-	cfg->audit_flush_ms = 100;
 	cfg->stats_interval = 0;
-	if (set_str(&cfg->syslog_ident, "kestrel") < 0 ||
-	    set_str(&cfg->file_filename, "/var/log/kestrel/events.txt") < 0 ||
-	    set_str(&cfg->program_program, "") < 0 || set_str(&cfg->http_url, "") < 0 ||
-	    set_str(&cfg->http_user_agent, PACKAGE_NAME "/" PACKAGE_VERSION) < 0 ||
-	    set_str(&cfg->http_ca_cert, "") < 0 || set_str(&cfg->http_ca_bundle, "") < 0 ||
-	    set_str(&cfg->http_ca_path, "/etc/ssl/certs") < 0 ||
-	    set_str(&cfg->http_client_cert, "/etc/ssl/certs/client.crt") < 0 ||
-	    set_str(&cfg->http_client_key, "/etc/ssl/certs/client.key") < 0 ||
+	if (set_str(&cfg->out.syslog_ident, "kestrel") < 0 ||
+	    set_str(&cfg->out.file_filename, "/var/log/kestrel/events.txt") < 0 ||
+	    set_str(&cfg->out.program_program, "") < 0 || set_str(&cfg->out.http_url, "") < 0 ||
+	    set_str(&cfg->out.http_user_agent, PACKAGE_NAME "/" PACKAGE_VERSION) < 0 ||
+	    set_str(&cfg->out.http_ca_cert, "") < 0 || set_str(&cfg->out.http_ca_bundle, "") < 0 ||
+	    set_str(&cfg->out.http_ca_path, "/etc/ssl/certs") < 0 ||
+	    set_str(&cfg->out.http_client_cert, "/etc/ssl/certs/client.crt") < 0 ||
+	    set_str(&cfg->out.http_client_key, "/etc/ssl/certs/client.key") < 0 ||
 	    set_str(&cfg->container_docker_root, "/var/lib/docker") < 0 ||
 	    set_str(&cfg->container_containerd_root, "/run/containerd") < 0 ||
 	    set_str(&cfg->container_crio_root, "/var/lib/containers/storage") < 0 ||
@@ -471,6 +486,11 @@ int config_set(struct kestrel_config *cfg, const char *key, const char *value, c
 	memcpy(name, key, n - (append ? 2 : 0));
 	name[n - (append ? 2 : 0)] = '\0';
 	const struct ckey *k = ckey_find(name);
+	char why[CONFIG_ERR_MAX];
+	if (!k && retired_key(name, why, sizeof(why))) {
+		log_warnx("%s: %s", where, why);
+		return 0;
+	}
 	if (!k) {
 		snprintf(err, errlen, "%s: unknown key", where);
 		return -1;
@@ -598,16 +618,14 @@ static int load_append_entry(struct loader *ld, const yaml_node_t *node,
 			if (vn->type != YAML_SEQUENCE_NODE)
 				return load_error(ld, vn, "append_output.extra_fields",
 				                  "expected a list of field names");
+			load_warn(ld, kn,
+			          "append_output.extra_fields: not supported yet (the fields are "
+			          "not added to alerts' output_fields), ignored");
 			for (yaml_node_item_t *it = vn->data.sequence.items.start;
 			     it < vn->data.sequence.items.top; it++) {
 				yaml_node_t *f = yaml_document_get_node(ld->doc, *it);
-				if (f && f->type == YAML_MAPPING_NODE) {
-					load_warn(ld, f,
-					          "%s: named extra fields are not supported, "
-					          "ignored",
-					          "append_output.extra_fields");
-					continue;
-				}
+				if (f && f->type == YAML_MAPPING_NODE)
+					continue; /* named field: covered by the warning */
 				if (!f || !scalar(f))
 					return load_error(ld, vn, "append_output.extra_fields",
 					                  "expected a list of field names");
@@ -757,6 +775,7 @@ static int load_mapping(struct loader *ld, const yaml_node_t *map, const char *p
 			continue;
 		}
 		const struct ckey *ck = ckey_find(name);
+		char why[CONFIG_ERR_MAX];
 		if (ck) {
 			char where[PATH_MAX + 32];
 			node_where(ld, vn, where, sizeof(where));
@@ -776,6 +795,8 @@ static int load_mapping(struct loader *ld, const yaml_node_t *map, const char *p
 			           0) {
 				return -1;
 			}
+		} else if (retired_key(name, why, sizeof(why))) {
+			load_warn(ld, kn, "%s", why);
 		} else if (ckey_is_section(name) && vn->type == YAML_MAPPING_NODE) {
 			if (depth >= CONFIG_MAX_DEPTH)
 				return load_error(ld, vn, name, "nested too deeply");

@@ -23,14 +23,13 @@
 #include <systemd/sd-daemon.h>
 #endif
 
+#include "kernel/kaudit.h"
 #include "kernel/krules.h"
 #include "source/netlink.h"
 #include "kernel/crashstate.h"
 #include "daemon/daemon.h"
 #include "daemon/privs.h"
 #include "output/output.h"
-#include "proc/proc.h"
-#include "proc/proctable_ext.h"
 #include "util/log.h"
 
 /* Timer period: assembler flush granularity and the clock of the slower jobs. */
@@ -53,11 +52,13 @@
 
 struct daemon {
 	const struct daemon_opts *opts;
-	struct runtime rt;
+	struct runtime *rt;
 	struct krules *kr;
 	struct audit_source *src;
 	int epfd, sigfd, timerfd;
-	uint64_t start_ms, last_lost_poll_ms, last_stats_ms, last_expire_ms;
+	uint64_t start_ms, last_lost_poll_ms, last_stats_ms;
+	int rules_removed; /* a CONFIG_CHANGE record removed kestrel's kernel rules:
+			    * check them on the next tick */
 	uint32_t last_lost;
 	int have_lost;
 	uint64_t last_enobufs;
@@ -105,11 +106,11 @@ int daemon_load_config(const struct daemon_opts *o, struct kestrel_config *cfg, 
 	if (replay) {
 		/* a replay prints its alerts; it does not write to this
 		 * machine's logs unless an -o option says so */
-		cfg->stdout_enabled = 1;
-		cfg->syslog_enabled = 0;
-		cfg->journal_enabled = 0;
+		cfg->out.stdout_enabled = 1;
+		cfg->out.syslog_enabled = 0;
+		cfg->out.journal_enabled = 0;
 		/* a replay runs faster than real time: no rate limit */
-		cfg->outputs_rate = 0;
+		cfg->out.rate = 0;
 	}
 	for (int i = 0; i < o->nrules_paths; i++) {
 		if (config_set(cfg, i == 0 ? "rules_files" : "rules_files[]", o->rules_paths[i], e,
@@ -127,13 +128,13 @@ int daemon_load_config(const struct daemon_opts *o, struct kestrel_config *cfg, 
 	return 0;
 }
 
-/* The kernel rules the ruleset needs, plus the process table's. */
-static struct krules *build_krules(struct engine *e, char *err, size_t errlen)
+struct krules *daemon_krules_from_engine(struct engine *e, pid_t exclude_pid, char *err,
+					 size_t errlen)
 {
 	const char *names[DAEMON_MAX_SYSCALLS];
 	int all = 0;
 	size_t n = engine_syscalls(e, names, DAEMON_MAX_SYSCALLS, &all);
-	struct krules *kr = krules_new(getpid());
+	struct krules *kr = krules_new(exclude_pid);
 
 	if (!kr) {
 		snprintf(err, errlen, "out of memory");
@@ -149,7 +150,7 @@ static struct krules *build_krules(struct engine *e, char *err, size_t errlen)
 	for (size_t i = 0; i < n; i++) {
 		char e2[DAEMON_ERRLEN];
 		if (krules_add(kr, &names[i], 1, 0, e2, sizeof(e2)) < 0)
-			log_warnx("kernel rules: %s", e2);
+			log_warnx("%s", e2);
 	}
 	krules_add_proc_needs(kr, KRULES_PROC_EXEC);
 	return kr;
@@ -163,8 +164,8 @@ static void on_record(int type, const char *text, size_t len, void *arg)
 	 * record (auditctl's sendto) to the CONFIG_CHANGE, and the event then
 	 * reads as a syscall event */
 	if (type == AUDIT_CONFIG_CHANGE && krules_config_change_is_removal(text, len))
-		d->rt.rules_removed = 1;
-	pipeline_feed(&d->rt.pipe, type, text, len, now_ms(), "netlink", 0);
+		d->rules_removed = 1;
+	pipeline_feed(runtime_pipeline(d->rt), type, text, len, now_ms(), "netlink", 0);
 }
 
 /* kestrel's own alert, so a reader of the alert stream sees the gap. */
@@ -188,7 +189,7 @@ static void emit_lost_alert(struct daemon *d, const char *what, uint64_t n)
 	a.output = out;
 	a.nfields = 2;
 	a.fields = f;
-	outputs_emit(d->rt.outputs, &a);
+	outputs_emit(runtime_outputs(d->rt), &a);
 }
 
 static void poll_lost(struct daemon *d)
@@ -196,7 +197,7 @@ static void poll_lost(struct daemon *d)
 	struct audit_status st;
 	const struct audit_source_stats *ss = d->src ? audit_source_stats(d->src) : NULL;
 
-	if (krules_status(&st) == 0) {
+	if (kaudit_status(&st) == 0) {
 		if (d->have_lost && st.lost != d->last_lost) {
 			uint32_t delta = st.lost - d->last_lost;
 			d->kernel_lost_total += delta;
@@ -218,14 +219,14 @@ static void poll_lost(struct daemon *d)
 
 static void log_stats(struct daemon *d, const char *when)
 {
-	const struct pipeline_stats *ps = &d->rt.pipe.stats;
 	const struct audit_source_stats *ss = d->src ? audit_source_stats(d->src) : NULL;
-	struct proc_table_stats pts;
+	struct runtime_stats rs;
+	const struct pipeline_stats *ps = &rs.pipe;
 	struct outputs_stats os;
 	double secs = (double)(now_ms() - d->start_ms) / 1000.0;
 
-	proc_table_get_stats(d->rt.procs, &pts);
-	outputs_stats(d->rt.outputs, &os);
+	runtime_get_stats(d->rt, &rs);
+	outputs_stats(runtime_outputs(d->rt), &os);
 	if (secs <= 0)
 		secs = 1e-3;
 	log_info("stats (%s): %.0f s, records=%" PRIu64 " (%.0f/s) events=%" PRIu64
@@ -234,12 +235,12 @@ static void log_stats(struct daemon *d, const char *when)
 		 " write_errors=%" PRIu64 " http_failed=%" PRIu64 " http_dropped=%" PRIu64
 		 " processes=%zu rules_active=%zu",
 		 when, secs, ps->records, (double)ps->records / secs, ps->events,
-		 (double)ps->events / secs, ps->incomplete, ps->malformed, d->rt.alerts,
+		 (double)ps->events / secs, ps->incomplete, ps->malformed, rs.alerts,
 		 os.suppressed, d->kernel_lost_total, ss ? ss->enobufs : 0, os.write_errors,
-		 os.http_failed, os.http_dropped, pts.live, engine_active_count(d->rt.engine));
+		 os.http_failed, os.http_dropped, rs.processes, rs.rules_active);
 #ifdef HAVE_SYSTEMD
 	sd_notifyf(0, "STATUS=%.0f events/s, %" PRIu64 " alerts", (double)ps->events / secs,
-		   d->rt.alerts);
+		   rs.alerts);
 #endif
 }
 
@@ -288,11 +289,11 @@ static void reload(struct daemon *d)
 		log_warnx("reload: the new rules have errors (above); keeping the running rules");
 		goto out;
 	}
-	runtime_swap_engine(&d->rt, e);
+	runtime_swap_engine(d->rt, e);
 	if (!d->opts->audisp && d->kr) {
 		/* new kernel rules go in before the old ones come out, and the
 		 * audit settings saved at start carry over */
-		struct krules *kr = build_krules(e, err, sizeof(err));
+		struct krules *kr = daemon_krules_from_engine(e, getpid(), err, sizeof(err));
 		if (kr && krules_reload(d->kr, kr, err, sizeof(err)) == 0) {
 			krules_free(d->kr);
 			d->kr = kr;
@@ -303,7 +304,7 @@ static void reload(struct daemon *d)
 	}
 	log_info("reload: %zu rules active", engine_active_count(e));
 out:
-	outputs_reopen(d->rt.outputs);
+	outputs_reopen(runtime_outputs(d->rt));
 	notify("READY=1");
 }
 
@@ -336,9 +337,9 @@ static void on_tick(struct daemon *d)
 
 	if (read(d->timerfd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
 		log_warn("timerfd");
-	asm_flush_expired(d->rt.pipe.asm_, t);
-	if (d->rt.rules_removed && d->kr) {
-		d->rt.rules_removed = 0;
+	runtime_tick(d->rt, t);
+	if (d->rules_removed && d->kr) {
+		d->rules_removed = 0;
 		int n = krules_check_and_restore(d->kr);
 		if (n > 0)
 			log_warnx("%d kestrel kernel rules had been removed by someone else: re-added",
@@ -347,14 +348,10 @@ static void on_tick(struct daemon *d)
 	if (t - d->last_lost_poll_ms >= DAEMON_LOST_POLL_MS) {
 		d->last_lost_poll_ms = t;
 		poll_lost(d);
-		outputs_tick(d->rt.outputs);
+		outputs_tick(runtime_outputs(d->rt));
 	}
-	if (t - d->last_expire_ms >= PROC_EXPIRE_INTERVAL_NS / 1000000) {
-		d->last_expire_ms = t;
-		proc_table_expire(d->rt.procs, wall_ns());
-	}
-	if (d->rt.cfg.stats_interval > 0 &&
-	    t - d->last_stats_ms >= (uint64_t)d->rt.cfg.stats_interval * 1000) {
+	const struct kestrel_config *cfg = runtime_config(d->rt);
+	if (cfg->stats_interval > 0 && t - d->last_stats_ms >= (uint64_t)cfg->stats_interval * 1000) {
 		d->last_stats_ms = t;
 		log_stats(d, "interval");
 	}
@@ -420,9 +417,9 @@ static void loop(struct daemon *d)
 				if (audit_source_read(d->src, on_record, d) < 0) {
 					log_warn("audit source");
 					d->stop = 1;
-				} else if (d->rt.print_events && fflush(stdout) == EOF) {
+				} else if (runtime_print_events(d->rt) && fflush(stdout) == EOF) {
 					log_warn("--print-events: stdout");
-					d->rt.print_events = 0;
+					runtime_set_print_events(d->rt, 0);
 				} else if (audit_source_eof(d->src)) {
 					log_info("end of the audisp stream: exiting");
 					d->stop = 1;
@@ -440,7 +437,7 @@ static enum audit_source_mode source_mode(const struct daemon *d)
 {
 	if (d->opts->audisp)
 		return AUDIT_SRC_AUDISP;
-	switch (d->rt.cfg.audit_mode) {
+	switch (runtime_config(d->rt)->audit_mode) {
 	case CONFIG_AUDIT_UNICAST:
 		return AUDIT_SRC_UNICAST;
 	case CONFIG_AUDIT_MULTICAST:
@@ -455,88 +452,96 @@ static void apply_log_config(const struct kestrel_config *cfg)
 	log_init(cfg->log_stderr, cfg->log_syslog, (enum log_level)cfg->log_level);
 }
 
-int daemon_run(const struct daemon_opts *o)
+/* Configuration, rules, runtime and the kernel rule set; nothing touches
+ * the kernel yet. Returns 0 or -1 (logged). */
+static int daemon_prepare(struct daemon *d)
 {
-	struct daemon d;
 	struct kestrel_config cfg;
 	char err[DAEMON_ERRLEN];
-	int status = 1;
 
-	memset(&d, 0, sizeof(d));
-	d.opts = o;
-	d.epfd = d.sigfd = d.timerfd = -1;
-	d.start_ms = now_ms();
-	if (daemon_load_config(o, &cfg, 0, err, sizeof(err)) < 0) {
+	if (daemon_load_config(d->opts, &cfg, 0, err, sizeof(err)) < 0) {
 		log_errx("%s", err);
 		config_free(&cfg);
-		return 1;
+		return -1;
 	}
 	apply_log_config(&cfg);
-	if (check_trusted_files(o, &cfg, err, sizeof(err)) < 0) {
+	if (check_trusted_files(d->opts, &cfg, err, sizeof(err)) < 0) {
 		log_errx("%s", err);
 		config_free(&cfg);
-		return 1;
+		return -1;
 	}
-	if (runtime_init(&d.rt, &cfg, 1, err, sizeof(err)) < 0) {
+	if (!(d->rt = runtime_new(&cfg, 1, err, sizeof(err)))) {
 		log_errx("%s", err);
-		goto out;
+		return -1;
 	}
-	d.rt.print_events = o->print_events;
-	if (!o->audisp) {
-		d.kr = build_krules(d.rt.engine, err, sizeof(err));
-		if (!d.kr) {
-			log_errx("%s", err);
-			goto out;
-		}
+	runtime_set_print_events(d->rt, d->opts->print_events);
+	if (!d->opts->audisp &&
+	    !(d->kr = daemon_krules_from_engine(runtime_engine(d->rt), getpid(), err,
+						sizeof(err)))) {
+		log_errx("%s", err);
+		return -1;
 	}
-	log_info("%zu rules active, %zu kernel rules", engine_active_count(d.rt.engine),
-		 d.kr ? krules_count(d.kr) : (size_t)0);
-	if (o->dry_run) {
-		log_info("--dry-run: configuration and rules loaded; the kernel was not touched");
-		status = 0;
-		goto out;
-	}
-	if (!o->audisp)
-		d.crashstate = crashstate_begin(CRASHSTATE_PATH) == 0;
-	int scanned = proc_table_scan(d.rt.procs);
-	if (scanned < 0)
-		log_warnx("could not scan /proc: the process table starts empty");
+	log_info("%zu rules active, %zu kernel rules",
+		 engine_active_count(runtime_engine(d->rt)), d->kr ? krules_count(d->kr) : (size_t)0);
+	return 0;
+}
 
+/* Programs the kernel rules and audit settings for the source in use. */
+static int install_krules(struct daemon *d)
+{
+	const struct kestrel_config *cfg = runtime_config(d->rt);
+	char err[DAEMON_ERRLEN];
+	struct krules_settings set = {
+		.backlog_limit = cfg->audit_backlog_limit,
+		/* beside auditd (multicast) its own policy stays in force */
+		.backlog_wait_time = audit_source_mode(d->src) == AUDIT_SRC_UNICAST
+					     ? backlog_wait_time(cfg)
+					     : cfg->audit_backlog_wait_time,
+		.rate_limit = cfg->audit_rate_limit,
+	};
+	int st = krules_install(d->kr, &set, err, sizeof(err));
+
+	if (st < 0) {
+		log_errx("kernel rules: %s", err);
+		return -1;
+	}
+	if (st == KRULES_IMMUTABLE_INCOMPLETE)
+		log_warnx("the audit configuration is locked (enabled 2) and does not audit "
+			  "every syscall the rules need: some rules will not fire until reboot");
+	return 0;
+}
+
+/* Opens the audit source, installs the kernel rules and sets up the loop. */
+static int daemon_open(struct daemon *d)
+{
+	char err[DAEMON_ERRLEN];
 	struct audit_source_opts so = {
-		.mode = source_mode(&d),
-		.rcvbuf = (int)d.rt.cfg.audit_buffer_size,
+		.mode = source_mode(d),
+		.rcvbuf = (int)runtime_config(d->rt)->audit_buffer_size,
 		.input_fd = -1,
 	};
-	d.src = audit_source_open(&so, err, sizeof(err));
-	if (!d.src) {
+
+	d->src = audit_source_open(&so, err, sizeof(err));
+	if (!d->src) {
 		log_errx("audit source: %s", err);
-		goto out;
+		return -1;
 	}
-	log_info("audit source: %s", audit_source_mode_name(audit_source_mode(d.src)));
-	if (d.kr) {
-		struct krules_settings set = {
-			.backlog_limit = d.rt.cfg.audit_backlog_limit,
-			/* beside auditd (multicast) its own policy stays in force */
-			.backlog_wait_time = audit_source_mode(d.src) == AUDIT_SRC_UNICAST
-						     ? backlog_wait_time(&d.rt.cfg)
-						     : d.rt.cfg.audit_backlog_wait_time,
-			.rate_limit = d.rt.cfg.audit_rate_limit,
-		};
-		int st = krules_install(d.kr, &set, err, sizeof(err));
-		if (st < 0) {
-			log_errx("kernel rules: %s", err);
-			goto out;
-		}
-		if (st == KRULES_IMMUTABLE_INCOMPLETE)
-			log_warnx("the audit configuration is locked (enabled 2) and does not audit "
-				  "every syscall the rules need: some rules will not fire until reboot");
-	}
-	if (setup_loop(&d, err, sizeof(err)) < 0) {
+	log_info("audit source: %s", audit_source_mode_name(audit_source_mode(d->src)));
+	if (d->kr && install_krules(d) < 0)
+		return -1;
+	if (setup_loop(d, err, sizeof(err)) < 0) {
 		log_errx("%s", err);
-		goto out;
+		return -1;
 	}
-	/* the socket is open and the rules are in: keep only what the loop needs */
+	return 0;
+}
+
+/* The socket is open and the rules are in: keep only what the loop needs. */
+static void drop_privileges(void)
+{
+	char err[DAEMON_ERRLEN];
 	int pr = privs_drop(0, err, sizeof(err));
+
 	if (pr < 0) {
 		log_warnx("%s; running with all capabilities", err);
 	} else if (pr == 0) {
@@ -544,8 +549,59 @@ int daemon_run(const struct daemon_opts *o)
 		log_info("capabilities: kept only %s", caps ? caps : "?");
 		free(caps);
 	}
+}
+
+/* Undoes everything daemon_prepare and daemon_open did, in reverse. */
+static void daemon_cleanup(struct daemon *d)
+{
+	if (d->kr) {
+		krules_uninstall(d->kr);
+		krules_free(d->kr);
+	}
+	if (d->src)
+		audit_source_close(d->src);
+	if (d->crashstate)
+		crashstate_end(CRASHSTATE_PATH);
+	if (d->rt) {
+		pipeline_flush(runtime_pipeline(d->rt));
+		if (!d->opts->dry_run)
+			log_stats(d, "exit");
+	}
+	runtime_free(d->rt);
+	if (d->epfd >= 0)
+		close(d->epfd);
+	if (d->sigfd >= 0)
+		close(d->sigfd);
+	if (d->timerfd >= 0)
+		close(d->timerfd);
+}
+
+int daemon_run(const struct daemon_opts *o)
+{
+	struct daemon d;
+	int status = 1;
+
+	memset(&d, 0, sizeof(d));
+	d.opts = o;
+	d.epfd = d.sigfd = d.timerfd = -1;
+	d.start_ms = now_ms();
+	if (daemon_prepare(&d) < 0)
+		goto out;
+	if (o->dry_run) {
+		log_info("--dry-run: configuration and rules loaded; the kernel was not touched");
+		status = 0;
+		goto out;
+	}
+	if (!o->audisp)
+		d.crashstate = crashstate_begin(CRASHSTATE_PATH) == 0;
+	int scanned = runtime_scan_procs(d.rt);
+	if (scanned < 0)
+		log_warnx("could not scan /proc: the process table starts empty");
+	if (daemon_open(&d) < 0)
+		goto out;
+	drop_privileges();
 	poll_lost(&d);
-	d.last_lost_poll_ms = d.last_stats_ms = d.last_expire_ms = now_ms();
+	d.last_lost_poll_ms = d.last_stats_ms = now_ms();
 	notify("READY=1");
 	log_info("ready: %d processes in the table", scanned);
 	loop(&d);
@@ -553,25 +609,6 @@ int daemon_run(const struct daemon_opts *o)
 	notify("STOPPING=1");
 	status = 0;
 out:
-	if (d.kr) {
-		krules_uninstall(d.kr);
-		krules_free(d.kr);
-	}
-	if (d.src)
-		audit_source_close(d.src);
-	if (d.crashstate)
-		crashstate_end(CRASHSTATE_PATH);
-	if (d.rt.engine && d.rt.outputs) {
-		pipeline_flush(&d.rt.pipe);
-		if (!o->dry_run)
-			log_stats(&d, "exit");
-	}
-	runtime_fini(&d.rt);
-	if (d.epfd >= 0)
-		close(d.epfd);
-	if (d.sigfd >= 0)
-		close(d.sigfd);
-	if (d.timerfd >= 0)
-		close(d.timerfd);
+	daemon_cleanup(&d);
 	return status;
 }

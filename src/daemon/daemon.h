@@ -1,13 +1,27 @@
 /*
+ * src/daemon: the wiring. config.c reads kestrel.yaml; pipeline.c chains
+ * the record stages (src/record, src/event); runtime.c holds one run's
+ * stages (pipeline, process table, rule engine, outputs) behind an opaque
+ * struct with a tick; daemon.c is the live event loop that joins a source
+ * (src/source) and kernel control (src/kernel) to the runtime; privs.c
+ * drops what the loop does not need. Only this folder knows both the rule
+ * engine and the kernel: it turns a ruleset into kernel rules.
+ *
  * daemon.h — live capture: program the kernel rules the loaded ruleset
  * needs, open the audit source, and run one epoll loop over the data
  * socket, a signalfd (TERM/INT exit, HUP reload, USR1 stats) and a timerfd
  * (assembler flush, lost-counter poll, stats, process-table expiry).
  */
-#ifndef KESTREL_DAEMON_H
-#define KESTREL_DAEMON_H
+#ifndef KESTREL_DAEMON_DAEMON_H
+#define KESTREL_DAEMON_DAEMON_H
+
+#include <stddef.h>
+#include <sys/types.h>
 
 #include "daemon/runtime.h"
+
+struct engine;
+struct krules;
 
 struct daemon_opts {
 	const char *config_path;   /* reloaded on SIGHUP; NULL: built-in defaults */
@@ -24,6 +38,17 @@ struct daemon_opts {
 /* Load the configuration as main() does (defaults, file, -r, -o). */
 int daemon_load_config(const struct daemon_opts *o, struct kestrel_config *cfg, int replay,
 		       char *err, size_t errlen);
+
+/*
+ * The kernel rule set a ruleset needs: the syscalls of its active rules
+ * plus the process table's (execve, execveat), excluding exclude_pid (0 =
+ * none; the daemon passes its own pid). The one place that joins the rule
+ * engine to src/kernel: used at start, on SIGHUP and by
+ * --print-audit-rules. A syscall this machine does not know is logged and
+ * skipped. Returns a new set (krules_free) or NULL with err filled.
+ */
+struct krules *daemon_krules_from_engine(struct engine *e, pid_t exclude_pid, char *err,
+					 size_t errlen);
 
 /* Runs until SIGTERM/SIGINT or -M. Returns the process exit status. */
 int daemon_run(const struct daemon_opts *o);

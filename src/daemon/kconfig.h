@@ -4,7 +4,8 @@
  * *_output.*, log_*) and kestrel's own keys for the audit source, the
  * container runtimes, journald and statistics.
  *
- * Memory: struct kestrel_config owns every string and array in it.
+ * Memory: struct kestrel_config owns every string and array in it,
+ * including those of its output_opts member (`out`, see output/output.h).
  * config_init() fills the built-in defaults, config_load()/config_set()
  * replace values (freeing the old ones), config_free() releases all.
  */
@@ -12,6 +13,8 @@
 #define KESTREL_KCONFIG_H
 
 #include <stddef.h>
+
+#include "output/output.h"
 
 /* Room for one error message naming file:line:column. */
 #define CONFIG_ERR_MAX 512
@@ -27,7 +30,7 @@ struct config_append_output {
 	char **match_tags;  /* the rule must carry all of them; NULL when none */
 	int nmatch_tags;
 	char *extra_output;  /* NULL when the entry has only extra fields */
-	char **extra_fields; /* field names added to output_fields only */
+	char **extra_fields; /* parsed but not applied yet: config_load warns */
 	int nextra_fields;
 };
 
@@ -50,47 +53,13 @@ struct kestrel_config {
 	struct config_rule_select *rules_select;
 	int nrules_select;
 
-	/* alert format */
-	int json_output;
-	int json_include_output_property;
-	int json_include_tags_property;
-	int json_include_message_property;       /* "message": output without time/priority */
-	int json_include_output_fields_property; /* "output_fields" */
-	int time_format_iso_8601;
+	/* how rules' outputs are extended (runtime.c, before the engine) */
 	int suggested_output; /* append_output: - suggested_output: true */
 	struct config_append_output *append_output;
 	int nappend_output;
 
-	/* rate limit: tokens per second (<= 0: unlimited) and bucket size */
-	double outputs_rate;
-	int outputs_max_burst;
-
-	/* sinks */
-	int syslog_enabled;
-	int syslog_facility; /* LOG_USER ... LOG_LOCAL7 (already shifted) */
-	char *syslog_ident;
-	int journal_enabled;
-	int stdout_enabled;
-	int file_enabled;
-	int file_keep_alive;
-	char *file_filename;
-	int program_enabled;
-	int program_keep_alive;
-	char *program_program;
-	int http_enabled;
-	char *http_url;
-	char *http_user_agent;
-	int http_insecure;
-	char *http_ca_cert;
-	char *http_ca_bundle;
-	char *http_ca_path;
-	int http_mtls;
-	char *http_client_cert;
-	char *http_client_key;
-	int http_echo;
-	int http_keep_alive;
-	int http_timeout_ms; /* whole request */
-	int http_queue_size; /* alerts waiting for the HTTP worker */
+	/* alert format, rate limit and sinks: handed to outputs_new() as is */
+	struct output_opts out;
 
 	/* kestrel's own diagnostics */
 	int log_level; /* enum log_level */
@@ -104,7 +73,6 @@ struct kestrel_config {
 	long audit_rate_limit;        /* -1: leave the kernel's value */
 	enum config_backpressure audit_backpressure;
 	long audit_buffer_size; /* netlink SO_RCVBUF bytes */
-	long audit_flush_ms;    /* assembler flush timer */
 
 	/* container runtimes' state roots */
 	char *container_docker_root;

@@ -80,6 +80,16 @@ void pipeline_flush(struct pipeline *p)
 	asm_flush_all(p->asm_);
 }
 
+void pipeline_tick(struct pipeline *p, uint64_t now_ms)
+{
+	asm_flush_expired(p->asm_, now_ms);
+}
+
+const struct pipeline_stats *pipeline_get_stats(const struct pipeline *p)
+{
+	return &p->stats;
+}
+
 void pipeline_print_stats(const struct pipeline *p, FILE *out)
 {
 	fprintf(out,

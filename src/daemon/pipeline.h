@@ -4,8 +4,8 @@
  * the event consumer (process table, rule engine, --print-events). Live
  * sources and replay both feed it one record at a time.
  */
-#ifndef KESTREL_PIPELINE_H
-#define KESTREL_PIPELINE_H
+#ifndef KESTREL_DAEMON_PIPELINE_H
+#define KESTREL_DAEMON_PIPELINE_H
 
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +27,9 @@ struct pipeline_stats {
 	uint64_t oom;       /* records dropped for lack of memory (counted, logged) */
 };
 
+/* The members are pipeline.c's: other files use the functions below. The
+ * struct is in the header only so that tests and benchmarks can keep a
+ * pipeline on the stack. */
 struct pipeline {
 	struct arec rec;
 	struct assembler *asm_;
@@ -49,6 +52,11 @@ void pipeline_feed(struct pipeline *p, int type, const char *text, size_t len, u
 		   const char *src, unsigned long line);
 /* End of input: flush every event in flight. */
 void pipeline_flush(struct pipeline *p);
+/* Live runs, from a timer: emits events idle longer than the assembler's
+ * timeout (now_ms: the clock given to pipeline_feed). */
+void pipeline_tick(struct pipeline *p, uint64_t now_ms);
+/* The counters so far. */
+const struct pipeline_stats *pipeline_get_stats(const struct pipeline *p);
 /* Print the counters as one line ("records=... events=..."). */
 void pipeline_print_stats(const struct pipeline *p, FILE *out);
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon/runtime.h"
@@ -19,6 +20,22 @@
 #include "proc/proctable_ext.h"
 #include "proc/users.h"
 #include "util/log.h"
+
+struct runtime {
+	struct kestrel_config cfg;
+	int live;         /* 1: live capture (reads /proc), 0: replay */
+	int print_events; /* --print-events: one JSON line per event on stdout */
+	struct engine *engine;
+	struct outputs *outputs;
+	struct proc_table *procs;
+	struct container_cache *containers;
+	struct user_cache *users;
+	struct pipeline pipe;
+	uint64_t alerts;
+	int64_t self_pid; /* kestrel's pid: its own events are dropped (counted) */
+	uint64_t self_events;
+	uint64_t last_expire_ms; /* runtime_tick: last process-table expiry */
+};
 
 static void on_alert(const struct alert *a, void *arg)
 {
@@ -161,12 +178,12 @@ void runtime_swap_engine(struct runtime *rt, struct engine *e)
 	rt->engine = e;
 }
 
-int runtime_init(struct runtime *rt, struct kestrel_config *cfg, int live, char *err,
-		 size_t errlen)
+/* Builds every stage of rt; -1 with err filled (rt is then freed by the caller). */
+static int runtime_build(struct runtime *rt, struct kestrel_config *cfg, int live, char *err,
+			 size_t errlen)
 {
 	struct container_roots roots;
 
-	memset(rt, 0, sizeof(*rt));
 	rt->cfg = *cfg;
 	memset(cfg, 0, sizeof(*cfg));
 	rt->live = live;
@@ -192,7 +209,7 @@ int runtime_init(struct runtime *rt, struct kestrel_config *cfg, int live, char 
 	}
 	engine_set_idname(rt->engine, idname, rt);
 
-	rt->outputs = outputs_new(&rt->cfg, err, errlen);
+	rt->outputs = outputs_new(&rt->cfg.out, err, errlen);
 	if (!rt->outputs)
 		return -1;
 	if (pipeline_init(&rt->pipe, live ? ASM_LIVE : ASM_REPLAY, on_event, rt) < 0) {
@@ -202,8 +219,26 @@ int runtime_init(struct runtime *rt, struct kestrel_config *cfg, int live, char 
 	return 0;
 }
 
-void runtime_fini(struct runtime *rt)
+struct runtime *runtime_new(struct kestrel_config *cfg, int live, char *err, size_t errlen)
 {
+	struct runtime *rt = calloc(1, sizeof(*rt));
+
+	if (!rt) {
+		snprintf(err, errlen, "out of memory");
+		config_free(cfg);
+		return NULL;
+	}
+	if (runtime_build(rt, cfg, live, err, errlen) < 0) {
+		runtime_free(rt);
+		return NULL;
+	}
+	return rt;
+}
+
+void runtime_free(struct runtime *rt)
+{
+	if (!rt)
+		return;
 	pipeline_fini(&rt->pipe);
 	if (rt->outputs)
 		outputs_free(rt->outputs);
@@ -212,5 +247,72 @@ void runtime_fini(struct runtime *rt)
 	container_cache_free(rt->containers);
 	user_cache_free(rt->users);
 	config_free(&rt->cfg);
-	memset(rt, 0, sizeof(*rt));
+	free(rt);
+}
+
+struct pipeline *runtime_pipeline(struct runtime *rt)
+{
+	return &rt->pipe;
+}
+
+const struct kestrel_config *runtime_config(const struct runtime *rt)
+{
+	return &rt->cfg;
+}
+
+struct engine *runtime_engine(struct runtime *rt)
+{
+	return rt->engine;
+}
+
+struct outputs *runtime_outputs(struct runtime *rt)
+{
+	return rt->outputs;
+}
+
+void runtime_set_print_events(struct runtime *rt, int on)
+{
+	rt->print_events = on;
+}
+
+int runtime_print_events(const struct runtime *rt)
+{
+	return rt->print_events;
+}
+
+int runtime_scan_procs(struct runtime *rt)
+{
+	return proc_table_scan(rt->procs);
+}
+
+void runtime_get_stats(const struct runtime *rt, struct runtime_stats *out)
+{
+	struct proc_table_stats pts;
+
+	memset(out, 0, sizeof(*out));
+	out->pipe = *pipeline_get_stats(&rt->pipe);
+	out->alerts = rt->alerts;
+	out->self_events = rt->self_events;
+	proc_table_get_stats(rt->procs, &pts);
+	out->processes = pts.live;
+	out->rules_active = rt->engine ? engine_active_count(rt->engine) : 0;
+}
+
+/* Wall-clock nanoseconds: process-table times are the kernel's record times. */
+static uint64_t wall_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void runtime_tick(struct runtime *rt, uint64_t now_ms)
+{
+	pipeline_tick(&rt->pipe, now_ms);
+	if (rt->last_expire_ms == 0)
+		rt->last_expire_ms = now_ms;
+	if (now_ms - rt->last_expire_ms >= PROC_EXPIRE_INTERVAL_NS / 1000000) {
+		rt->last_expire_ms = now_ms;
+		proc_table_expire(rt->procs, wall_ns());
+	}
 }

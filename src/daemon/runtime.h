@@ -4,12 +4,14 @@
  * context, outputs, and the record pipeline feeding them. Replay and the
  * live daemon build the same runtime; only the source differs.
  *
- * Memory: runtime_init() allocates every member; runtime_fini() frees them.
- * The configuration is owned by the runtime (moved in by runtime_init).
+ * Memory: runtime_new() allocates the runtime and every stage;
+ * runtime_free() frees them. The struct is private to runtime.c.
+ * The configuration is owned by the runtime (moved in by runtime_new).
  */
-#ifndef KESTREL_RUNTIME_H
-#define KESTREL_RUNTIME_H
+#ifndef KESTREL_DAEMON_RUNTIME_H
+#define KESTREL_DAEMON_RUNTIME_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "daemon/kconfig.h"
@@ -24,31 +26,48 @@ struct user_cache;
 /* Room for the paths of rules_files and -r. */
 #define RUNTIME_MAX_RULE_PATHS 64
 
-struct runtime {
-	struct kestrel_config cfg;
-	int live;         /* 1: live capture (reads /proc), 0: replay */
-	int print_events; /* --print-events: one JSON line per event on stdout */
-	struct engine *engine;
-	struct outputs *outputs;
-	struct proc_table *procs;
-	struct container_cache *containers;
-	struct user_cache *users;
-	struct pipeline pipe;
-	uint64_t alerts;
-	int rules_removed;       /* a CONFIG_CHANGE record removed kestrel's kernel rules
-				  * (set by the daemon per record): check them */
-	int64_t self_pid;        /* kestrel's pid: its own events are dropped (counted) */
-	uint64_t self_events;
-};
+struct runtime;
 
 /*
  * Builds the runtime from cfg (moved into rt; do not free it after).
  * Loads and compiles the rules of cfg->rules_files; every diagnostic goes
- * to the log. Returns 0, or -1 with a reason in err.
+ * to the log. Returns NULL with a reason in err. live: 1 for live capture
+ * (reads /proc), 0 for replay.
  */
-int runtime_init(struct runtime *rt, struct kestrel_config *cfg, int live, char *err,
-		 size_t errlen);
-void runtime_fini(struct runtime *rt);
+struct runtime *runtime_new(struct kestrel_config *cfg, int live, char *err, size_t errlen);
+/* Frees everything (NULL is fine). */
+void runtime_free(struct runtime *rt);
+
+/* The pipeline to feed records to (valid until runtime_free). */
+struct pipeline *runtime_pipeline(struct runtime *rt);
+const struct kestrel_config *runtime_config(const struct runtime *rt);
+struct engine *runtime_engine(struct runtime *rt);
+struct outputs *runtime_outputs(struct runtime *rt);
+
+/* --print-events: one JSON line per event on stdout. */
+void runtime_set_print_events(struct runtime *rt, int on);
+int runtime_print_events(const struct runtime *rt);
+
+/* Fills the process table from /proc (live start). Returns the processes
+ * found, or -1 when /proc could not be read. */
+int runtime_scan_procs(struct runtime *rt);
+
+/* Counters across the stages, for stats lines and the replay summary. */
+struct runtime_stats {
+	struct pipeline_stats pipe;
+	uint64_t alerts;       /* alerts the rules raised */
+	uint64_t self_events;  /* kestrel's own events, dropped */
+	size_t processes;      /* live entries of the process table */
+	size_t rules_active;   /* rules the engine evaluates */
+};
+void runtime_get_stats(const struct runtime *rt, struct runtime_stats *out);
+
+/*
+ * The periodic work of a live run, called from the daemon's timer: emits
+ * events idle longer than the assembler's timeout and expires process-table
+ * entries every PROC_EXPIRE_INTERVAL_NS. now_ms is a monotonic clock.
+ */
+void runtime_tick(struct runtime *rt, uint64_t now_ms);
 
 /*
  * A new engine with cfg's settings and rules. Returns NULL when a rules

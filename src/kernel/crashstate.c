@@ -8,19 +8,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libaudit.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kernel/krules.h"
+#include "kernel/kaudit.h"
 #include "kernel/crashstate.h"
 #include "util/log.h"
-
-/* Audit "enabled" value of a locked configuration: nothing can be changed. */
-#define CRASHSTATE_IMMUTABLE 2
 
 struct saved {
 	long pid, enabled, backlog_limit, backlog_wait_time, rate_limit;
@@ -47,26 +43,26 @@ static int process_alive(long pid)
 static void restore(const struct saved *s)
 {
 	struct audit_status st;
-	int fd = audit_open();
+	int fd = kaudit_open();
 
 	if (fd < 0) {
-		log_warn("crash recovery: audit_open");
+		log_warnx("crash recovery: cannot open the audit control socket: %s", strerror(-fd));
 		return;
 	}
-	if (krules_status(&st) == 0 && st.enabled == CRASHSTATE_IMMUTABLE) {
+	if (kaudit_status(&st) == 0 && st.enabled == KAUDIT_ENABLED_LOCKED) {
 		log_warnx("crash recovery: the audit configuration is locked; nothing restored");
-		audit_close(fd);
+		kaudit_close(fd);
 		return;
 	}
 	log_warnx("kestrel pid %ld did not exit cleanly: restoring the audit settings it found "
 		  "(enabled=%ld backlog_limit=%ld backlog_wait_time=%ld rate_limit=%ld)",
 		  s->pid, s->enabled, s->backlog_limit, s->backlog_wait_time, s->rate_limit);
-	if (audit_set_backlog_limit(fd, (uint32_t)s->backlog_limit) < 0 ||
-	    audit_set_backlog_wait_time(fd, (uint32_t)s->backlog_wait_time) < 0 ||
-	    audit_set_rate_limit(fd, (uint32_t)s->rate_limit) < 0 ||
-	    audit_set_enabled(fd, (uint32_t)s->enabled) < 0)
+	if (kaudit_set_backlog_limit(fd, (uint32_t)s->backlog_limit) < 0 ||
+	    kaudit_set_backlog_wait_time(fd, (uint32_t)s->backlog_wait_time) < 0 ||
+	    kaudit_set_rate_limit(fd, (uint32_t)s->rate_limit) < 0 ||
+	    kaudit_set_enabled(fd, (uint32_t)s->enabled) < 0)
 		log_warnx("crash recovery: some audit settings could not be restored");
-	audit_close(fd);
+	kaudit_close(fd);
 }
 
 int crashstate_begin(const char *path)
@@ -83,7 +79,7 @@ int crashstate_begin(const char *path)
 		}
 		restore(&s);
 	}
-	if (krules_status(&st) != 0) {
+	if (kaudit_status(&st) != 0) {
 		log_warnx("crash state: cannot read the audit status");
 		return -1;
 	}

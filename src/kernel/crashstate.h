@@ -6,8 +6,8 @@
  * machine had before any kestrel touched it. Stale kestrel rules are
  * handled by krules_install; a dead audit pid is replaced by the kernel.
  */
-#ifndef KESTREL_CRASHSTATE_H
-#define KESTREL_CRASHSTATE_H
+#ifndef KESTREL_KERNEL_CRASHSTATE_H
+#define KESTREL_KERNEL_CRASHSTATE_H
 
 /* Where the state lives (the systemd unit allows writes to /run/kestrel). */
 #define CRASHSTATE_PATH "/run/kestrel/audit-state"

@@ -6,8 +6,8 @@
  * feature decisions elsewhere call kcheck_* instead of comparing uname
  * strings. Nothing here allocates on the heap: every struct is caller-owned.
  */
-#ifndef KESTREL_KCHECK_H
-#define KESTREL_KCHECK_H
+#ifndef KESTREL_KERNEL_KCHECK_H
+#define KESTREL_KERNEL_KCHECK_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +21,8 @@
 #define KCHECK_PATH_MAX 512
 /* Longest verdict detail or advice line. */
 #define KCHECK_TEXT_MAX 320
+/* Longest config line or /proc file kcheck reads. */
+#define KCHECK_LINE_MAX 4096
 /* Most items one report can hold. */
 #define KCHECK_MAX_ITEMS 24
 /* Backlog below this loses records under a burst of execs (auditd's Debian

@@ -3,18 +3,19 @@
  * libaudit (krules.h): builds one `always,exit` rule per arch and filter
  * group from the syscall names the rule engine and the process table need,
  * lists the kernel's rules to find kestrel's own (key "kestrel", matched
- * exactly), and restores what it changed. Every call opens its own libaudit
- * control socket, so none of this shares a socket with the data stream.
+ * exactly), and restores what it changed. Every call opens its own control
+ * socket through kaudit.h, so none of this shares a socket with the data
+ * stream.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <libaudit.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "kernel/kaudit.h"
 #include "kernel/krules.h"
 #include "util/log.h"
 
@@ -24,7 +25,7 @@
 /* How long to wait for the kernel's answer on the control socket. */
 #define KRULES_REPLY_TIMEOUT_MS 2000
 /* audit status "enabled" value of an immutable configuration (auditctl -e 2). */
-#define KRULES_ENABLED_LOCKED 2
+#define KAUDIT_ENABLED_LOCKED 2
 
 /*
  * Process-table needs. Measured on a 2-core VM (kernel 6.18), 30,000
@@ -62,21 +63,6 @@ struct krules {
 	struct krules_settings set;  /* what install applied (KRULES_UNSET = not touched) */
 	struct krules_settings prev; /* values before install */
 };
-
-/* A list of rules as the kernel reported them (copies, owned). */
-struct rule_list {
-	struct audit_rule_data **r;
-	size_t n, cap;
-};
-
-static void rule_list_free(struct rule_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->r[i]);
-	free(l->r);
-	l->r = NULL;
-	l->n = l->cap = 0;
-}
 
 struct krules *krules_new(pid_t exclude_pid)
 {
@@ -346,101 +332,7 @@ static int build_all(struct krules *kr, char *err, size_t errlen)
 	return 0;
 }
 
-/* ---- talking to the kernel ---- */
-
-/* Next reply on a libaudit fd, waiting at most KRULES_REPLY_TIMEOUT_MS.
- * Returns 1 with rep filled, 0 on timeout, -errno on error. */
-static int get_reply(int fd, struct audit_reply *rep)
-{
-	struct pollfd p = {.fd = fd, .events = POLLIN};
-	int rc;
-
-	do
-		rc = poll(&p, 1, KRULES_REPLY_TIMEOUT_MS);
-	while (rc < 0 && errno == EINTR);
-	if (rc < 0)
-		return -errno;
-	if (rc == 0)
-		return 0;
-	rc = audit_get_reply(fd, rep, GET_REPLY_NONBLOCKING, 0);
-	if (rc <= 0)
-		return rc < 0 ? rc : -EIO;
-	return 1;
-}
-
-int krules_status(struct audit_status *out)
-{
-	struct audit_reply rep;
-	int fd, rc;
-
-	memset(out, 0, sizeof(*out));
-	if ((fd = audit_open()) < 0)
-		return -errno ? -errno : -EIO;
-	if ((rc = audit_request_status(fd)) <= 0) {
-		rc = rc < 0 ? rc : -EIO;
-		goto out;
-	}
-	for (;;) {
-		if ((rc = get_reply(fd, &rep)) <= 0) {
-			rc = rc < 0 ? rc : -ETIMEDOUT;
-			goto out;
-		}
-		if (rep.type == NLMSG_ERROR && rep.error->error) {
-			rc = rep.error->error;
-			goto out;
-		}
-		if (rep.type == AUDIT_GET) {
-			/* older kernels send a shorter struct: copy what came */
-			size_t plen =
-			    rep.len > (int)NLMSG_HDRLEN ? (size_t)rep.len - NLMSG_HDRLEN : 0;
-			memcpy(out, rep.status, plen < sizeof(*out) ? plen : sizeof(*out));
-			rc = 0;
-			goto out;
-		}
-	}
-out:
-	audit_close(fd);
-	return rc;
-}
-
-/* Copies every rule the kernel has into l. Returns 0 or -errno. */
-static int list_rules(int fd, struct rule_list *l)
-{
-	struct audit_reply rep;
-	int rc;
-
-	if ((rc = audit_request_rules_list_data(fd)) <= 0)
-		return rc < 0 ? rc : -EIO;
-	for (;;) {
-		if ((rc = get_reply(fd, &rep)) <= 0)
-			return rc < 0 ? rc : -ETIMEDOUT;
-		if (rep.type == NLMSG_DONE)
-			return 0;
-		if (rep.type == NLMSG_ERROR) {
-			if (rep.error->error)
-				return rep.error->error;
-			continue;
-		}
-		if (rep.type != AUDIT_LIST_RULES)
-			continue;
-		size_t plen = rep.len > (int)NLMSG_HDRLEN ? (size_t)rep.len - NLMSG_HDRLEN : 0;
-		size_t need = sizeof(struct audit_rule_data);
-		if (plen < need || plen < need + rep.ruledata->buflen)
-			continue; /* truncated: cannot be one of ours */
-		need += rep.ruledata->buflen;
-		if (l->n == l->cap) {
-			size_t cap = l->cap ? l->cap * 2 : 32;
-			struct audit_rule_data **nr = realloc(l->r, cap * sizeof(*nr));
-			if (!nr)
-				return -ENOMEM;
-			l->r = nr;
-			l->cap = cap;
-		}
-		if (!(l->r[l->n] = malloc(need)))
-			return -ENOMEM;
-		memcpy(l->r[l->n++], rep.ruledata, need);
-	}
-}
+/* ---- which rules are kestrel's ---- */
 
 static int is_string_field(uint32_t f)
 {
@@ -511,7 +403,7 @@ static int rule_excludes_pid(const struct audit_rule_data *r)
 	return 0;
 }
 
-static int delete_listed(int fd, struct rule_list *l)
+static int delete_listed(int fd, struct kaudit_rules *l)
 {
 	int removed = 0;
 
@@ -532,21 +424,21 @@ static int delete_listed(int fd, struct rule_list *l)
 
 int krules_remove_stale(char *err, size_t errlen)
 {
-	struct rule_list l = {0};
-	int fd = audit_open(), rc;
+	struct kaudit_rules l = {0};
+	int fd = kaudit_open(), rc;
 
 	if (fd < 0) {
 		snprintf(err, errlen, "kernel rules: cannot open the audit control socket: %s",
-		         strerror(errno));
+		         strerror(-fd));
 		return -1;
 	}
-	if ((rc = list_rules(fd, &l)) < 0) {
+	if ((rc = kaudit_list_rules(fd, &l)) < 0) {
 		snprintf(err, errlen, "kernel rules: cannot list rules: %s", strerror(-rc));
 		rc = -1;
 	} else if ((rc = delete_listed(fd, &l)) < 0)
 		snprintf(err, errlen, "kernel rules: cannot remove stale %s rules", KRULES_KEY);
-	rule_list_free(&l);
-	audit_close(fd);
+	kaudit_rules_free(&l);
+	kaudit_close(fd);
 	return rc;
 }
 
@@ -626,12 +518,12 @@ static void apply_settings(struct krules *kr, int fd, const struct krules_settin
                            const struct audit_status *st)
 {
 	apply_one(fd, "backlog_limit", set->backlog_limit, st->backlog_limit,
-	          &kr->prev.backlog_limit, &kr->set.backlog_limit, audit_set_backlog_limit);
+	          &kr->prev.backlog_limit, &kr->set.backlog_limit, kaudit_set_backlog_limit);
 	apply_one(fd, "backlog_wait_time", set->backlog_wait_time, st->backlog_wait_time,
 	          &kr->prev.backlog_wait_time, &kr->set.backlog_wait_time,
-	          audit_set_backlog_wait_time);
+	          kaudit_set_backlog_wait_time);
 	apply_one(fd, "rate_limit", set->rate_limit, st->rate_limit, &kr->prev.rate_limit,
-	          &kr->set.rate_limit, audit_set_rate_limit);
+	          &kr->set.rate_limit, kaudit_set_rate_limit);
 }
 
 static void restore_one(int fd, const char *name, long *applied, long prev, long cur,
@@ -653,21 +545,21 @@ static void restore_settings(struct krules *kr, int fd)
 	if (kr->set.backlog_limit == KRULES_UNSET && kr->set.backlog_wait_time == KRULES_UNSET &&
 	    kr->set.rate_limit == KRULES_UNSET)
 		return;
-	if (krules_status(&st) < 0) {
+	if (kaudit_status(&st) < 0) {
 		log_warnx("audit: cannot read the status to restore settings");
 		return;
 	}
 	restore_one(fd, "backlog_limit", &kr->set.backlog_limit, kr->prev.backlog_limit,
-	            st.backlog_limit, audit_set_backlog_limit);
+	            st.backlog_limit, kaudit_set_backlog_limit);
 	restore_one(fd, "backlog_wait_time", &kr->set.backlog_wait_time, kr->prev.backlog_wait_time,
-	            st.backlog_wait_time, audit_set_backlog_wait_time);
+	            st.backlog_wait_time, kaudit_set_backlog_wait_time);
 	restore_one(fd, "rate_limit", &kr->set.rate_limit, kr->prev.rate_limit, st.rate_limit,
-	            audit_set_rate_limit);
+	            kaudit_set_rate_limit);
 }
 
 /* ---- install / restore / uninstall ---- */
 
-static int add_built(struct krules *kr, int fd, const struct rule_list *present)
+static int add_built(struct krules *kr, int fd, const struct kaudit_rules *present)
 {
 	int added = 0;
 
@@ -688,25 +580,25 @@ static int add_built(struct krules *kr, int fd, const struct rule_list *present)
 int krules_install(struct krules *kr, const struct krules_settings *set, char *err, size_t errlen)
 {
 	struct audit_status st;
-	struct rule_list l = {0};
+	struct kaudit_rules l = {0};
 	int fd = -1, rc, ret = -1;
 
 	if (build_all(kr, err, errlen) < 0)
 		return -1;
-	if ((rc = krules_status(&st)) < 0) {
+	if ((rc = kaudit_status(&st)) < 0) {
 		snprintf(err, errlen, "audit status: %s", strerror(-rc));
 		return -1;
 	}
-	if ((fd = audit_open()) < 0) {
+	if ((fd = kaudit_open()) < 0) {
 		snprintf(err, errlen, "kernel rules: cannot open the audit control socket: %s",
-		         strerror(errno));
+		         strerror(-fd));
 		return -1;
 	}
-	if ((rc = list_rules(fd, &l)) < 0) {
+	if ((rc = kaudit_list_rules(fd, &l)) < 0) {
 		snprintf(err, errlen, "kernel rules: cannot list rules: %s", strerror(-rc));
 		goto out;
 	}
-	if (st.enabled == KRULES_ENABLED_LOCKED) {
+	if (st.enabled == KAUDIT_ENABLED_LOCKED) {
 		int missing = krules_uncovered(kr, l.r, l.n, 1);
 		log_warnx("audit configuration is immutable (enabled 2): kestrel cannot change "
 		          "rules or settings until reboot; %s",
@@ -733,29 +625,29 @@ int krules_install(struct krules *kr, const struct krules_settings *set, char *e
 	log_info("kernel rules: %zu %s rule(s) installed", kr->nbuilt, KRULES_KEY);
 	ret = KRULES_INSTALLED;
 out:
-	rule_list_free(&l);
-	audit_close(fd);
+	kaudit_rules_free(&l);
+	kaudit_close(fd);
 	return ret;
 }
 
 int krules_check_and_restore(struct krules *kr)
 {
-	struct rule_list l = {0};
+	struct kaudit_rules l = {0};
 	int fd, rc;
 
 	if (kr->nbuilt == 0)
 		return 0;
-	if ((fd = audit_open()) < 0)
+	if ((fd = kaudit_open()) < 0)
 		return -1;
-	if ((rc = list_rules(fd, &l)) < 0)
+	if ((rc = kaudit_list_rules(fd, &l)) < 0)
 		log_warnx("kernel rules: cannot list rules: %s", strerror(-rc));
 	else if ((rc = add_built(kr, fd, &l)) < 0)
 		log_warnx("kernel rules: cannot re-add a %s rule: %s", KRULES_KEY, strerror(-rc));
 	else if (rc > 0)
 		log_notice("kernel rules: %d %s rule(s) had been removed by someone else; re-added",
 		           rc, KRULES_KEY);
-	rule_list_free(&l);
-	audit_close(fd);
+	kaudit_rules_free(&l);
+	kaudit_close(fd);
 	return rc < 0 ? -1 : rc;
 }
 
@@ -765,9 +657,9 @@ int krules_reload(struct krules *cur, struct krules *next, char *err, size_t err
 
 	if (build_all(next, err, errlen) < 0)
 		return -1;
-	if ((fd = audit_open()) < 0) {
+	if ((fd = kaudit_open()) < 0) {
 		snprintf(err, errlen, "kernel rules: cannot open the audit control socket: %s",
-		         strerror(errno));
+		         strerror(-fd));
 		return -1;
 	}
 	if ((rc = add_built(next, fd, NULL)) < 0) {
@@ -802,7 +694,7 @@ int krules_reload(struct krules *cur, struct krules *next, char *err, size_t err
 	log_info("kernel rules: reloaded, %zu %s rule(s) installed", next->nbuilt, KRULES_KEY);
 	ret = 0;
 out:
-	audit_close(fd);
+	kaudit_close(fd);
 	return ret;
 }
 
@@ -810,7 +702,7 @@ int krules_uninstall(struct krules *kr)
 {
 	int fd, removed = 0;
 
-	if ((fd = audit_open()) < 0) {
+	if ((fd = kaudit_open()) < 0) {
 		log_warn("kernel rules: cannot open the audit control socket");
 		return -1;
 	}
@@ -824,7 +716,7 @@ int krules_uninstall(struct krules *kr)
 	}
 	restore_settings(kr, fd);
 	free_built(kr);
-	audit_close(fd);
+	kaudit_close(fd);
 	return removed;
 }
 

@@ -1,6 +1,9 @@
 /*
  * krules.h — kestrel's kernel audit rules and audit settings, through
- * libaudit. The rule engine says which syscalls its rules need; the process
+ * the control socket of kaudit.h (src/kernel: all control of the kernel's
+ * audit subsystem; see kaudit.h). The kernel module knows nothing of the
+ * rule engine: the daemon turns a ruleset into a krules set
+ * (daemon_krules_from_engine). The rule engine says which syscalls its rules need; the process
  * table adds its own needs; krules turns the set into `always,exit` rules
  * keyed "kestrel", one per arch (b64, and b32 where the machine has a 32-bit
  * ABI) and per filter group, excluding kestrel's own pid, and keeps them in
@@ -12,8 +15,8 @@
  * Memory: krules_new() allocates, krules_free() frees (it does not touch
  * the kernel: call krules_uninstall() first).
  */
-#ifndef KESTREL_AUDIT_KRULES_H
-#define KESTREL_AUDIT_KRULES_H
+#ifndef KESTREL_KERNEL_KRULES_H
+#define KESTREL_KERNEL_KRULES_H
 
 #include <stddef.h>
 #include <stdio.h>
@@ -130,14 +133,5 @@ int krules_remove_stale(char *err, size_t errlen);
 /* 1 if a CONFIG_CHANGE record's text says a kestrel-keyed rule was removed
  * (op=remove_rule key="kestrel"), else 0. */
 int krules_config_change_is_removal(const char *text, size_t len);
-
-/*
- * Kernel audit status (enabled, failure, pid, rate_limit, backlog_limit,
- * lost, backlog, feature_bitmap, backlog_wait_time, backlog_wait_time_actual)
- * through a fresh libaudit control socket, so it never competes with the
- * data socket. Fields an older kernel does not send are 0. Returns 0 or
- * -errno.
- */
-int krules_status(struct audit_status *out);
 
 #endif

@@ -7,13 +7,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <paths.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon/kconfig.h"
 #include "output/escape.h"
 #include "output/output_int.h"
 #include "util/log.h"
@@ -50,7 +50,50 @@ static char *dup_or_empty(const char *s)
 	return strdup(s ? s : "");
 }
 
-struct outputs *outputs_new(const struct kestrel_config *cfg, char *err, size_t errlen)
+/* Copies the settings the sinks read later; -1 on ENOMEM. */
+static int copy_opts(struct outputs *o, const struct output_opts *opts)
+{
+	o->json_output = opts->json_output;
+	o->iso8601 = opts->time_format_iso_8601;
+	o->json_opts.hostname = o->hostname;
+	o->json_opts.include_output = opts->json_include_output_property;
+	o->json_opts.include_tags = opts->json_include_tags_property;
+	o->json_opts.include_message = opts->json_include_message_property;
+	o->json_opts.include_output_fields = opts->json_include_output_fields_property;
+	o->json_opts.iso8601 = opts->time_format_iso_8601;
+	o->rate_cfg = opts->rate;
+	o->burst_cfg = opts->max_burst;
+	o->syslog_enabled = opts->syslog_enabled;
+	o->syslog_facility = opts->syslog_facility;
+	o->stdout_enabled = opts->stdout_enabled;
+	o->file_enabled = opts->file_enabled;
+	o->file_keep_alive = opts->file_keep_alive;
+	o->program_enabled = opts->program_enabled;
+	o->program_keep_alive = opts->program_keep_alive;
+	if (!(o->syslog_ident = dup_or_empty(opts->syslog_ident)) ||
+	    !(o->syslog_path = dup_or_empty(opts->syslog_path ? opts->syslog_path : _PATH_LOG)) ||
+	    !(o->file_name = dup_or_empty(opts->file_filename)) ||
+	    !(o->program_cmd = dup_or_empty(opts->program_program)))
+		return -1;
+	return 0;
+}
+
+/* journal_output: on only when journald (and libsystemd) is there. */
+static void journal_setup(struct outputs *o)
+{
+	if (sink_journal_available()) {
+		o->journal_enabled = 1;
+		return;
+	}
+#ifdef HAVE_SYSTEMD
+	log_warnx("journal_output: %s not found (journald not running), journal output disabled",
+	          OUTPUT_JOURNAL_SOCKET);
+#else
+	log_warnx("journal_output: kestrel was built without libsystemd, journal output disabled");
+#endif
+}
+
+struct outputs *outputs_new(const struct output_opts *opts, char *err, size_t errlen)
 {
 	struct outputs *o = calloc(1, sizeof(*o));
 	if (!o) {
@@ -58,64 +101,31 @@ struct outputs *outputs_new(const struct kestrel_config *cfg, char *err, size_t 
 		return NULL;
 	}
 	o->file_fd = -1;
-	o->json_output = cfg->json_output;
-	o->iso8601 = cfg->time_format_iso_8601;
+	o->syslog_fd = -1;
 	const char *host = getenv("KESTREL_HOSTNAME");
 	if (host && *host)
 		snprintf(o->hostname, sizeof(o->hostname), "%s", host);
 	else if (gethostname(o->hostname, sizeof(o->hostname) - 1) < 0)
 		snprintf(o->hostname, sizeof(o->hostname), "localhost");
-	o->json_opts.hostname = o->hostname;
-	o->json_opts.include_output = cfg->json_include_output_property;
-	o->json_opts.include_tags = cfg->json_include_tags_property;
-	o->json_opts.include_message = cfg->json_include_message_property;
-	o->json_opts.include_output_fields = cfg->json_include_output_fields_property;
-	o->json_opts.iso8601 = cfg->time_format_iso_8601;
-	o->now_ns = monotonic_ns;
-	o->rate_cfg = cfg->outputs_rate;
-	o->burst_cfg = cfg->outputs_max_burst;
-	ratelimit_init(&o->rl, cfg->outputs_rate, cfg->outputs_max_burst, o->now_ns(NULL));
-
-	o->syslog_enabled = cfg->syslog_enabled;
-	o->syslog_facility = cfg->syslog_facility;
-	o->stdout_enabled = cfg->stdout_enabled;
-	o->file_enabled = cfg->file_enabled;
-	o->file_keep_alive = cfg->file_keep_alive;
-	o->program_enabled = cfg->program_enabled;
-	o->program_keep_alive = cfg->program_keep_alive;
-	if (!(o->syslog_ident = dup_or_empty(cfg->syslog_ident)) ||
-	    !(o->file_name = dup_or_empty(cfg->file_filename)) ||
-	    !(o->program_cmd = dup_or_empty(cfg->program_program))) {
+	if (copy_opts(o, opts) < 0) {
 		snprintf(err, errlen, "outputs: out of memory");
 		goto err;
 	}
-	if (o->syslog_enabled) {
-		sink_syslog_open(o);
-		o->syslog_listening = 1; /* say so only when it is found missing */
-	}
-	if (cfg->journal_enabled) {
-		if (sink_journal_available()) {
-			o->journal_enabled = 1;
-		} else {
-#ifdef HAVE_SYSTEMD
-			log_warnx("journal_output: %s not found (journald not running), "
-			          "journal output disabled",
-			          OUTPUT_JOURNAL_SOCKET);
-#else
-			log_warnx("journal_output: kestrel was built without libsystemd, "
-			          "journal output disabled");
-#endif
-		}
-	}
+	o->now_ns = monotonic_ns;
+	ratelimit_init(&o->rl, o->rate_cfg, o->burst_cfg, o->now_ns(NULL));
+	if (o->syslog_enabled && sink_syslog_open(o, err, errlen) < 0)
+		goto err;
+	if (opts->journal_enabled)
+		journal_setup(o);
 	if (o->file_enabled && sink_file_open(o, err, errlen) < 0)
 		goto err;
 	if (o->program_enabled && !*o->program_cmd) {
 		snprintf(err, errlen, "program_output.program: no program given");
 		goto err;
 	}
-	if (o->program_enabled || cfg->http_enabled)
+	if (o->program_enabled || opts->http_enabled)
 		ignore_sigpipe();
-	if (cfg->http_enabled && !(o->http = sink_http_new(cfg, err, errlen)))
+	if (opts->http_enabled && !(o->http = sink_http_new(opts, err, errlen)))
 		goto err;
 	return o;
 err:
@@ -234,7 +244,7 @@ void outputs_emit(struct outputs *o, const struct alert *a)
 void outputs_reopen(struct outputs *o)
 {
 	if (o->file_enabled && o->file_keep_alive) {
-		char err[CONFIG_ERR_MAX];
+		char err[OUTPUT_ERR_MAX];
 		sink_file_close(o);
 		if (sink_file_open(o, err, sizeof(err)) < 0)
 			log_warnx("outputs: %s", err);
@@ -260,6 +270,7 @@ void outputs_free(struct outputs *o)
 		sink_http_free(o->http);
 	sink_program_close(o);
 	sink_file_close(o);
+	sink_syslog_close(o);
 	ratelimit_free(&o->rl);
 	outbuf_free(&o->text);
 	outbuf_free(&o->json);
@@ -267,6 +278,7 @@ void outputs_free(struct outputs *o)
 	outbuf_free(&o->jfields);
 	free(o->iov);
 	free(o->syslog_ident);
+	free(o->syslog_path);
 	free(o->file_name);
 	free(o->program_cmd);
 	free(o);

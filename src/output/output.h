@@ -20,15 +20,65 @@
 
 #include "engine/alert.h"
 
-struct kestrel_config;
 struct outputs;
 
+/* Room for one error message from outputs_new(). */
+#define OUTPUT_ERR_MAX 512
 /* Seconds between two reports of alerts suppressed by the rate limit. */
 #define OUTPUT_SUPPRESS_REPORT_SEC 10
 /* Name of the internal alert that reports suppressed alerts. */
 #define OUTPUT_SUPPRESSED_RULE "Kestrel internal: alerts suppressed by rate limit"
 /* Where journald listens; journal output is off when it is absent. */
 #define OUTPUT_JOURNAL_SOCKET "/run/systemd/journal/socket"
+
+/*
+ * Every output setting, filled by the daemon from kestrel.yaml (it is the
+ * `out` member of struct kestrel_config) or by a test. The strings belong
+ * to whoever filled the struct: outputs_new() copies what it keeps, so the
+ * opts need only live through that call. A NULL string reads as "".
+ */
+struct output_opts {
+	/* alert format */
+	int json_output; /* JSON lines on syslog/stdout/file/program, not text */
+	int json_include_output_property;
+	int json_include_tags_property;
+	int json_include_message_property;       /* "message": output without time/priority */
+	int json_include_output_fields_property; /* "output_fields" */
+	int time_format_iso_8601;
+
+	/* rate limit: tokens per second (<= 0: unlimited) and bucket size */
+	double rate;
+	int max_burst;
+
+	/* sinks */
+	int syslog_enabled;
+	int syslog_facility;     /* LOG_USER ... LOG_LOCAL7 (already shifted) */
+	char *syslog_ident;      /* "" or NULL: "kestrel" */
+	const char *syslog_path; /* not a config key: NULL is _PATH_LOG (/dev/log);
+	                          * tests point it at a socket of their own */
+	int journal_enabled;
+	int stdout_enabled;
+	int file_enabled;
+	int file_keep_alive;
+	char *file_filename;
+	int program_enabled;
+	int program_keep_alive;
+	char *program_program;
+	int http_enabled;
+	char *http_url;
+	char *http_user_agent;
+	int http_insecure;
+	char *http_ca_cert;
+	char *http_ca_bundle;
+	char *http_ca_path;
+	int http_mtls;
+	char *http_client_cert;
+	char *http_client_key;
+	int http_echo;
+	int http_keep_alive;
+	int http_timeout_ms; /* whole request */
+	int http_queue_size; /* alerts waiting for the HTTP worker */
+};
 
 struct outputs_stats {
 	uint64_t alerts;       /* alerts given to outputs_emit() */
@@ -42,10 +92,10 @@ struct outputs_stats {
 
 /*
  * Opens the enabled sinks. Returns NULL with err filled (naming the sink
- * and file/URL) when one cannot be set up. cfg is not kept: the outputs
- * copy what they need. Free with outputs_free().
+ * and file/URL) when one cannot be set up. opts is not kept: the outputs
+ * copy what they need and own those copies. Free with outputs_free().
  */
-struct outputs *outputs_new(const struct kestrel_config *cfg, char *err, size_t errlen);
+struct outputs *outputs_new(const struct output_opts *opts, char *err, size_t errlen);
 
 /* Formats and writes one alert to every enabled sink (or counts it suppressed). */
 void outputs_emit(struct outputs *o, const struct alert *a);

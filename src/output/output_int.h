@@ -40,9 +40,11 @@ struct outputs {
 	int burst_cfg;
 
 	int syslog_enabled;
-	int syslog_listening; /* /dev/log was a socket at the last alert */
 	int syslog_facility;
 	char *syslog_ident;
+	char *syslog_path;  /* the syslog daemon's socket, _PATH_LOG unless a test says */
+	int syslog_fd;      /* our own datagram socket: no openlog(), see sink_syslog.c */
+	int syslog_failing; /* the last send failed: log only on transitions */
 	int journal_enabled;
 	int stdout_enabled;
 	int file_enabled;
@@ -59,7 +61,8 @@ struct outputs {
 };
 
 /* sink_syslog.c */
-void sink_syslog_open(struct outputs *o);
+int sink_syslog_open(struct outputs *o, char *err, size_t errlen);
+void sink_syslog_close(struct outputs *o);
 int sink_syslog_write(struct outputs *o, const struct alert *a, const char *msg);
 
 /* sink_journal.c: builds the journal record into o->iov; returns the count or -1 */
@@ -76,7 +79,7 @@ int sink_program_write(struct outputs *o, const char *line, size_t len);
 void sink_program_close(struct outputs *o);
 
 /* sink_http.c */
-struct http_sink *sink_http_new(const struct kestrel_config *cfg, char *err, size_t errlen);
+struct http_sink *sink_http_new(const struct output_opts *opts, char *err, size_t errlen);
 /* Queues a copy of body; 0, or -1 when the queue is full (counted as dropped). */
 int sink_http_push(struct http_sink *h, const char *body, size_t len);
 void sink_http_stats(struct http_sink *h, struct outputs_stats *st);

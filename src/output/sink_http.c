@@ -15,7 +15,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "daemon/kconfig.h"
 #include "output/escape.h"
 #include "output/output_int.h"
 #include "util/log.h"
@@ -24,6 +23,8 @@
 #define HTTP_DRAIN_MS 2000
 /* Connection setup never takes longer than this, even with a longer timeout. */
 #define HTTP_CONNECT_TIMEOUT_MS 3000
+/* Longest User-Agent header line; a longer agent is cut. */
+#define HTTP_HEADER_MAX 512
 /* Response bytes echoed to the log with http_output.echo. */
 #define HTTP_ECHO_MAX 512
 
@@ -130,63 +131,64 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static int setup_curl(struct http_sink *h, const struct kestrel_config *cfg)
+static int setup_curl(struct http_sink *h, const struct output_opts *opts)
 {
 	CURL *c = h->curl;
-	char ua[CONFIG_ERR_MAX];
-	snprintf(ua, sizeof(ua), "User-Agent: %s", cfg->http_user_agent);
+	char ua[HTTP_HEADER_MAX];
+	snprintf(ua, sizeof(ua), "User-Agent: %s",
+	         opts->http_user_agent ? opts->http_user_agent : "");
 	struct curl_slist *l = curl_slist_append(NULL, "Content-Type: application/json");
 	if (l)
 		h->headers = l;
 	if (!l || !(l = curl_slist_append(h->headers, ua)))
 		return -1;
 	h->headers = l;
-	curl_easy_setopt(c, CURLOPT_URL, cfg->http_url);
+	curl_easy_setopt(c, CURLOPT_URL, opts->http_url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h->headers);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)cfg->http_timeout_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)opts->http_timeout_ms);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-	                 (long)(cfg->http_timeout_ms < HTTP_CONNECT_TIMEOUT_MS
-	                            ? cfg->http_timeout_ms
+	                 (long)(opts->http_timeout_ms < HTTP_CONNECT_TIMEOUT_MS
+	                            ? opts->http_timeout_ms
 	                            : HTTP_CONNECT_TIMEOUT_MS));
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	if (!cfg->http_keep_alive)
+	if (!opts->http_keep_alive)
 		curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
-	if (cfg->http_insecure) {
+	if (opts->http_insecure) {
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
-	if (*cfg->http_ca_bundle)
-		curl_easy_setopt(c, CURLOPT_CAINFO, cfg->http_ca_bundle);
-	if (*cfg->http_ca_cert)
-		curl_easy_setopt(c, CURLOPT_CAINFO, cfg->http_ca_cert);
-	if (*cfg->http_ca_path)
-		curl_easy_setopt(c, CURLOPT_CAPATH, cfg->http_ca_path);
-	if (cfg->http_mtls) {
-		curl_easy_setopt(c, CURLOPT_SSLCERT, cfg->http_client_cert);
-		curl_easy_setopt(c, CURLOPT_SSLKEY, cfg->http_client_key);
+	if (opts->http_ca_bundle && *opts->http_ca_bundle)
+		curl_easy_setopt(c, CURLOPT_CAINFO, opts->http_ca_bundle);
+	if (opts->http_ca_cert && *opts->http_ca_cert)
+		curl_easy_setopt(c, CURLOPT_CAINFO, opts->http_ca_cert);
+	if (opts->http_ca_path && *opts->http_ca_path)
+		curl_easy_setopt(c, CURLOPT_CAPATH, opts->http_ca_path);
+	if (opts->http_mtls) {
+		curl_easy_setopt(c, CURLOPT_SSLCERT, opts->http_client_cert);
+		curl_easy_setopt(c, CURLOPT_SSLKEY, opts->http_client_key);
 	}
 	return 0;
 }
 
-struct http_sink *sink_http_new(const struct kestrel_config *cfg, char *err, size_t errlen)
+struct http_sink *sink_http_new(const struct output_opts *opts, char *err, size_t errlen)
 {
-	if (!cfg->http_url || !*cfg->http_url) {
+	if (!opts->http_url || !*opts->http_url) {
 		snprintf(err, errlen, "http_output.url: no URL given");
 		return NULL;
 	}
-	if (strncmp(cfg->http_url, "http://", 7) != 0 &&
-	    strncmp(cfg->http_url, "https://", 8) != 0) {
+	if (strncmp(opts->http_url, "http://", 7) != 0 &&
+	    strncmp(opts->http_url, "https://", 8) != 0) {
 		snprintf(err, errlen, "http_output.url: '%s' is not an http:// or https:// URL",
-		         cfg->http_url);
+		         opts->http_url);
 		return NULL;
 	}
 	struct http_sink *h = calloc(1, sizeof(*h));
-	if (!h || !(h->queue = calloc((size_t)cfg->http_queue_size, sizeof(*h->queue))) ||
-	    !(h->url = strdup(cfg->http_url))) {
+	if (!h || !(h->queue = calloc((size_t)opts->http_queue_size, sizeof(*h->queue))) ||
+	    !(h->url = strdup(opts->http_url))) {
 		if (h) {
 			free(h->queue);
 			free(h);
@@ -194,11 +196,11 @@ struct http_sink *sink_http_new(const struct kestrel_config *cfg, char *err, siz
 		snprintf(err, errlen, "http_output: out of memory");
 		return NULL;
 	}
-	h->cap = (size_t)cfg->http_queue_size;
-	h->echo = cfg->http_echo;
+	h->cap = (size_t)opts->http_queue_size;
+	h->echo = opts->http_echo;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (!(h->curl = curl_easy_init()) || setup_curl(h, cfg) < 0) {
-		snprintf(err, errlen, "http_output: cannot set up libcurl for %s", cfg->http_url);
+	if (!(h->curl = curl_easy_init()) || setup_curl(h, opts) < 0) {
+		snprintf(err, errlen, "http_output: cannot set up libcurl for %s", opts->http_url);
 		goto err;
 	}
 	pthread_mutex_init(&h->lock, NULL);

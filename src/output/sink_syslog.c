@@ -1,51 +1,101 @@
 /*
- * sink_syslog.c — alerts to syslog: openlog(ident, LOG_PID, facility) and
- * one syslog() call per alert whose severity is the rule's priority (Falco's
- * priorities are the syslog severities). The message is the escaped text
- * line (or the JSON object with json_output), so it is always one line.
+ * sink_syslog.c — alerts to syslog: one datagram per alert in the
+ * traditional form "<PRI>Mmm dd hh:mm:ss ident[pid]: message", sent to
+ * /dev/log on a socket of our own. PRI is the configured facility plus the
+ * rule's priority (Falco's priorities are the syslog severities). The
+ * message is the escaped text line (or the JSON object with json_output),
+ * so it is always one line.
  *
- * syslog() says nothing when no daemon listens on /dev/log: the message is
- * simply gone. So each alert first checks that /dev/log is a socket; when it
- * is not, the alert counts as a write error and the change is logged (once
- * each way). glibc reconnects by itself when the daemon restarts.
+ * Not openlog()/syslog(): those keep one ident and facility per process,
+ * which kestrel's own log (util/log.c) uses; the alert sink's ident and
+ * facility must not relabel kestrel's diagnostics. Sending ourselves also
+ * tells us when an alert is lost (no daemon, stale socket): the alert
+ * counts as a write error and the change is logged once each way. The path
+ * is named on every send, so a restarted daemon's socket is found again.
  */
 #include "config.h"
 
-#include <paths.h>
+#include <errno.h>
 #include <stdio.h>
-#include <sys/stat.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <syslog.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "output/output_int.h"
 #include "util/log.h"
 
-/* openlog() keeps the ident pointer: it must outlive the outputs. */
-#define SYSLOG_IDENT_MAX 64
-static char syslog_ident[SYSLOG_IDENT_MAX];
+/* Longest ident sent; a longer one is cut (as openlog's callers did). */
+#define SYSLOG_IDENT_MAX 63
+/* "<PRI>Mmm dd hh:mm:ss " + ident + "[pid]: " */
+#define SYSLOG_HEADER_MAX (SYSLOG_IDENT_MAX + 64)
+/* Ident when syslog_output.ident is empty. */
+#define SYSLOG_DEFAULT_IDENT "kestrel"
 
-void sink_syslog_open(struct outputs *o)
+int sink_syslog_open(struct outputs *o, char *err, size_t errlen)
 {
-	snprintf(syslog_ident, sizeof(syslog_ident), "%s",
-	         *o->syslog_ident ? o->syslog_ident : "kestrel");
-	openlog(syslog_ident, LOG_PID, o->syslog_facility);
+	struct sockaddr_un sun;
+	if (strlen(o->syslog_path) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "syslog_output: socket path %s is too long", o->syslog_path);
+		return -1;
+	}
+	o->syslog_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (o->syslog_fd < 0) {
+		snprintf(err, errlen, "syslog_output: socket: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void sink_syslog_close(struct outputs *o)
+{
+	if (o->syslog_fd >= 0)
+		close(o->syslog_fd);
+	o->syslog_fd = -1;
+}
+
+/* Logs when sending starts or stops failing. */
+static void note_state(struct outputs *o, int failed, int errnum)
+{
+	if (failed == o->syslog_failing)
+		return;
+	if (!failed)
+		log_notice("syslog output: a syslog daemon listens on %s again", o->syslog_path);
+	else if (errnum == ENOENT || errnum == ECONNREFUSED || errnum == ENOTSOCK)
+		log_warnx("syslog output: nothing listens on %s (no syslog daemon): alerts to "
+		          "syslog are lost, and counted as write errors, until one starts",
+		          o->syslog_path);
+	else
+		log_warnx("syslog output: cannot send to %s (%s): alerts to syslog are lost, and "
+		          "counted as write errors, until it works again",
+		          o->syslog_path, strerror(errnum));
+	o->syslog_failing = failed;
 }
 
 int sink_syslog_write(struct outputs *o, const struct alert *a, const char *msg)
 {
-	struct stat st;
-	int listening = stat(_PATH_LOG, &st) == 0 && S_ISSOCK(st.st_mode);
-	if (listening != o->syslog_listening) {
-		if (listening)
-			log_notice("syslog output: a syslog daemon listens on %s again", _PATH_LOG);
-		else
-			log_warnx("syslog output: nothing listens on %s (no syslog daemon): alerts "
-				  "to syslog are lost, and counted as write errors, until one starts",
-				  _PATH_LOG);
-		o->syslog_listening = listening;
-	}
-	if (!listening)
-		return -1;
-	/* The facility is given on every call: log.c may have reopened the log. */
-	syslog(o->syslog_facility | (LOG_PRIMASK & (int)a->priority), "%s", msg);
-	return 0;
+	char hdr[SYSLOG_HEADER_MAX];
+	char stamp[sizeof("Mmm dd hh:mm:ss")];
+	time_t now = time(NULL);
+	struct tm tm;
+	if (!localtime_r(&now, &tm) || strftime(stamp, sizeof(stamp), "%b %e %T", &tm) == 0)
+		stamp[0] = '\0';
+	const char *ident = *o->syslog_ident ? o->syslog_ident : SYSLOG_DEFAULT_IDENT;
+	int n = snprintf(hdr, sizeof(hdr),
+	                 "<%d>%s %.*s[%d]: ", o->syslog_facility | (LOG_PRIMASK & (int)a->priority),
+	                 stamp, SYSLOG_IDENT_MAX, ident, (int)getpid());
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	memcpy(addr.sun_path, o->syslog_path, strlen(o->syslog_path) + 1); /* checked at open */
+	struct iovec iov[2] = {{hdr, (size_t)n}, {(void *)msg, strlen(msg)}};
+	struct msghdr mh = {
+	    .msg_name = &addr, .msg_namelen = sizeof(addr), .msg_iov = iov, .msg_iovlen = 2};
+	ssize_t w;
+	do
+		w = sendmsg(o->syslog_fd, &mh, MSG_NOSIGNAL);
+	while (w < 0 && errno == EINTR);
+	int errnum = errno;
+	note_state(o, w < 0, errnum);
+	return w < 0 ? -1 : 0;
 }

@@ -3,14 +3,14 @@
  * socket (libnl-3; unicast as the registered audit daemon or multicast on
  * AUDIT_NLGRP_READLOG) and auditd's plugin stream. Each received record goes
  * to the caller's callback unparsed; this file only frames, checks the
- * sender and counts. Status and enable/disable go through libaudit's own fd
- * (krules_status, a fresh control socket) so they never compete with data.
+ * sender and counts. Only the data socket lives here: status and
+ * enable/disable go through src/kernel's control socket (kaudit.h) so they
+ * never compete with records.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libaudit.h>
 #include <linux/audit.h>
 #include <linux/netlink.h>
 #include <netlink/netlink.h>
@@ -22,7 +22,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "kernel/krules.h"
+#include "kernel/kaudit.h"
 #include "source/netlink.h"
 #include "util/log.h"
 
@@ -327,7 +327,7 @@ static int open_unicast(struct audit_source *src, char *err, size_t errlen)
 		return -1;
 	}
 	/* The kernel handles AUDIT_SET inside our sendmsg, so status is final now. */
-	if ((rc = krules_status(&st)) < 0) {
+	if ((rc = kaudit_status(&st)) < 0) {
 		snprintf(err, errlen, "audit status: %s", strerror(-rc));
 		return -1;
 	}
@@ -345,15 +345,14 @@ static int open_unicast(struct audit_source *src, char *err, size_t errlen)
 	}
 	src->registered = 1;
 	if (st.enabled == 0) {
-		int fd = audit_open();
-		if (fd < 0 || audit_set_enabled(fd, 1) <= 0)
+		int fd = kaudit_open();
+		if (fd < 0 || kaudit_set_enabled(fd, 1) < 0)
 			log_warnx("audit: cannot turn auditing on; no records will arrive");
 		else {
 			src->enabled_by_us = 1;
 			log_info("audit: auditing was off, turned it on (restored on exit)");
 		}
-		if (fd >= 0)
-			audit_close(fd);
+		kaudit_close(fd);
 	}
 	return 0;
 }
@@ -377,7 +376,7 @@ static enum audit_source_mode choose_mode(void)
 {
 	struct audit_status st;
 
-	if (krules_status(&st) < 0) {
+	if (kaudit_status(&st) < 0) {
 		log_warnx("audit: cannot read the audit status; trying unicast");
 		return AUDIT_SRC_UNICAST;
 	}
@@ -469,7 +468,7 @@ static void unicast_release(struct audit_source *src)
 {
 	struct audit_status st;
 
-	if (krules_status(&st) < 0) {
+	if (kaudit_status(&st) < 0) {
 		log_warnx("audit: cannot read the audit status at exit");
 		return;
 	}
@@ -478,11 +477,10 @@ static void unicast_release(struct audit_source *src)
 			log_warnx("audit: cannot unregister as the audit daemon");
 	}
 	if (src->enabled_by_us && st.enabled == 1) {
-		int fd = audit_open();
-		if (fd < 0 || audit_set_enabled(fd, 0) <= 0)
+		int fd = kaudit_open();
+		if (fd < 0 || kaudit_set_enabled(fd, 0) < 0)
 			log_warnx("audit: cannot turn auditing back off");
-		if (fd >= 0)
-			audit_close(fd);
+		kaudit_close(fd);
 	}
 }
 

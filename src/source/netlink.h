@@ -1,4 +1,11 @@
 /*
+ * src/source: where audit records come from. A source delivers raw record
+ * text, one record at a time, and nothing else: the live sources here
+ * (netlink.h) and a recorded log (replay.h) feed the same record pipeline
+ * (src/record, then src/event). Sources own only their data socket or
+ * file; kernel control (status, registration checks, enabling audit) is
+ * src/kernel's (kaudit.h).
+ *
  * netlink.h — live record sources: the kernel audit netlink socket
  * (unicast as the registered audit daemon, or multicast beside auditd) and
  * auditd's plugin stream on stdin (--audisp). A source hands every record,
@@ -14,8 +21,8 @@
  * frees it (NULL is fine). The text passed to the callback lives in the
  * source's receive buffer and is valid only during the call.
  */
-#ifndef KESTREL_AUDIT_NETLINK_H
-#define KESTREL_AUDIT_NETLINK_H
+#ifndef KESTREL_SOURCE_NETLINK_H
+#define KESTREL_SOURCE_NETLINK_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -3,8 +3,8 @@
  * without node= and ENRICHED fields, or the netlink text form "1300
  * audit(...): ...") read line by line into the pipeline.
  */
-#ifndef KESTREL_REPLAY_H
-#define KESTREL_REPLAY_H
+#ifndef KESTREL_SOURCE_REPLAY_H
+#define KESTREL_SOURCE_REPLAY_H
 
 #include "daemon/pipeline.h"
 

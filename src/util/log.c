@@ -1,6 +1,7 @@
 /*
  * log.c — kestrel's own diagnostics. Messages go to stderr (foreground,
- * tests) and/or syslog (daemon). Control characters in messages are not
+ * tests) and/or syslog (daemon), under kestrel's own ident and facility
+ * (see log.h), never the alert sink's. Control characters in messages are not
  * escaped here: callers that print attacker-controlled text escape it first.
  */
 #include "config.h"
@@ -26,7 +27,7 @@ void log_init(int to_stderr, int to_syslog, enum log_level level)
 {
 	log_stderr = to_stderr;
 	if (to_syslog && !log_syslog)
-		openlog("kestrel", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		openlog(LOG_SYSLOG_IDENT, LOG_PID | LOG_NDELAY, LOG_SYSLOG_FACILITY);
 	log_syslog = to_syslog;
 	log_level = level;
 }
@@ -70,7 +71,7 @@ static void log_vemit(enum log_level lvl, int with_errno, const char *fmt, va_li
 	if (log_stderr)
 		fprintf(stderr, "kestrel: %s\n", msg);
 	if (log_syslog)
-		syslog((int)lvl, "%s", msg);
+		syslog(LOG_SYSLOG_FACILITY | (int)lvl, "%s", msg);
 	errno = saved;
 }
 

@@ -7,6 +7,15 @@
 #define KESTREL_LOG_H
 
 #include <stdarg.h>
+#include <syslog.h>
+
+/*
+ * kestrel's own syslog ident and facility. They are the log's alone: the
+ * alert syslog sink (output/sink_syslog.c) sends its own datagrams with the
+ * configured syslog_output ident and facility and never calls openlog().
+ */
+#define LOG_SYSLOG_IDENT "kestrel"
+#define LOG_SYSLOG_FACILITY LOG_DAEMON
 
 enum log_level {
 	LOG_LVL_EMERG = 0,

@@ -71,7 +71,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	struct outputs *o = outputs_new(&cfg, err, sizeof(err));
+	struct outputs *o = outputs_new(&cfg.out, err, sizeof(err));
 	if (!o) {
 		fprintf(stderr, "emit_alert: %s\n", err);
 		config_free(&cfg);

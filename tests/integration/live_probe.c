@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kernel/kaudit.h"
 #include "kernel/krules.h"
 #include "source/netlink.h"
 #include "util/log.h"
@@ -305,7 +306,7 @@ static double cpu_seconds(void)
 static int mode_storm(struct audit_source *src, struct probe *p, int seconds)
 {
 	struct audit_status st0, st1;
-	krules_status(&st0);
+	kaudit_status(&st0);
 	printf("READY %d\n", (int)getpid());
 	fflush(stdout);
 	double c0 = cpu_seconds();
@@ -318,7 +319,7 @@ static int mode_storm(struct audit_source *src, struct probe *p, int seconds)
 	while (wait_readable(src, PROBE_TICK_MS) > 0 && audit_source_read(src, on_record, p) > 0)
 		;
 	double cpu = cpu_seconds() - c0, wall = (double)(now_ms() - t0) / 1000.0;
-	krules_status(&st1);
+	kaudit_status(&st1);
 	const struct audit_source_stats *s = audit_source_stats(src);
 	printf(
 	    "STORM seconds=%.1f records=%llu events=%llu execs=%llu records_per_s=%.0f "

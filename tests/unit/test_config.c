@@ -79,20 +79,20 @@ Test(config, defaults_are_falco_compatible)
 	cr_expect(strstr(c.rules_files[2], "/kestrel/rules.d") != NULL);
 	cr_expect_eq(c.priority, 7); /* debug */
 	cr_expect_eq(c.rule_matching, CONFIG_MATCH_FIRST);
-	cr_expect_eq(c.json_output, 0);
-	cr_expect_eq(c.json_include_output_property, 1);
-	cr_expect_eq(c.json_include_tags_property, 1);
-	cr_expect_eq(c.json_include_message_property, 0);
-	cr_expect_eq(c.json_include_output_fields_property, 1);
+	cr_expect_eq(c.out.json_output, 0);
+	cr_expect_eq(c.out.json_include_output_property, 1);
+	cr_expect_eq(c.out.json_include_tags_property, 1);
+	cr_expect_eq(c.out.json_include_message_property, 0);
+	cr_expect_eq(c.out.json_include_output_fields_property, 1);
 	cr_expect_eq(c.nrules_select, 0);
-	cr_expect_eq(c.syslog_enabled, 1);
-	cr_expect_eq(c.syslog_facility, LOG_DAEMON);
-	cr_expect_str_eq(c.syslog_ident, "kestrel");
-	cr_expect_eq(c.stdout_enabled, 0);
-	cr_expect_eq(c.file_enabled, 0);
-	cr_expect_eq(c.http_enabled, 0);
-	cr_expect_eq(c.http_timeout_ms, 5000);
-	cr_expect_eq(c.outputs_max_burst, 1000);
+	cr_expect_eq(c.out.syslog_enabled, 1);
+	cr_expect_eq(c.out.syslog_facility, LOG_DAEMON);
+	cr_expect_str_eq(c.out.syslog_ident, "kestrel");
+	cr_expect_eq(c.out.stdout_enabled, 0);
+	cr_expect_eq(c.out.file_enabled, 0);
+	cr_expect_eq(c.out.http_enabled, 0);
+	cr_expect_eq(c.out.http_timeout_ms, 5000);
+	cr_expect_eq(c.out.max_burst, 1000);
 	cr_expect_eq(c.audit_mode, CONFIG_AUDIT_AUTO);
 	cr_expect_eq(c.log_level, LOG_LVL_INFO);
 	cr_expect_null(c.path);
@@ -142,7 +142,6 @@ Test(config, every_key_is_read_from_the_file)
 	    "  rate_limit: 100\n"
 	    "  backpressure: block\n"
 	    "  buffer_size: 65536\n"
-	    "  flush_ms: 250\n"
 	    "container:\n"
 	    "  docker_root: /d\n"
 	    "  containerd_root: /cd\n"
@@ -159,39 +158,39 @@ Test(config, every_key_is_read_from_the_file)
 	cr_expect_str_eq(c.rules_files[1], "/r/b.yaml");
 	cr_expect_eq(c.priority, 4, "priority");
 	cr_expect_eq(c.rule_matching, CONFIG_MATCH_ALL);
-	cr_expect_eq(c.json_output, 1);
-	cr_expect_eq(c.json_include_output_property, 0);
-	cr_expect_eq(c.json_include_tags_property, 0);
-	cr_expect_eq(c.json_include_message_property, 1);
-	cr_expect_eq(c.json_include_output_fields_property, 0);
-	cr_expect_eq(c.time_format_iso_8601, 1);
-	cr_expect_float_eq(c.outputs_rate, 2.5, 1e-9);
-	cr_expect_eq(c.outputs_max_burst, 7);
-	cr_expect_eq(c.syslog_enabled, 0);
-	cr_expect_eq(c.syslog_facility, LOG_LOCAL3);
-	cr_expect_str_eq(c.syslog_ident, "kst");
-	cr_expect_eq(c.journal_enabled, 1);
-	cr_expect_eq(c.stdout_enabled, 1);
-	cr_expect_eq(c.file_enabled, 1);
-	cr_expect_eq(c.file_keep_alive, 1);
-	cr_expect_str_eq(c.file_filename, "/x/events.log");
-	cr_expect_eq(c.program_enabled, 1);
-	cr_expect_eq(c.program_keep_alive, 1);
-	cr_expect_str_eq(c.program_program, "jq .");
-	cr_expect_eq(c.http_enabled, 1);
-	cr_expect_str_eq(c.http_url, "http://127.0.0.1:2801/");
-	cr_expect_str_eq(c.http_user_agent, "ua/1");
-	cr_expect_eq(c.http_insecure, 1);
-	cr_expect_str_eq(c.http_ca_cert, "/c/ca.pem");
-	cr_expect_str_eq(c.http_ca_bundle, "/c/bundle.pem");
-	cr_expect_str_eq(c.http_ca_path, "/c/dir");
-	cr_expect_eq(c.http_mtls, 1);
-	cr_expect_str_eq(c.http_client_cert, "/c/cl.crt");
-	cr_expect_str_eq(c.http_client_key, "/c/cl.key");
-	cr_expect_eq(c.http_echo, 1);
-	cr_expect_eq(c.http_keep_alive, 0);
-	cr_expect_eq(c.http_timeout_ms, 1500);
-	cr_expect_eq(c.http_queue_size, 16);
+	cr_expect_eq(c.out.json_output, 1);
+	cr_expect_eq(c.out.json_include_output_property, 0);
+	cr_expect_eq(c.out.json_include_tags_property, 0);
+	cr_expect_eq(c.out.json_include_message_property, 1);
+	cr_expect_eq(c.out.json_include_output_fields_property, 0);
+	cr_expect_eq(c.out.time_format_iso_8601, 1);
+	cr_expect_float_eq(c.out.rate, 2.5, 1e-9);
+	cr_expect_eq(c.out.max_burst, 7);
+	cr_expect_eq(c.out.syslog_enabled, 0);
+	cr_expect_eq(c.out.syslog_facility, LOG_LOCAL3);
+	cr_expect_str_eq(c.out.syslog_ident, "kst");
+	cr_expect_eq(c.out.journal_enabled, 1);
+	cr_expect_eq(c.out.stdout_enabled, 1);
+	cr_expect_eq(c.out.file_enabled, 1);
+	cr_expect_eq(c.out.file_keep_alive, 1);
+	cr_expect_str_eq(c.out.file_filename, "/x/events.log");
+	cr_expect_eq(c.out.program_enabled, 1);
+	cr_expect_eq(c.out.program_keep_alive, 1);
+	cr_expect_str_eq(c.out.program_program, "jq .");
+	cr_expect_eq(c.out.http_enabled, 1);
+	cr_expect_str_eq(c.out.http_url, "http://127.0.0.1:2801/");
+	cr_expect_str_eq(c.out.http_user_agent, "ua/1");
+	cr_expect_eq(c.out.http_insecure, 1);
+	cr_expect_str_eq(c.out.http_ca_cert, "/c/ca.pem");
+	cr_expect_str_eq(c.out.http_ca_bundle, "/c/bundle.pem");
+	cr_expect_str_eq(c.out.http_ca_path, "/c/dir");
+	cr_expect_eq(c.out.http_mtls, 1);
+	cr_expect_str_eq(c.out.http_client_cert, "/c/cl.crt");
+	cr_expect_str_eq(c.out.http_client_key, "/c/cl.key");
+	cr_expect_eq(c.out.http_echo, 1);
+	cr_expect_eq(c.out.http_keep_alive, 0);
+	cr_expect_eq(c.out.http_timeout_ms, 1500);
+	cr_expect_eq(c.out.http_queue_size, 16);
 	cr_expect_eq(c.log_level, LOG_LVL_DEBUG);
 	cr_expect_eq(c.log_stderr, 0);
 	cr_expect_eq(c.log_syslog, 0);
@@ -201,7 +200,6 @@ Test(config, every_key_is_read_from_the_file)
 	cr_expect_eq(c.audit_rate_limit, 100);
 	cr_expect_eq(c.audit_backpressure, CONFIG_BP_BLOCK);
 	cr_expect_eq(c.audit_buffer_size, 65536);
-	cr_expect_eq(c.audit_flush_ms, 250);
 	cr_expect_str_eq(c.container_docker_root, "/d");
 	cr_expect_str_eq(c.container_containerd_root, "/cd");
 	cr_expect_str_eq(c.container_crio_root, "/cr");
@@ -240,8 +238,26 @@ Test(config, unknown_key_warns_with_file_line_column)
 	snprintf(want, sizeof(want), "%s:5:1: unknown key 'webserver'", path);
 	cr_expect(strstr(log, want) != NULL, "log: %s", log);
 	/* the known keys around them still apply */
-	cr_expect_eq(c.json_output, 1);
-	cr_expect_eq(c.file_enabled, 1);
+	cr_expect_eq(c.out.json_output, 1);
+	cr_expect_eq(c.out.file_enabled, 1);
+	config_free(&c);
+}
+
+Test(config, retired_flush_ms_warns_and_is_ignored)
+{
+	struct kestrel_config c;
+	char err[CONFIG_ERR_MAX], log[4096];
+	int warnings = 0;
+	cr_assert_eq(load_text(&c, "audit:\n  buffer_size: 65536\n  flush_ms: 250\n", &warnings,
+	                       err, log, sizeof(log)),
+	             0, "%s", err);
+	cr_expect_eq(warnings, 1);
+	char want[512];
+	snprintf(want, sizeof(want), "%s:3:3: audit.flush_ms is not supported", path);
+	cr_expect(strstr(log, want) != NULL, "log: %s", log);
+	cr_expect_eq(c.audit_buffer_size, 65536);
+	/* -o audit.flush_ms=... warns the same way instead of failing */
+	cr_expect_eq(config_set(&c, "audit.flush_ms", "250", err, sizeof(err)), 0, "%s", err);
 	config_free(&c);
 }
 
@@ -269,7 +285,6 @@ Test(config, bad_values_are_errors_with_file_line_column)
 	expect_load_error("audit:\n  mode: broadcast\n", "2:9: audit.mode: expected auto");
 	expect_load_error("audit:\n  backpressure: wait\n",
 	                  "2:17: audit.backpressure: expected block");
-	expect_load_error("audit:\n  flush_ms: 10s\n", "2:13: audit.flush_ms: expected an integer");
 	expect_load_error("log_level: chatty\n", "1:12: log_level: expected a log level");
 	expect_load_error("http_output:\n  timeout: -5\n", "2:12: http_output.timeout");
 	expect_load_error("file_output: true\n", "1:14: file_output: expected a mapping");
@@ -303,7 +318,7 @@ Test(config, empty_file_keeps_defaults)
 	struct kestrel_config c;
 	char err[CONFIG_ERR_MAX];
 	cr_assert_eq(load_text(&c, "# nothing\n", NULL, err, NULL, 0), 0, "%s", err);
-	cr_expect_eq(c.syslog_enabled, 1);
+	cr_expect_eq(c.out.syslog_enabled, 1);
 	cr_expect_eq(c.nrules_files, 3);
 	config_free(&c);
 }
@@ -311,7 +326,7 @@ Test(config, empty_file_keeps_defaults)
 Test(config, append_output_entries_are_parsed)
 {
 	struct kestrel_config c;
-	char err[CONFIG_ERR_MAX];
+	char err[CONFIG_ERR_MAX], log[4096];
 	int warnings = 0;
 	cr_assert_eq(load_text(&c,
 	                       "append_output:\n"
@@ -321,9 +336,16 @@ Test(config, append_output_entries_are_parsed)
 	                       "    extra_output: \"ppid=%proc.ppid\"\n"
 	                       "    extra_fields: [proc.ppid]\n"
 	                       "  - extra_output: \"host=%evt.hostname\"\n",
-	                       &warnings, err, NULL, 0),
+	                       &warnings, err, log, sizeof(log)),
 	             0, "%s", err);
-	cr_expect_eq(warnings, 0);
+	/* extra_fields is parsed but not applied yet: never silently */
+	cr_expect_eq(warnings, 1);
+	char want[512];
+	snprintf(want, sizeof(want),
+	         "%s:6:5: append_output.extra_fields: not supported yet (the fields are not added "
+	         "to alerts' output_fields), ignored",
+	         path);
+	cr_expect(strstr(log, want) != NULL, "log: %s", log);
 	cr_expect_eq(c.suggested_output, 0);
 	cr_assert_eq(c.nappend_output, 2);
 	cr_expect_str_eq(c.append_output[0].match_rule, "Terminal shell in container");
@@ -369,15 +391,15 @@ Test(config, option_overrides_set_nested_keys)
 	char err[CONFIG_ERR_MAX];
 	cr_assert_eq(config_init(&c), 0);
 	cr_expect_eq(config_set(&c, "file_output.enabled", "true", err, sizeof(err)), 0, "%s", err);
-	cr_expect_eq(c.file_enabled, 1);
+	cr_expect_eq(c.out.file_enabled, 1);
 	cr_expect_eq(
 	    config_set_option(&c, "http_output.url=http://127.0.0.1:9/x=y", err, sizeof(err)), 0,
 	    "%s", err);
-	cr_expect_str_eq(c.http_url, "http://127.0.0.1:9/x=y");
+	cr_expect_str_eq(c.out.http_url, "http://127.0.0.1:9/x=y");
 	cr_expect_eq(config_set_option(&c, "priority=error", err, sizeof(err)), 0, "%s", err);
 	cr_expect_eq(c.priority, 3);
 	cr_expect_eq(config_set_option(&c, "syslog_output.facility=local7", err, sizeof(err)), 0);
-	cr_expect_eq(c.syslog_facility, LOG_LOCAL7);
+	cr_expect_eq(c.out.syslog_facility, LOG_LOCAL7);
 	config_free(&c);
 }
 
@@ -412,7 +434,7 @@ Test(config, option_errors_name_the_option)
 	cr_expect_str_eq(err, "-o rules: rules: expected a list of enable/disable entries, got 'x'");
 	cr_expect_eq(config_set_option(&c, "json_output", err, sizeof(err)), -1);
 	cr_expect_str_eq(err, "-o json_output: expected key=value");
-	cr_expect_eq(c.json_output, 0);
+	cr_expect_eq(c.out.json_output, 0);
 	config_free(&c);
 }
 
@@ -432,16 +454,16 @@ Test(config, shipped_file_loads_without_warnings)
 	cr_expect_eq(warnings, 0);
 	/* The shipped file documents the built-in defaults, it does not change them. */
 	cr_expect_eq(c.priority, d.priority);
-	cr_expect_eq(c.syslog_enabled, d.syslog_enabled);
-	cr_expect_eq(c.syslog_facility, d.syslog_facility);
-	cr_expect_eq(c.journal_enabled, d.journal_enabled);
-	cr_expect_eq(c.stdout_enabled, d.stdout_enabled);
-	cr_expect_eq(c.file_enabled, d.file_enabled);
-	cr_expect_str_eq(c.file_filename, d.file_filename);
-	cr_expect_eq(c.http_enabled, d.http_enabled);
-	cr_expect_eq(c.http_timeout_ms, d.http_timeout_ms);
-	cr_expect_eq(c.outputs_max_burst, d.outputs_max_burst);
-	cr_expect_float_eq(c.outputs_rate, d.outputs_rate, 1e-9);
+	cr_expect_eq(c.out.syslog_enabled, d.out.syslog_enabled);
+	cr_expect_eq(c.out.syslog_facility, d.out.syslog_facility);
+	cr_expect_eq(c.out.journal_enabled, d.out.journal_enabled);
+	cr_expect_eq(c.out.stdout_enabled, d.out.stdout_enabled);
+	cr_expect_eq(c.out.file_enabled, d.out.file_enabled);
+	cr_expect_str_eq(c.out.file_filename, d.out.file_filename);
+	cr_expect_eq(c.out.http_enabled, d.out.http_enabled);
+	cr_expect_eq(c.out.http_timeout_ms, d.out.http_timeout_ms);
+	cr_expect_eq(c.out.max_burst, d.out.max_burst);
+	cr_expect_float_eq(c.out.rate, d.out.rate, 1e-9);
 	cr_expect_eq(c.audit_backlog_limit, d.audit_backlog_limit);
 	cr_expect_eq(c.audit_buffer_size, d.audit_buffer_size);
 	cr_expect_eq(c.suggested_output, 1);
@@ -477,8 +499,8 @@ Test(config, falco_yaml_loads_with_warnings_for_unsupported_keys)
 	cr_expect_eq(rc, 0, "%s", err);
 	cr_expect_gt(warnings, 0);
 	/* Falco's shipped values for the keys kestrel shares */
-	cr_expect_eq(c.stdout_enabled, 1);
-	cr_expect_eq(c.syslog_enabled, 1);
+	cr_expect_eq(c.out.stdout_enabled, 1);
+	cr_expect_eq(c.out.syslog_enabled, 1);
 	cr_expect_str_eq(c.rules_files[0], "/etc/falco/falco_rules.yaml");
 	config_free(&c);
 }

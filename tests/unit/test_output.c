@@ -107,8 +107,8 @@ static int has_control_bytes(const char *s)
 static void quiet_config(struct kestrel_config *c)
 {
 	cr_assert_eq(config_init(c), 0);
-	c->syslog_enabled = 0;
-	c->outputs_rate = 0; /* unlimited unless a test says otherwise */
+	c->out.syslog_enabled = 0;
+	c->out.rate = 0; /* unlimited unless a test says otherwise */
 }
 
 /* ---- escape ---- */
@@ -395,16 +395,16 @@ Test(output, file_output_writes_hostile_alert_as_one_escaped_line)
 {
 	struct kestrel_config c;
 	quiet_config(&c);
-	c.file_enabled = 1;
-	free(c.file_filename);
-	c.file_filename = strdup(tmp_path("events.txt"));
+	c.out.file_enabled = 1;
+	free(c.out.file_filename);
+	c.out.file_filename = strdup(tmp_path("events.txt"));
 	char err[CONFIG_ERR_MAX];
-	struct outputs *o = outputs_new(&c, err, sizeof(err));
+	struct outputs *o = outputs_new(&c.out, err, sizeof(err));
 	cr_assert_not_null(o, "%s", err);
 	struct alert a = hostile_alert();
 	outputs_emit(o, &a);
 	outputs_free(o);
-	char *text = read_all(c.file_filename);
+	char *text = read_all(c.out.file_filename);
 	cr_assert_not_null(text);
 	cr_expect_eq(count_char(text, '\n'), 1, "%s", text);
 	cr_expect_not(has_control_bytes(text));
@@ -412,7 +412,7 @@ Test(output, file_output_writes_hostile_alert_as_one_escaped_line)
 	              NULL,
 	          "%s", text);
 	struct stat st;
-	cr_assert_eq(stat(c.file_filename, &st), 0);
+	cr_assert_eq(stat(c.out.file_filename, &st), 0);
 	cr_expect_eq(st.st_mode & 0777, 0640);
 	config_free(&c);
 }
@@ -421,18 +421,18 @@ Test(output, json_file_output_writes_hostile_alert_as_one_valid_json_line)
 {
 	struct kestrel_config c;
 	quiet_config(&c);
-	c.file_enabled = 1;
-	c.json_output = 1;
-	free(c.file_filename);
-	c.file_filename = strdup(tmp_path("events.json"));
+	c.out.file_enabled = 1;
+	c.out.json_output = 1;
+	free(c.out.file_filename);
+	c.out.file_filename = strdup(tmp_path("events.json"));
 	char err[CONFIG_ERR_MAX];
-	struct outputs *o = outputs_new(&c, err, sizeof(err));
+	struct outputs *o = outputs_new(&c.out, err, sizeof(err));
 	cr_assert_not_null(o, "%s", err);
 	struct alert a = hostile_alert();
 	outputs_emit(o, &a);
 	outputs_emit(o, &a);
 	outputs_free(o);
-	char *text = read_all(c.file_filename);
+	char *text = read_all(c.out.file_filename);
 	cr_assert_not_null(text);
 	cr_expect_eq(count_char(text, '\n'), 2, "%s", text);
 	cr_expect_not(has_control_bytes(text));
@@ -452,18 +452,18 @@ Test(output, file_keep_alive_reopens_after_rotation)
 {
 	struct kestrel_config c;
 	quiet_config(&c);
-	c.file_enabled = 1;
-	c.file_keep_alive = 1;
-	free(c.file_filename);
-	c.file_filename = strdup(tmp_path("rot.txt"));
+	c.out.file_enabled = 1;
+	c.out.file_keep_alive = 1;
+	free(c.out.file_filename);
+	c.out.file_filename = strdup(tmp_path("rot.txt"));
 	char err[CONFIG_ERR_MAX];
-	struct outputs *o = outputs_new(&c, err, sizeof(err));
+	struct outputs *o = outputs_new(&c.out, err, sizeof(err));
 	cr_assert_not_null(o, "%s", err);
 	struct alert a = hostile_alert();
 	a.output = "first";
 	outputs_emit(o, &a);
 	char *rotated = tmp_path("rot.txt.1");
-	cr_assert_eq(rename(c.file_filename, rotated), 0);
+	cr_assert_eq(rename(c.out.file_filename, rotated), 0);
 	a.output = "second"; /* still goes to the renamed file: it is kept open */
 	outputs_emit(o, &a);
 	outputs_reopen(o);
@@ -473,7 +473,7 @@ Test(output, file_keep_alive_reopens_after_rotation)
 	char *old = strdup(read_all(rotated));
 	cr_expect(strstr(old, "Warning first\n") && strstr(old, "Warning second\n"), "%s", old);
 	cr_expect_null(strstr(old, "third"));
-	char *now = read_all(c.file_filename);
+	char *now = read_all(c.out.file_filename);
 	cr_assert_not_null(now);
 	cr_expect(strstr(now, "Warning third\n") != NULL, "%s", now);
 	cr_expect_eq(count_char(now, '\n'), 1);
@@ -485,11 +485,11 @@ Test(output, file_output_fails_with_the_file_name)
 {
 	struct kestrel_config c;
 	quiet_config(&c);
-	c.file_enabled = 1;
-	free(c.file_filename);
-	c.file_filename = strdup("/nonexistent/dir/events.txt");
+	c.out.file_enabled = 1;
+	free(c.out.file_filename);
+	c.out.file_filename = strdup("/nonexistent/dir/events.txt");
 	char err[CONFIG_ERR_MAX];
-	cr_expect_null(outputs_new(&c, err, sizeof(err)));
+	cr_expect_null(outputs_new(&c.out, err, sizeof(err)));
 	cr_expect_str_eq(err,
 	                 "file_output: /nonexistent/dir/events.txt: No such file or directory");
 	config_free(&c);
@@ -499,14 +499,14 @@ Test(output, stdout_output_writes_one_line_per_alert)
 {
 	struct kestrel_config c;
 	quiet_config(&c);
-	c.stdout_enabled = 1;
+	c.out.stdout_enabled = 1;
 	char *path = tmp_path("stdout.txt");
 	fflush(stdout);
 	int saved = dup(1);
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	dup2(fd, 1);
 	char err[CONFIG_ERR_MAX];
-	struct outputs *o = outputs_new(&c, err, sizeof(err));
+	struct outputs *o = outputs_new(&c.out, err, sizeof(err));
 	struct alert a = hostile_alert();
 	if (o) {
 		outputs_emit(o, &a);
@@ -528,17 +528,17 @@ static void program_test(int keep_alive)
 {
 	struct kestrel_config c;
 	quiet_config(&c);
-	c.program_enabled = 1;
-	c.program_keep_alive = keep_alive;
+	c.out.program_enabled = 1;
+	c.out.program_keep_alive = keep_alive;
 	char *out = tmp_path("program.txt");
 	char cmd[512];
 	/* keep_alive: one process for all alerts; otherwise one per alert */
 	snprintf(cmd, sizeof(cmd),
 	         "while IFS= read -r l; do printf '%%s %%s\\n' \"$$\" \"$l\"; done >> %s", out);
-	free(c.program_program);
-	c.program_program = strdup(cmd);
+	free(c.out.program_program);
+	c.out.program_program = strdup(cmd);
 	char err[CONFIG_ERR_MAX];
-	struct outputs *o = outputs_new(&c, err, sizeof(err));
+	struct outputs *o = outputs_new(&c.out, err, sizeof(err));
 	cr_assert_not_null(o, "%s", err);
 	struct alert a = hostile_alert();
 	for (int i = 0; i < 3; i++)
@@ -576,12 +576,12 @@ Test(output, program_that_exits_is_restarted_and_errors_counted)
 {
 	struct kestrel_config c;
 	quiet_config(&c);
-	c.program_enabled = 1;
-	c.program_keep_alive = 1;
-	free(c.program_program);
-	c.program_program = strdup("exit 0");
+	c.out.program_enabled = 1;
+	c.out.program_keep_alive = 1;
+	free(c.out.program_program);
+	c.out.program_program = strdup("exit 0");
 	char err[CONFIG_ERR_MAX];
-	struct outputs *o = outputs_new(&c, err, sizeof(err));
+	struct outputs *o = outputs_new(&c.out, err, sizeof(err));
 	cr_assert_not_null(o, "%s", err);
 	struct alert a = hostile_alert();
 	/* the daemon survives writing to a dead program (SIGPIPE ignored); the
@@ -611,13 +611,13 @@ Test(output, rate_limit_suppresses_counts_and_reports_by_rule)
 {
 	struct kestrel_config c;
 	quiet_config(&c);
-	c.file_enabled = 1;
-	c.outputs_rate = 1;
-	c.outputs_max_burst = 2;
-	free(c.file_filename);
-	c.file_filename = strdup(tmp_path("limited.txt"));
+	c.out.file_enabled = 1;
+	c.out.rate = 1;
+	c.out.max_burst = 2;
+	free(c.out.file_filename);
+	c.out.file_filename = strdup(tmp_path("limited.txt"));
 	char err[CONFIG_ERR_MAX];
-	struct outputs *o = outputs_new(&c, err, sizeof(err));
+	struct outputs *o = outputs_new(&c.out, err, sizeof(err));
 	cr_assert_not_null(o, "%s", err);
 	fake_now = 1000 * SEC;
 	outputs_set_clock(o, fake_clock, NULL);
@@ -631,11 +631,11 @@ Test(output, rate_limit_suppresses_counts_and_reports_by_rule)
 	cr_expect_eq(st.alerts, 6);
 	cr_expect_eq(st.emitted, 2);
 	cr_expect_eq(st.suppressed, 4);
-	char *text = read_all(c.file_filename);
+	char *text = read_all(c.out.file_filename);
 	cr_expect_eq(count_char(text, '\n'), 2, "nothing reported before the interval: %s", text);
 	fake_now += OUTPUT_SUPPRESS_REPORT_SEC * SEC;
 	outputs_tick(o);
-	text = read_all(c.file_filename);
+	text = read_all(c.out.file_filename);
 	cr_expect_eq(count_char(text, '\n'), 3, "%s", text);
 	cr_expect(strstr(text, ": Warning 4 alerts suppressed by the rate limit (outputs.rate=1/s, "
 	                       "outputs.max_burst=2) in the last 10s: rule 'Terminal shell in "
@@ -644,7 +644,7 @@ Test(output, rate_limit_suppresses_counts_and_reports_by_rule)
 	/* reported once: another tick adds nothing */
 	fake_now += OUTPUT_SUPPRESS_REPORT_SEC * SEC;
 	outputs_tick(o);
-	cr_expect_eq(count_char(read_all(c.file_filename), '\n'), 3);
+	cr_expect_eq(count_char(read_all(c.out.file_filename), '\n'), 3);
 	outputs_free(o);
 	config_free(&c);
 }
@@ -653,14 +653,14 @@ Test(output, pending_suppressions_are_reported_at_exit)
 {
 	struct kestrel_config c;
 	quiet_config(&c);
-	c.file_enabled = 1;
-	c.json_output = 1;
-	c.outputs_rate = 1;
-	c.outputs_max_burst = 1;
-	free(c.file_filename);
-	c.file_filename = strdup(tmp_path("exit.json"));
+	c.out.file_enabled = 1;
+	c.out.json_output = 1;
+	c.out.rate = 1;
+	c.out.max_burst = 1;
+	free(c.out.file_filename);
+	c.out.file_filename = strdup(tmp_path("exit.json"));
 	char err[CONFIG_ERR_MAX];
-	struct outputs *o = outputs_new(&c, err, sizeof(err));
+	struct outputs *o = outputs_new(&c.out, err, sizeof(err));
 	cr_assert_not_null(o, "%s", err);
 	fake_now = 5 * SEC;
 	outputs_set_clock(o, fake_clock, NULL);
@@ -668,7 +668,7 @@ Test(output, pending_suppressions_are_reported_at_exit)
 	outputs_emit(o, &a);
 	outputs_emit(o, &a);
 	outputs_free(o);
-	char *text = read_all(c.file_filename);
+	char *text = read_all(c.out.file_filename);
 	cr_assert_eq(count_char(text, '\n'), 2, "%s", text);
 	char *second = strchr(text, '\n') + 1;
 	json_error_t e;

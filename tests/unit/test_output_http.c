@@ -139,17 +139,17 @@ TestSuite(http, .init = setup, .timeout = 30);
 static struct outputs *http_outputs(struct kestrel_config *c, int port, int timeout_ms, int queue)
 {
 	cr_assert_eq(config_init(c), 0);
-	c->syslog_enabled = 0;
-	c->outputs_rate = 0;
-	c->http_enabled = 1;
-	c->http_timeout_ms = timeout_ms;
-	c->http_queue_size = queue;
+	c->out.syslog_enabled = 0;
+	c->out.rate = 0;
+	c->out.http_enabled = 1;
+	c->out.http_timeout_ms = timeout_ms;
+	c->out.http_queue_size = queue;
 	char url[64];
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", port);
-	free(c->http_url);
-	c->http_url = strdup(url);
+	free(c->out.http_url);
+	c->out.http_url = strdup(url);
 	char err[CONFIG_ERR_MAX];
-	struct outputs *o = outputs_new(c, err, sizeof(err));
+	struct outputs *o = outputs_new(&c->out, err, sizeof(err));
 	cr_assert_not_null(o, "%s", err);
 	return o;
 }
@@ -303,12 +303,12 @@ Test(http, bad_url_is_rejected_at_start)
 {
 	struct kestrel_config c;
 	cr_assert_eq(config_init(&c), 0);
-	c.syslog_enabled = 0;
-	c.http_enabled = 1;
-	free(c.http_url);
-	c.http_url = strdup("ftp://127.0.0.1/");
+	c.out.syslog_enabled = 0;
+	c.out.http_enabled = 1;
+	free(c.out.http_url);
+	c.out.http_url = strdup("ftp://127.0.0.1/");
 	char err[CONFIG_ERR_MAX];
-	cr_expect_null(outputs_new(&c, err, sizeof(err)));
+	cr_expect_null(outputs_new(&c.out, err, sizeof(err)));
 	cr_expect_str_eq(err,
 	                 "http_output.url: 'ftp://127.0.0.1/' is not an http:// or https:// URL");
 	config_free(&c);

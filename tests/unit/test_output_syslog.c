@@ -3,8 +3,10 @@
  * test plays the daemon's side of /dev/log and of journald's socket
  * (/run/systemd/journal/socket) when no real one runs, and checks that the
  * hostile alert arrives as exactly one datagram, one line, with the right
- * severity, and that no journal field can be forged. Needs root; skipped
- * by name otherwise or when a real syslog daemon/journald owns the socket.
+ * severity, and that no journal field can be forged. Those tests need root;
+ * skipped by name otherwise or when a real syslog daemon/journald owns the
+ * socket. The syslog sink's own socket, ident and facility are checked on a
+ * private socket path, without root.
  */
 #define _GNU_SOURCE
 #include "config.h"
@@ -104,12 +106,13 @@ static ssize_t recv_one(int fd, char *buf, size_t len, int ms)
 	return n;
 }
 
-/* Like recv_one, but skips datagrams other processes send to /dev/log
- * meanwhile (another test's daemon logging): only ours carry our pid. */
-static ssize_t recv_mine(int fd, char *buf, size_t len, int ms)
+/* Like recv_one, but skips datagrams other processes send to the socket
+ * meanwhile (another test's daemon logging): only ours carry our pid, after
+ * ident ("" matches any ident). */
+static ssize_t recv_mine(int fd, char *buf, size_t len, int ms, const char *ident)
 {
-	char tag[32];
-	snprintf(tag, sizeof(tag), " kestrel[%d]: ", (int)getpid());
+	char tag[96];
+	snprintf(tag, sizeof(tag), "%s[%d]: ", ident, (int)getpid());
 	for (;;) {
 		ssize_t n = recv_one(fd, buf, len, ms);
 		if (n < 0 || strstr(buf, tag))
@@ -131,10 +134,10 @@ Test(sinks, syslog_gets_hostile_alert_as_one_line_with_priority_severity)
 	}
 	struct kestrel_config c;
 	cr_assert_eq(config_init(&c), 0);
-	c.outputs_rate = 0;
-	c.syslog_facility = LOG_LOCAL4;
-	char err[CONFIG_ERR_MAX];
-	struct outputs *o = outputs_new(&c, err, sizeof(err));
+	c.out.rate = 0;
+	c.out.syslog_facility = LOG_LOCAL4;
+	char err[OUTPUT_ERR_MAX];
+	struct outputs *o = outputs_new(&c.out, err, sizeof(err));
 	struct alert a = hostile_alert();
 	if (o) {
 		outputs_emit(o, &a);
@@ -143,9 +146,9 @@ Test(sinks, syslog_gets_hostile_alert_as_one_line_with_priority_severity)
 		outputs_emit(o, &a);
 	}
 	static char d1[DGRAM_MAX], d2[DGRAM_MAX], d3[DGRAM_MAX];
-	ssize_t n1 = recv_mine(fd, d1, sizeof(d1), 2000);
-	ssize_t n2 = recv_mine(fd, d2, sizeof(d2), 2000);
-	ssize_t n3 = recv_mine(fd, d3, sizeof(d3), 200);
+	ssize_t n1 = recv_mine(fd, d1, sizeof(d1), 2000, " kestrel");
+	ssize_t n2 = recv_mine(fd, d2, sizeof(d2), 2000, " kestrel");
+	ssize_t n3 = recv_mine(fd, d3, sizeof(d3), 200, " kestrel");
 	outputs_free(o);
 	closelog();
 	close(fd);
@@ -167,6 +170,126 @@ Test(sinks, syslog_gets_hostile_alert_as_one_line_with_priority_severity)
 		          "control byte 0x%02x at %zd", (unsigned char)d1[i], i);
 	snprintf(want, sizeof(want), "<%d>", LOG_LOCAL4 | LOG_CRIT);
 	cr_expect(n2 > 0 && strncmp(d2, want, strlen(want)) == 0, "%s", d2);
+	config_free(&c);
+}
+
+/* A private socket directory for the tests that need no root. */
+static char sockdir[] = "/tmp/kestrel-test-syslog-XXXXXX";
+
+static struct outputs *syslog_outputs(struct kestrel_config *c, const char *path, const char *ident,
+                                      int facility)
+{
+	cr_assert_eq(config_init(c), 0);
+	c->out.rate = 0;
+	c->out.syslog_facility = facility;
+	free(c->out.syslog_ident);
+	c->out.syslog_ident = strdup(ident);
+	c->out.syslog_path = path;
+	char err[OUTPUT_ERR_MAX];
+	struct outputs *o = outputs_new(&c->out, err, sizeof(err));
+	cr_assert_not_null(o, "%s", err);
+	return o;
+}
+
+Test(sinks, syslog_alerts_go_to_their_own_socket_with_their_ident_and_facility)
+{
+	cr_assert_not_null(mkdtemp(sockdir));
+	char path[128];
+	snprintf(path, sizeof(path), "%s/log", sockdir);
+	int fd = bind_dgram(path);
+	cr_assert_geq(fd, 0);
+	struct kestrel_config c;
+	struct outputs *o = syslog_outputs(&c, path, "alerts", LOG_LOCAL3);
+	struct alert a = hostile_alert();
+	outputs_emit(o, &a);
+	static char d[DGRAM_MAX];
+	ssize_t n = recv_one(fd, d, sizeof(d), 2000);
+	struct outputs_stats st;
+	outputs_stats(o, &st);
+	outputs_free(o);
+	close(fd);
+	unlink(path);
+	rmdir(sockdir);
+	cr_assert_gt(n, 0, "the alert did not reach the configured socket");
+	char want[64];
+	snprintf(want, sizeof(want), "<%d>", LOG_LOCAL3 | LOG_WARNING);
+	cr_expect(strncmp(d, want, strlen(want)) == 0, "%s", d);
+	snprintf(want, sizeof(want), " alerts[%d]: ", (int)getpid());
+	cr_expect(strstr(d, want) != NULL, "%s", d);
+	cr_expect(strstr(d, ": Warning A shell was spawned (cmdline=" HOSTILE_ESCAPED ")") != NULL,
+	          "%s", d);
+	cr_expect_eq(st.write_errors, 0);
+	config_free(&c);
+}
+
+Test(sinks, syslog_send_failures_count_as_write_errors_until_a_daemon_listens)
+{
+	cr_assert_not_null(mkdtemp(sockdir));
+	char path[128];
+	snprintf(path, sizeof(path), "%s/log", sockdir);
+	struct kestrel_config c;
+	struct outputs *o = syslog_outputs(&c, path, "alerts", LOG_LOCAL3);
+	struct alert a = hostile_alert();
+	outputs_emit(o, &a); /* nothing listens yet */
+	struct outputs_stats st;
+	outputs_stats(o, &st);
+	cr_expect_eq(st.write_errors, 1, "a lost syslog alert was not counted");
+	int fd = bind_dgram(path);
+	cr_assert_geq(fd, 0);
+	outputs_emit(o, &a);
+	static char d[DGRAM_MAX];
+	ssize_t n = recv_one(fd, d, sizeof(d), 2000);
+	outputs_stats(o, &st);
+	outputs_free(o);
+	close(fd);
+	unlink(path);
+	rmdir(sockdir);
+	cr_expect_gt(n, 0, "the alert did not reach the daemon that started");
+	cr_expect_eq(st.write_errors, 1);
+	config_free(&c);
+}
+
+/* The bug this guards against: the alert sink's openlog() relabelled
+ * kestrel's own log lines with the alert ident and facility. */
+Test(sinks, kestrel_log_keeps_its_own_ident_and_facility_beside_syslog_output)
+{
+	if (geteuid() != 0)
+		cr_skip_test("kestrel_log_keeps_its_own_ident_and_facility_beside_syslog_output: "
+		             "needs root");
+	int lock = lock_file(SYSLOG_LOCK);
+	int fd = bind_dgram("/dev/log");
+	if (fd < 0) {
+		close(lock);
+		cr_skip_test("kestrel_log_keeps_its_own_ident_and_facility_beside_syslog_output: "
+		             "/dev/log belongs to a running syslog daemon");
+	}
+	log_init(0, 1, LOG_LVL_INFO);
+	struct kestrel_config c;
+	struct outputs *o = syslog_outputs(&c, NULL, "alerts", LOG_LOCAL3);
+	struct alert a = hostile_alert();
+	outputs_emit(o, &a);
+	log_warnx("kestrel log line after an alert");
+	static char d1[DGRAM_MAX], d2[DGRAM_MAX];
+	ssize_t n1 = recv_mine(fd, d1, sizeof(d1), 2000, "");
+	ssize_t n2 = recv_mine(fd, d2, sizeof(d2), 2000, "");
+	outputs_free(o);
+	log_init(1, 0, LOG_LVL_INFO);
+	closelog();
+	close(fd);
+	unlink("/dev/log");
+	close(lock);
+	cr_assert_gt(n1, 0, "no alert datagram");
+	cr_assert_gt(n2, 0, "no log datagram");
+	char want[64];
+	snprintf(want, sizeof(want), "<%d>", LOG_LOCAL3 | LOG_WARNING);
+	cr_expect(strncmp(d1, want, strlen(want)) == 0, "alert: %s", d1);
+	snprintf(want, sizeof(want), " alerts[%d]: ", (int)getpid());
+	cr_expect(strstr(d1, want) != NULL, "alert: %s", d1);
+	snprintf(want, sizeof(want), "<%d>", LOG_SYSLOG_FACILITY | LOG_WARNING);
+	cr_expect(strncmp(d2, want, strlen(want)) == 0, "log line: %s", d2);
+	snprintf(want, sizeof(want), " " LOG_SYSLOG_IDENT "[%d]: kestrel log line after an alert",
+	         (int)getpid());
+	cr_expect(strstr(d2, want) != NULL, "log line: %s", d2);
 	config_free(&c);
 }
 
@@ -215,11 +338,11 @@ Test(sinks, journal_gets_hostile_alert_as_one_record_with_structured_fields)
 	}
 	struct kestrel_config c;
 	cr_assert_eq(config_init(&c), 0);
-	c.outputs_rate = 0;
-	c.syslog_enabled = 0;
-	c.journal_enabled = 1;
-	char err[CONFIG_ERR_MAX];
-	struct outputs *o = outputs_new(&c, err, sizeof(err));
+	c.out.rate = 0;
+	c.out.syslog_enabled = 0;
+	c.out.journal_enabled = 1;
+	char err[OUTPUT_ERR_MAX];
+	struct outputs *o = outputs_new(&c.out, err, sizeof(err));
 	struct alert a = hostile_alert();
 	if (o)
 		outputs_emit(o, &a);
@@ -286,10 +409,10 @@ Test(sinks, journal_is_disabled_with_a_warning_when_journald_is_absent)
 	}
 	struct kestrel_config c;
 	cr_assert_eq(config_init(&c), 0);
-	c.syslog_enabled = 0;
-	c.journal_enabled = 1;
-	char err[CONFIG_ERR_MAX];
-	struct outputs *o = outputs_new(&c, err, sizeof(err));
+	c.out.syslog_enabled = 0;
+	c.out.journal_enabled = 1;
+	char err[OUTPUT_ERR_MAX];
+	struct outputs *o = outputs_new(&c.out, err, sizeof(err));
 	cr_assert_not_null(o, "%s", err);
 	struct alert a = hostile_alert();
 	outputs_emit(o, &a);
