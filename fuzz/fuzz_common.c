@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "daemon/pipeline.h"
 #include "event/kevent_json.h"
@@ -27,6 +28,8 @@
 
 /* Text and JSON of the last alert; kept between calls so no allocation per alert. */
 static struct outbuf fuzz_text, fuzz_json, fuzz_tmp;
+/* Where engine diagnostics go (fuzz_diag_stream). */
+static FILE *fuzz_diag;
 /* Set by targets whose rule outputs are fixed: alerts are then checked. */
 int fuzz_strict_lines;
 
@@ -220,8 +223,43 @@ void fuzz_eval_samples(struct engine *e)
 	proc_table_free(c.pt);
 }
 
+FILE *fuzz_diag_stream(void)
+{
+	if (!fuzz_diag) {
+		fuzz_quiet();
+		/* KESTREL_FUZZ_VERBOSE=1 shows diagnostics (to study an input) */
+		fuzz_diag =
+		    getenv("KESTREL_FUZZ_VERBOSE") ? fdopen(dup(2), "w") : fopen("/dev/null", "w");
+	}
+	return fuzz_diag;
+}
+
+void fuzz_engine_run(const char *text, size_t len, fuzz_inspect_fn inspect)
+{
+	FILE *out = fuzz_diag_stream();
+	struct engine *e;
+	struct engine_diag *d;
+
+	if (!out)
+		return;
+	e = engine_new();
+	d = engine_diag_new();
+	if (e && d && engine_add_buffer(e, "fuzz.yaml", text, len, d) == 0 &&
+	    engine_compile(e, d) == 0) {
+		inspect(e, out);
+		fuzz_eval_samples(e);
+	}
+	if (d)
+		engine_diag_print(d, out);
+	engine_diag_free(d);
+	engine_free(e);
+}
+
 void fuzz_common_cleanup(void)
 {
+	if (fuzz_diag)
+		fclose(fuzz_diag);
+	fuzz_diag = NULL;
 	outbuf_free(&fuzz_text);
 	outbuf_free(&fuzz_json);
 	outbuf_free(&fuzz_tmp);

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "engine/engine.h"
 #include "proc/proc.h"
@@ -41,7 +42,21 @@ void fuzz_consume_event(struct kevent *ev, struct engine *e, struct proc_table *
  * pipeline and evaluates them with e. */
 void fuzz_eval_samples(struct engine *e);
 
-/* Frees the buffers kept between calls (call once before exiting). */
+/* Where engine diagnostics go: /dev/null, or stderr when
+ * KESTREL_FUZZ_VERBOSE is set. Calls fuzz_quiet() on first use; NULL when it
+ * cannot be opened. Closed by fuzz_common_cleanup(). */
+FILE *fuzz_diag_stream(void);
+
+/* Called with a compiled engine and the diagnostics stream. */
+typedef void (*fuzz_inspect_fn)(struct engine *e, FILE *out);
+
+/* The engine targets' round: loads text as one rules file ("fuzz.yaml"),
+ * compiles it and, when it compiles, calls inspect and evaluates the
+ * sample events; diagnostics are printed to fuzz_diag_stream(). */
+void fuzz_engine_run(const char *text, size_t len, fuzz_inspect_fn inspect);
+
+/* Frees the buffers kept between calls and closes the diagnostics stream
+ * (call once before exiting). */
 void fuzz_common_cleanup(void);
 
 /*

@@ -10,9 +10,6 @@
 
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "fuzz_common.h"
 #include "output/outbuf.h"
@@ -32,7 +29,6 @@
 	"  condition: \""
 #define FUZZ_COND_TAIL "\"\n"
 
-static FILE *fuzz_null;
 static struct outbuf fuzz_yaml;
 
 /* Appends the condition as the body of a YAML double-quoted scalar: '"' and
@@ -58,38 +54,24 @@ static int fuzz_quote(struct outbuf *b, const uint8_t *s, size_t n)
 	return 0;
 }
 
+/* Prints the fuzzed rule's expanded condition and event types back. */
+static void fuzz_inspect(struct engine *e, FILE *out)
+{
+	long i = engine_rule_find(e, "fuzz rule");
+
+	if (i >= 0) {
+		engine_rule_print_condition(e, (size_t)i, out);
+		engine_rule_print_evttypes(e, (size_t)i, out);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct engine *e;
-	struct engine_diag *d;
-
-	if (!fuzz_null) {
-		fuzz_quiet();
-		/* KESTREL_FUZZ_VERBOSE=1 shows diagnostics (to study an input) */
-		fuzz_null =
-		    getenv("KESTREL_FUZZ_VERBOSE") ? fdopen(dup(2), "w") : fopen("/dev/null", "w");
-		if (!fuzz_null)
-			return 0;
-	}
 	outbuf_reset(&fuzz_yaml);
 	if (outbuf_puts(&fuzz_yaml, FUZZ_COND_HEAD) < 0 || fuzz_quote(&fuzz_yaml, data, size) < 0 ||
 	    outbuf_puts(&fuzz_yaml, FUZZ_COND_TAIL) < 0)
 		return 0;
-	e = engine_new();
-	d = engine_diag_new();
-	if (e && d && engine_add_buffer(e, "fuzz.yaml", fuzz_yaml.p, fuzz_yaml.len, d) == 0 &&
-	    engine_compile(e, d) == 0) {
-		long i = engine_rule_find(e, "fuzz rule");
-		if (i >= 0) {
-			engine_rule_print_condition(e, (size_t)i, fuzz_null);
-			engine_rule_print_evttypes(e, (size_t)i, fuzz_null);
-		}
-		fuzz_eval_samples(e);
-	}
-	if (d)
-		engine_diag_print(d, fuzz_null);
-	engine_diag_free(d);
-	engine_free(e);
+	fuzz_engine_run(fuzz_yaml.p, fuzz_yaml.len, fuzz_inspect);
 	return 0;
 }
 
@@ -98,8 +80,6 @@ int main(int argc, char **argv)
 {
 	int rc = fuzz_run_files(argc, argv);
 
-	if (fuzz_null)
-		fclose(fuzz_null);
 	outbuf_free(&fuzz_yaml);
 	fuzz_common_cleanup();
 	return rc;

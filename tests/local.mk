@@ -30,6 +30,7 @@ UNIT_TESTS += tests/unit/test_output_http
 UNIT_TESTS += tests/unit/test_output_syslog
 UNIT_TESTS += tests/unit/test_config
 UNIT_TESTS += tests/unit/test_privs
+UNIT_TESTS += tests/unit/test_kfilter
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 EXTRA_DIST += tests/unit/engine_testutil.h

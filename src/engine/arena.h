@@ -18,5 +18,10 @@ struct ptrvec {
 	size_t n, cap;
 };
 int ptrvec_push(struct arena *a, struct ptrvec *pv, void *p);
+/* dst becomes a copy of src's pointers (new storage; src unchanged). */
+void ptrvec_copy(struct arena *a, struct ptrvec *dst, const struct ptrvec *src);
+/* Index of the first element whose `const char *` member at name_off
+ * equals name, or -1 (lists, macros and rules are looked up by name). */
+long ptrvec_find_named(const struct ptrvec *v, size_t name_off, const char *name);
 
 #endif

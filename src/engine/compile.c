@@ -1,498 +1,19 @@
 /*
- * compile.c — turns the loaded collection into evaluable rules: expands
- * lists and macros (cycle = error), compiles exceptions into the condition
- * as Falco does, resolves each field to an extractor and a cache slot once,
- * builds hash and prefix sets for list operators, derives each rule's
- * event-type set (negation pushed to the leaves, other checks neutral) and
- * evaluates compiled conditions per event.
+ * compile.c — code generation: turns each rule's expanded condition
+ * (expand.c) into evaluable nodes (eval.c): resolves each field to an
+ * extractor and a cache slot once, builds hash and prefix sets for list
+ * operators, regexes and CIDR networks, orders and/or operands by cost and
+ * derives the rule's event-type set (evtidx.c).
  */
 #define _GNU_SOURCE
-#define PCRE2_CODE_UNIT_WIDTH 8
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <fnmatch.h>
-#include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/engine_int.h"
+#include "engine/ccomp.h"
 #include "engine/lex.h"
 #include "engine/sets.h"
-
-/* Deepest condition tree after macro expansion. */
-#define CCOMP_MAX_DEPTH 400
-/* Macro nesting beyond this is reported as a cycle. */
-#define CCOMP_MAX_MACRO_NEST 64
-
-enum ekind { EN_AND, EN_OR, EN_NOT, EN_CHECK };
-
-struct cidr {
-	int family;
-	unsigned char addr[16];
-	int bits;
-};
-
-struct echeck {
-	int slot;
-	struct fref ref;
-	int any_anc; /* FA_INDEX field without index: any ancestor */
-	enum ftype type;
-	int nxf;
-	enum cxform xf[CFIELD_MAX_XFORMS];
-	struct fbuf xbuf, abuf;
-	enum cop op;
-	enum cmod mod;
-	/* right-hand side */
-	const char *s;
-	size_t slen;
-	int64_t n;
-	int nvals;
-	const char **vals;
-	size_t *lens;
-	int64_t *nums;
-	struct sset *set;
-	struct pset *pfx;
-	struct cidr *nets;
-	pcre2_code **re;
-	pcre2_match_data *md;
-	int rhs_slot;
-};
-
-struct enode {
-	enum ekind kind;
-	int cost; /* see field_cost(): operands of and/or run cheapest first */
-	int nkids;
-	struct enode **kids;
-	struct echeck *chk;
-};
-
-struct cerr {
-	struct engine *e;
-	struct engine_diag *d;
-	struct rl_rule *rule;
-	int errors;
-	const char *unsupported; /* first field without extractor in a condition */
-	int unknown_field;       /* an error was an unknown field */
-};
-
-/* ---- evtset ---- */
-
-static void es_all(struct evtset *s)
-{
-	memset(s->w, 0xff, sizeof(s->w));
-}
-
-static void es_none(struct evtset *s)
-{
-	memset(s->w, 0, sizeof(s->w));
-}
-
-static void es_set(struct evtset *s, int id)
-{
-	s->w[id / 64] |= 1ull << (id % 64);
-}
-
-static int es_has(const struct evtset *s, int id)
-{
-	return (s->w[id / 64] >> (id % 64)) & 1;
-}
-
-static void es_not(struct evtset *s)
-{
-	for (int i = 0; i < EVT_WORDS; i++)
-		s->w[i] = ~s->w[i];
-}
-
-static void es_and(struct evtset *a, const struct evtset *b)
-{
-	for (int i = 0; i < EVT_WORDS; i++)
-		a->w[i] &= b->w[i];
-}
-
-static void es_or(struct evtset *a, const struct evtset *b)
-{
-	for (int i = 0; i < EVT_WORDS; i++)
-		a->w[i] |= b->w[i];
-}
-
-/* Falco's ppm_codes algorithm over the expanded tree. */
-static void evttypes(struct engine *e, const struct cnode *n, int neg, struct evtset *out)
-{
-	struct evtset k;
-
-	switch (n->kind) {
-	case CN_AND:
-	case CN_OR: {
-		int inter = (n->kind == CN_AND) != neg;
-		if (inter)
-			es_all(out);
-		else
-			es_none(out);
-		for (int i = 0; i < n->nkids; i++) {
-			evttypes(e, n->kids[i], neg, &k);
-			if (inter)
-				es_and(out, &k);
-			else
-				es_or(out, &k);
-		}
-		return;
-	}
-	case CN_NOT:
-		evttypes(e, n->kids[0], !neg, out);
-		return;
-	case CN_CHECK:
-		if (strcmp(n->lhs.name, "evt.type") == 0 && !n->lhs.nxforms && !n->lhs.arg &&
-		    (n->op == OP_EQ || n->op == OP_NE || n->op == OP_IN) && n->mod == MOD_NONE &&
-		    n->rhs_kind != RHS_FIELD) {
-			es_none(out);
-			for (int i = 0; i < n->nvals; i++)
-				es_set(out, engine_evt_id(e, n->vals[i], 1));
-			if ((n->op == OP_NE) != neg)
-				es_not(out);
-			return;
-		}
-		es_all(out);
-		return;
-	default:
-		es_all(out);
-	}
-}
-
-void evtset_print(const struct engine *e, const struct evtset *s, FILE *out)
-{
-	int n = 0, total = 0;
-
-	for (int i = 1; i < e->nevt; i++)
-		total += es_has(s, i);
-	if (total >= e->nevt - 1) {
-		fputs("<all>", out);
-		return;
-	}
-	for (int i = 1; i < e->nevt; i++)
-		if (es_has(s, i))
-			fprintf(out, "%s%s", n++ ? " " : "", e->evt_names[i]);
-	if (n == 0)
-		fputs("<none>", out);
-}
-
-/* ---- lists and macros ---- */
-
-static struct rl_list *list_find(struct engine *e, const char *name)
-{
-	for (size_t i = 0; i < e->lists.n; i++) {
-		struct rl_list *l = e->lists.v[i];
-		if (strcmp(l->name, name) == 0)
-			return l;
-	}
-	return NULL;
-}
-
-/* Expands list references among items (a list may name earlier lists). */
-static void list_expand(struct engine *e, struct rl_list *l, int depth)
-{
-	struct ptrvec flat = {0};
-
-	if (l->expanded)
-		return;
-	l->expanded = 1; /* also guards against loops */
-	for (size_t i = 0; i < l->items.n; i++) {
-		const char *it = l->items.v[i];
-		struct rl_list *ref = list_find(e, it);
-		if (ref && ref != l && depth < CCOMP_MAX_MACRO_NEST) {
-			ref->used = 1;
-			list_expand(e, ref, depth + 1);
-			for (size_t k = 0; k < ref->nflat; k++)
-				ptrvec_push(&e->arena, &flat, (void *)ref->flat[k]);
-		} else {
-			ptrvec_push(&e->arena, &flat, (void *)it);
-		}
-	}
-	l->flat = (const char *const *)flat.v;
-	l->nflat = flat.n;
-}
-
-static const char *const *lists_cb(void *arg, const char *name, size_t *n)
-{
-	struct engine *e = arg;
-	struct rl_list *l = list_find(e, name);
-	static const char *const empty[1] = {NULL};
-
-	if (!l)
-		return NULL;
-	l->used = 1;
-	list_expand(e, l, 0);
-	*n = l->nflat;
-	return l->nflat ? l->flat : empty;
-}
-
-static struct rl_macro *macro_find(struct engine *e, const char *name)
-{
-	for (size_t i = 0; i < e->macros.n; i++) {
-		struct rl_macro *m = e->macros.v[i];
-		if (strcmp(m->name, name) == 0)
-			return m;
-	}
-	return NULL;
-}
-
-static struct cnode *parse_text(struct cerr *ce, const struct ptext *t, const char *type,
-                                const char *name)
-{
-	struct cparse_ctx ctx = {
-	    .arena = &ce->e->arena, .pm = &t->pm, .lists = lists_cb, .lists_arg = ce->e};
-	struct cnode *n = cparse_condition(&ctx, t->s);
-
-	if (!n) {
-		diag_add(ce->d, ENGINE_DIAG_ERROR, &ctx.errpos, type, name, "%s", ctx.err);
-		ce->errors++;
-	}
-	return n;
-}
-
-static struct cnode *expand(struct cerr *ce, struct cnode *n, const char *type, const char *name,
-                            int nest);
-
-static struct cnode *macro_tree(struct cerr *ce, struct rl_macro *m, int nest)
-{
-	if (m->state == 2)
-		return m->ast;
-	if (m->state == 3)
-		return NULL;
-	if (m->state == 1 || nest > CCOMP_MAX_MACRO_NEST) {
-		diag_add(ce->d, ENGINE_DIAG_ERROR, &m->pos, "macro", m->name,
-		         "Macro '%s' refers to itself (macro loop)", m->name);
-		ce->errors++;
-		m->state = 3;
-		return NULL;
-	}
-	m->state = 1;
-	struct cnode *ast = m->ast ? m->ast : parse_text(ce, &m->cond, "macro", m->name);
-	if (ast)
-		ast = expand(ce, ast, "macro", m->name, nest + 1);
-	if (m->state == 3)
-		return NULL;
-	m->ast = ast;
-	m->state = ast ? 2 : 3;
-	return ast;
-}
-
-/* Replaces macro references with copies of the macro trees. */
-static struct cnode *expand(struct cerr *ce, struct cnode *n, const char *type, const char *name,
-                            int nest)
-{
-	if (n->kind == CN_MACRO) {
-		struct rl_macro *m = macro_find(ce->e, n->macro);
-		if (!m) {
-			diag_add(ce->d, ENGINE_DIAG_ERROR, &n->pos, type, name,
-			         "Undefined macro '%s' used in filter.", n->macro);
-			ce->errors++;
-			return NULL;
-		}
-		m->used = 1;
-		struct cnode *t = macro_tree(ce, m, nest);
-		return t ? cnode_copy(&ce->e->arena, t) : NULL;
-	}
-	int ok = 1;
-	for (int i = 0; i < n->nkids; i++) {
-		struct cnode *k = expand(ce, n->kids[i], type, name, nest);
-		if (!k)
-			ok = 0;
-		else
-			n->kids[i] = k;
-	}
-	return ok ? n : NULL;
-}
-
-/* ---- exceptions ---- */
-
-/* Values for one exception operand: a list (items, list names expanded) or
- * one scalar. */
-static int exc_values(struct engine *e, const struct rl_excval *v, int want_list, struct cnode *chk)
-{
-	struct ptrvec out = {0};
-
-	if (v->is_list) {
-		for (size_t i = 0; i < v->list.n; i++) {
-			const char *it = v->list.v[i];
-			size_t n = 0;
-			const char *const *items = lists_cb(e, it, &n);
-			if (items)
-				for (size_t k = 0; k < n; k++)
-					ptrvec_push(&e->arena, &out,
-					            (void *)clex_item_value(&e->arena, items[k]));
-			else
-				ptrvec_push(&e->arena, &out,
-				            (void *)clex_item_value(&e->arena, it));
-		}
-	} else {
-		size_t n = 0;
-		const char *const *items = lists_cb(e, v->s, &n);
-		if (items)
-			for (size_t k = 0; k < n; k++)
-				ptrvec_push(&e->arena, &out,
-				            (void *)clex_item_value(&e->arena, items[k]));
-		else
-			ptrvec_push(&e->arena, &out, (void *)clex_item_value(&e->arena, v->s));
-	}
-	if (!want_list && out.n != 1)
-		return -1;
-	chk->rhs_kind = want_list ? RHS_LIST : RHS_SCALAR;
-	chk->nvals = (int)out.n;
-	chk->vals = (const char **)out.v;
-	return 0;
-}
-
-static struct cnode *exc_check(struct cerr *ce, const struct rl_exc *x, const char *field,
-                               const char *comp, const struct rl_excval *v)
-{
-	struct engine *e = ce->e;
-	struct cparse_ctx ctx = {.arena = &e->arena};
-	struct cnode *c = cnode_new(&e->arena, CN_CHECK);
-	enum cmod mod;
-
-	c->pos = x->pos;
-	if (cparse_field(&ctx, field, &c->lhs) < 0) {
-		diag_add(ce->d, ENGINE_DIAG_ERROR, &x->pos, "exception", x->name,
-		         "'%s' is not a supported filter field", field);
-		ce->errors++;
-		return NULL;
-	}
-	c->lhs.pos = x->pos;
-	c->op = cparse_op(comp, &mod);
-	c->mod = mod;
-	if (c->op == OP_NONE || c->op == OP_EXISTS) {
-		diag_add(ce->d, ENGINE_DIAG_ERROR, &x->pos, "exception", x->name,
-		         "'%s' is not a supported comparison operator", comp);
-		ce->errors++;
-		return NULL;
-	}
-	int want_list = cparse_op_is_list(c->op) || mod != MOD_NONE;
-	if (exc_values(e, v, want_list, c) < 0) {
-		diag_add(ce->d, ENGINE_DIAG_ERROR, &v->pos, "exception", x->name,
-		         "operator '%s' needs a single value", comp);
-		ce->errors++;
-		return NULL;
-	}
-	return c;
-}
-
-/* cond and not (exc1) and not (exc2) ... */
-static struct cnode *apply_exceptions(struct cerr *ce, struct rl_rule *r, struct cnode *cond)
-{
-	struct engine *e = ce->e;
-	struct cnode *top = NULL;
-
-	for (size_t i = 0; i < r->excs.n; i++) {
-		struct rl_exc *x = r->excs.v[i];
-		struct cnode *ex = NULL;
-		size_t nf = x->fields.n;
-
-		if (!nf) {
-			diag_add(ce->d, ENGINE_DIAG_ERROR, &x->pos, "exception", x->name,
-			         "Item has no mapping for key 'fields'");
-			ce->errors++;
-			continue;
-		}
-		int badf = 0;
-		for (size_t f = 0; f < nf; f++) {
-			struct cparse_ctx fctx = {.arena = &e->arena};
-			struct cfield cf;
-			const char *dotarg;
-			if (cparse_field(&fctx, x->fields.v[f], &cf) < 0 ||
-			    !field_lookup(cf.name, &dotarg)) {
-				diag_add(ce->d, ENGINE_DIAG_ERROR, &x->pos, "exception", x->name,
-				         "'%s' is not a supported filter field",
-				         (const char *)x->fields.v[f]);
-				ce->errors++;
-				badf = 1;
-			}
-		}
-		if (badf)
-			continue;
-		if (x->fields_is_list) {
-			if (x->comps.n && x->comps.n != nf) {
-				diag_add(ce->d, ENGINE_DIAG_ERROR, &x->pos, "exception", x->name,
-				         "Fields and comps lists must have equal length");
-				ce->errors++;
-				continue;
-			}
-			for (size_t k = 0; k < x->comps.n; k++) {
-				enum cmod m;
-				if (cparse_op(x->comps.v[k], &m) == OP_NONE) {
-					diag_add(ce->d, ENGINE_DIAG_ERROR, &x->pos, "exception",
-					         x->name,
-					         "'%s' is not a supported comparison operator",
-					         (const char *)x->comps.v[k]);
-					ce->errors++;
-					goto next;
-				}
-			}
-			if (!x->values.n)
-				continue;
-			ex = cnode_new(&e->arena, CN_OR);
-			ex->pos = x->pos;
-			for (size_t t = 0; t < x->values.n; t++) {
-				struct rl_excval *tv = x->values.v[t];
-				if (tv->is_list != 2 || tv->list.n != nf) {
-					diag_add(ce->d, ENGINE_DIAG_ERROR, &tv->pos, "exception",
-					         x->name,
-					         "Fields and values lists must have equal length");
-					ce->errors++;
-					goto next;
-				}
-				struct cnode *conj = cnode_new(&e->arena, CN_AND);
-				conj->pos = tv->pos;
-				for (size_t f = 0; f < nf; f++) {
-					const char *comp = x->comps.n ? x->comps.v[f] : "=";
-					struct cnode *c =
-					    exc_check(ce, x, x->fields.v[f], comp, tv->list.v[f]);
-					if (!c)
-						goto next;
-					cnode_add_kid(&e->arena, conj, c);
-				}
-				cnode_add_kid(&e->arena, ex, conj);
-			}
-		} else {
-			const char *comp = x->comps.n ? x->comps.v[0] : "in";
-			enum cmod m;
-			enum cop op = cparse_op(comp, &m);
-			if (!cparse_op_is_list(op) && m == MOD_NONE) {
-				diag_add(
-				    ce->d, ENGINE_DIAG_ERROR, &x->pos, "exception", x->name,
-				    "When fields is a single value, comps must be one of (in, "
-				    "pmatch, intersects) or a string operator with oneof, anyof, "
-				    "allof");
-				ce->errors++;
-				continue;
-			}
-			if (!x->values.n)
-				continue;
-			struct rl_excval all = {.is_list = 1, .pos = x->pos};
-			for (size_t t = 0; t < x->values.n; t++) {
-				struct rl_excval *v = x->values.v[t];
-				if (v->is_list)
-					for (size_t k = 0; k < v->list.n; k++)
-						ptrvec_push(&e->arena, &all.list, v->list.v[k]);
-				else
-					ptrvec_push(&e->arena, &all.list, (void *)v->s);
-			}
-			ex = exc_check(ce, x, x->fields.v[0], comp, &all);
-			if (!ex)
-				continue;
-		}
-		if (!top) {
-			top = cnode_new(&e->arena, CN_AND);
-			top->pos = cond->pos;
-			cnode_add_kid(&e->arena, top, cond);
-		}
-		struct cnode *neg = cnode_new(&e->arena, CN_NOT);
-		neg->pos = ex->pos;
-		cnode_add_kid(&e->arena, neg, ex);
-		cnode_add_kid(&e->arena, top, neg);
-	next:;
-	}
-	return top ? top : cond;
-}
 
 /* ---- field resolution ---- */
 
@@ -580,21 +101,6 @@ static int parse_cidr(const char *s, struct cidr *c)
 	return 0;
 }
 
-static int cidr_has(const struct cidr *c, int family, const unsigned char *a)
-{
-	int full = c->bits / 8, rest = c->bits % 8;
-
-	if (c->family != family)
-		return 0;
-	if (memcmp(c->addr, a, (size_t)full) != 0)
-		return 0;
-	if (rest) {
-		unsigned char m = (unsigned char)(0xff << (8 - rest));
-		return (c->addr[full] & m) == (a[full] & m);
-	}
-	return 1;
-}
-
 static int hexbytes(struct arena *a, const char *s, const char **out, size_t *len)
 {
 	size_t n = strlen(s);
@@ -628,19 +134,14 @@ static int op_ok_for(enum cop op, enum ftype t)
 	}
 }
 
-static struct echeck *compile_check(struct cerr *ce, const struct cnode *n, const char *type,
-                                    const char *name)
+/* Left-hand side: field, transformers, operator; -1 (reported) when the
+ * operator does not fit the field's type. */
+static int check_lhs(struct cerr *ce, struct echeck *k, const struct cnode *n, const char *type,
+                     const char *name)
 {
-	struct engine *e = ce->e;
-	struct echeck *k = calloc(1, sizeof(*k));
-
-	if (!k || ptrvec_push(&e->arena, &e->checks, k) < 0) {
-		free(k);
-		return NULL;
-	}
 	if (resolve_field(ce, &n->lhs, &k->ref, type, name, 1) < 0)
-		return NULL;
-	k->slot = engine_slot(e, &k->ref);
+		return -1;
+	k->slot = engine_slot(ce->e, &k->ref);
 	k->any_anc = k->ref.def->arg == FA_INDEX && k->ref.iarg < 0;
 	k->type = k->ref.def->type;
 	k->nxf = n->lhs.nxforms;
@@ -662,21 +163,20 @@ static struct echeck *compile_check(struct cerr *ce, const struct cnode *n, cons
 		         "operator '%s' cannot be used with field '%s' (%s)", cparse_op_name(k->op),
 		         k->ref.key, field_type_name(k->type));
 		ce->errors++;
-		return NULL;
+		return -1;
 	}
-	if (k->op == OP_EXISTS)
-		return k;
-	if (n->rhs_kind == RHS_FIELD) {
-		struct fref rr;
-		if (resolve_field(ce, &n->rhs, &rr, type, name, 1) < 0)
-			return NULL;
-		k->rhs_slot = engine_slot(e, &rr);
-		return k;
-	}
-	/* once per written check: macro copies share their value list */
+	return 0;
+}
+
+/* Warns once per written check (macro copies share their value list)
+ * about comparing with "<NA>". */
+static void warn_na(struct cerr *ce, const struct cnode *n, const char *type, const char *name)
+{
+	struct engine *e = ce->e;
+
 	for (size_t i = 0; i < e->na_warned.n; i++)
 		if (e->na_warned.v[i] == (void *)n->vals)
-			goto warned;
+			return;
 	for (int i = 0; i < n->nvals; i++)
 		if (strcmp(n->vals[i], "<NA>") == 0) {
 			ptrvec_push(&e->arena, &e->na_warned, (void *)n->vals);
@@ -685,56 +185,88 @@ static struct echeck *compile_check(struct cerr *ce, const struct cnode *n, cons
 			         "never compare equal (use 'exists')");
 			break;
 		}
-warned:
-	k->nvals = n->nvals;
-	k->vals = n->vals;
-	k->lens = arena_alloc(&e->arena, (size_t)(n->nvals + 1) * sizeof(*k->lens));
-	for (int i = 0; i < n->nvals; i++)
-		k->lens[i] = strlen(n->vals[i]);
-	if (n->nvals > 0) {
-		k->s = n->vals[0];
-		k->slen = k->lens[0];
-	}
-	if (k->type == FT_INT || k->type == FT_BOOL) {
-		const char *bad = "";
-		k->nums = arena_alloc(&e->arena, (size_t)(n->nvals + 1) * sizeof(*k->nums));
-		for (int i = 0; i < n->nvals; i++) {
-			const char *v = n->vals[i];
-			char *end;
-			bad = v;
-			if (k->type == FT_BOOL) {
-				if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
-					k->nums[i] = 1;
-				else if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
-					k->nums[i] = 0;
-				else
-					goto badnum;
-				continue;
-			}
-			k->nums[i] = strtoll(v, &end, 0);
-			if (*v == '\0' || *end)
+}
+
+/* Numeric and boolean right-hand sides. */
+static int check_nums(struct cerr *ce, struct echeck *k, const struct cnode *n, const char *type,
+                      const char *name)
+{
+	const char *bad = "";
+
+	k->nums = arena_alloc(&ce->e->arena, (size_t)(n->nvals + 1) * sizeof(*k->nums));
+	for (int i = 0; i < n->nvals; i++) {
+		const char *v = n->vals[i];
+		char *end;
+		bad = v;
+		if (k->type == FT_BOOL) {
+			if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
+				k->nums[i] = 1;
+			else if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
+				k->nums[i] = 0;
+			else
 				goto badnum;
+			continue;
 		}
-		k->n = n->nvals ? k->nums[0] : 0;
-		return k;
-	badnum:
-		diag_add(ce->d, ENGINE_DIAG_ERROR, &n->pos, type, name,
-		         "'%s' is not a valid %s value for field '%s'", bad,
-		         k->type == FT_BOOL ? "boolean" : "numeric", k->ref.key);
-		ce->errors++;
-		return NULL;
+		k->nums[i] = strtoll(v, &end, 0);
+		if (*v == '\0' || *end)
+			goto badnum;
 	}
-	if (k->type == FT_IPNET) {
-		k->nets = arena_alloc(&e->arena, (size_t)(n->nvals + 1) * sizeof(*k->nets));
-		for (int i = 0; i < n->nvals; i++)
-			if (parse_cidr(n->vals[i], &k->nets[i]) < 0) {
-				diag_add(ce->d, ENGINE_DIAG_ERROR, &n->pos, type, name,
-				         "'%s' is not a valid IP address or network", n->vals[i]);
-				ce->errors++;
-				return NULL;
-			}
-		return k;
+	k->n = n->nvals ? k->nums[0] : 0;
+	return 0;
+badnum:
+	diag_add(ce->d, ENGINE_DIAG_ERROR, &n->pos, type, name,
+	         "'%s' is not a valid %s value for field '%s'", bad,
+	         k->type == FT_BOOL ? "boolean" : "numeric", k->ref.key);
+	ce->errors++;
+	return -1;
+}
+
+/* IP address and CIDR right-hand sides. */
+static int check_nets(struct cerr *ce, struct echeck *k, const struct cnode *n, const char *type,
+                      const char *name)
+{
+	k->nets = arena_alloc(&ce->e->arena, (size_t)(n->nvals + 1) * sizeof(*k->nets));
+	for (int i = 0; i < n->nvals; i++)
+		if (parse_cidr(n->vals[i], &k->nets[i]) < 0) {
+			diag_add(ce->d, ENGINE_DIAG_ERROR, &n->pos, type, name,
+			         "'%s' is not a valid IP address or network", n->vals[i]);
+			ce->errors++;
+			return -1;
+		}
+	return 0;
+}
+
+/* The regexes of `regex` (anchored at both ends, as Falco matches). */
+static int check_regex(struct cerr *ce, struct echeck *k, const struct cnode *n, const char *type,
+                       const char *name)
+{
+	k->re = arena_alloc(&ce->e->arena, (size_t)(n->nvals + 1) * sizeof(*k->re));
+	for (int i = 0; i < n->nvals; i++) {
+		int ec;
+		PCRE2_SIZE eo;
+		k->re[i] = pcre2_compile((PCRE2_SPTR)n->vals[i], PCRE2_ZERO_TERMINATED,
+		                         PCRE2_ANCHORED | PCRE2_ENDANCHORED, &ec, &eo, NULL);
+		if (!k->re[i]) {
+			PCRE2_UCHAR msg[128];
+			pcre2_get_error_message(ec, msg, sizeof(msg));
+			diag_add(ce->d, ENGINE_DIAG_ERROR, &n->pos, type, name,
+			         "invalid regular expression '%s': %s", n->vals[i],
+			         (const char *)msg);
+			ce->errors++;
+			return -1;
+		}
 	}
+	k->nvals = n->nvals;
+	k->md = pcre2_match_data_create(1, NULL);
+	return 0;
+}
+
+/* String right-hand sides: sets, prefix sets, byte strings, regexes. */
+static int check_strings(struct cerr *ce, struct echeck *k, const struct cnode *n, const char *type,
+                         const char *name)
+{
+	struct engine *e = ce->e;
+
 	switch (k->op) {
 	case OP_IN:
 	case OP_INTERSECTS:
@@ -750,36 +282,59 @@ warned:
 				diag_add(ce->d, ENGINE_DIAG_ERROR, &n->pos, type, name,
 				         "'%s' is not a hex byte string", n->vals[i]);
 				ce->errors++;
-				return NULL;
+				return -1;
 			}
 		k->s = k->vals[0];
 		k->slen = k->lens[0];
 		break;
 	case OP_REGEX:
-		k->re = arena_alloc(&e->arena, (size_t)(n->nvals + 1) * sizeof(*k->re));
-		for (int i = 0; i < n->nvals; i++) {
-			int ec;
-			PCRE2_SIZE eo;
-			k->re[i] =
-			    pcre2_compile((PCRE2_SPTR)n->vals[i], PCRE2_ZERO_TERMINATED,
-			                  PCRE2_ANCHORED | PCRE2_ENDANCHORED, &ec, &eo, NULL);
-			if (!k->re[i]) {
-				PCRE2_UCHAR msg[128];
-				pcre2_get_error_message(ec, msg, sizeof(msg));
-				diag_add(ce->d, ENGINE_DIAG_ERROR, &n->pos, type, name,
-				         "invalid regular expression '%s': %s", n->vals[i],
-				         (const char *)msg);
-				ce->errors++;
-				return NULL;
-			}
-		}
-		k->nvals = n->nvals;
-		k->md = pcre2_match_data_create(1, NULL);
-		break;
+		return check_regex(ce, k, n, type, name);
 	default:
 		break;
 	}
-	return k;
+	return 0;
+}
+
+/* check -> field op [values | field] */
+static struct echeck *compile_check(struct cerr *ce, const struct cnode *n, const char *type,
+                                    const char *name)
+{
+	struct engine *e = ce->e;
+	struct echeck *k = calloc(1, sizeof(*k));
+	int rc;
+
+	if (!k || ptrvec_push(&e->arena, &e->checks, k) < 0) {
+		free(k);
+		return NULL;
+	}
+	if (check_lhs(ce, k, n, type, name) < 0)
+		return NULL;
+	if (k->op == OP_EXISTS)
+		return k;
+	if (n->rhs_kind == RHS_FIELD) {
+		struct fref rr;
+		if (resolve_field(ce, &n->rhs, &rr, type, name, 1) < 0)
+			return NULL;
+		k->rhs_slot = engine_slot(e, &rr);
+		return k;
+	}
+	warn_na(ce, n, type, name);
+	k->nvals = n->nvals;
+	k->vals = n->vals;
+	k->lens = arena_alloc(&e->arena, (size_t)(n->nvals + 1) * sizeof(*k->lens));
+	for (int i = 0; i < n->nvals; i++)
+		k->lens[i] = strlen(n->vals[i]);
+	if (n->nvals > 0) {
+		k->s = n->vals[0];
+		k->slen = k->lens[0];
+	}
+	if (k->type == FT_INT || k->type == FT_BOOL)
+		rc = check_nums(ce, k, n, type, name);
+	else if (k->type == FT_IPNET)
+		rc = check_nets(ce, k, n, type, name);
+	else
+		rc = check_strings(ce, k, n, type, name);
+	return rc < 0 ? NULL : k;
 }
 
 void ccomp_free_checks(struct engine *e)
@@ -927,11 +482,84 @@ static void skip_rule(struct rl_rule *r, const char *reason)
 		r->skip_reason = reason;
 }
 
+/* Condition → expanded tree → compiled nodes and event-type set. */
+static void compile_condition(struct cerr *ce, struct rl_rule *r)
+{
+	struct engine *e = ce->e;
+	struct cnode *ast = cexp_parse_text(ce, &r->cond, "rule", r->name);
+
+	if (ast)
+		ast = cexp_expand(ce, ast, "rule", r->name, 0);
+	if (ast)
+		ast = cexp_apply_exceptions(ce, r, ast);
+	if (ast && tree_depth(ast) > CCOMP_MAX_DEPTH) {
+		diag_add(ce->d, ENGINE_DIAG_ERROR, &r->pos, "rule", r->name,
+		         "condition nested too deeply after macro expansion (limit %d)",
+		         CCOMP_MAX_DEPTH);
+		ce->errors++;
+		ast = NULL;
+	}
+	if (!ast)
+		return;
+	r->ast = ast;
+	r->root = compile_node(ce, ast, "rule", r->name);
+	if (r->root)
+		merge_prefixes(e, r->root);
+	evtset_of_cond(e, ast, 0, &r->types);
+	r->ntypes = 0;
+	for (int i = 0; i < e->nevt; i++)
+		r->ntypes += evtset_has(&r->types, i);
+}
+
+/* The output template (with the engine's appended text). */
+static void compile_output(struct cerr *ce, struct rl_rule *r)
+{
+	struct engine *e = ce->e;
+	const char *fmt = r->output;
+	int ferr = 0;
+
+	if (e->append_output && *e->append_output)
+		fmt = arena_printf(&e->arena, "%s %s", r->output, e->append_output);
+	r->fmt = ofmt_compile(e, fmt, &r->output_pos, r->name, ce->d, &ferr);
+	if (ferr) {
+		ce->errors += ferr;
+		ce->unknown_field = 1;
+	} else
+		r->afields = arena_alloc(&e->arena, (size_t)(ofmt_count_fields(r->fmt) + 1) *
+		                                        sizeof(*r->afields));
+}
+
+/* A compiled rule is active unless something says it cannot or should
+ * not run; the first reason found is kept. */
+static void activate_rule(struct engine *e, struct rl_rule *r, struct engine_diag *d,
+                          const char *unsupported)
+{
+	if (unsupported) {
+		skip_rule(r, arena_printf(&e->arena, "field %s cannot be supplied from audit data",
+		                          unsupported));
+		diag_add(d, ENGINE_DIAG_WARNING, &r->pos, "rule", r->name,
+		         "skipped: condition uses field %s, which audit data cannot supply",
+		         unsupported);
+		return;
+	}
+	if (r->warn_evttypes && r->ntypes > EVT_WARN_THRESHOLD)
+		diag_add(d, ENGINE_DIAG_WARNING, &r->pos, "rule", r->name,
+		         "Rule matches too many evt.type values. This has a significant "
+		         "performance penalty.");
+	if (r->ntypes == 0)
+		skip_rule(r, "condition can never match any event type");
+	else if (!r->selected)
+		skip_rule(r, "disabled");
+	else if (r->priority > (int)e->min_priority)
+		skip_rule(r, "priority below the configured minimum");
+	else
+		r->active = 1;
+}
+
 static int compile_rule_in(struct engine *e, struct rl_rule *r, struct engine_diag *d,
                            struct engine_diag *final, int *errs)
 {
 	struct cerr ce = {.e = e, .d = d, .rule = r};
-	struct cnode *ast;
 
 	r->active = 0;
 	r->skip_reason = NULL;
@@ -941,42 +569,9 @@ static int compile_rule_in(struct engine *e, struct rl_rule *r, struct engine_di
 		skip_rule(r, arena_printf(&e->arena, "source '%s' is not evaluated", r->source));
 		return 0;
 	}
-	ast = parse_text(&ce, &r->cond, "rule", r->name);
-	if (ast)
-		ast = expand(&ce, ast, "rule", r->name, 0);
-	if (ast)
-		ast = apply_exceptions(&ce, r, ast);
-	if (ast && tree_depth(ast) > CCOMP_MAX_DEPTH) {
-		diag_add(d, ENGINE_DIAG_ERROR, &r->pos, "rule", r->name,
-		         "condition nested too deeply after macro expansion (limit %d)",
-		         CCOMP_MAX_DEPTH);
-		ce.errors++;
-		ast = NULL;
-	}
-	if (ast) {
-		r->ast = ast;
-		r->root = compile_node(&ce, ast, "rule", r->name);
-		if (r->root)
-			merge_prefixes(e, r->root);
-		evttypes(e, ast, 0, &r->types);
-		r->ntypes = 0;
-		for (int i = 0; i < e->nevt; i++)
-			r->ntypes += es_has(&r->types, i);
-	}
-	if (!ce.errors) {
-		int ferr = 0;
-		const char *fmt = r->output;
-		if (e->append_output && *e->append_output)
-			fmt = arena_printf(&e->arena, "%s %s", r->output, e->append_output);
-		r->fmt = ofmt_compile(e, fmt, &r->output_pos, r->name, d, &ferr);
-		if (ferr) {
-			ce.errors += ferr;
-			ce.unknown_field = 1;
-		} else
-			r->afields =
-			    arena_alloc(&e->arena, (size_t)(ofmt_count_fields(r->fmt) + 1) *
-			                               sizeof(*r->afields));
-	}
+	compile_condition(&ce, r);
+	if (!ce.errors)
+		compile_output(&ce, r);
 	if (ce.errors) {
 		if (r->skip_unknown && ce.unknown_field) {
 			/* Falco turns this into a warning and skips the rule. */
@@ -989,31 +584,7 @@ static int compile_rule_in(struct engine *e, struct rl_rule *r, struct engine_di
 		skip_rule(r, "does not compile");
 		return 0;
 	}
-	if (ce.unsupported) {
-		skip_rule(r, arena_printf(&e->arena, "field %s cannot be supplied from audit data",
-		                          ce.unsupported));
-		diag_add(d, ENGINE_DIAG_WARNING, &r->pos, "rule", r->name,
-		         "skipped: condition uses field %s, which audit data cannot supply",
-		         ce.unsupported);
-		return 0;
-	}
-	if (r->warn_evttypes && r->ntypes > EVT_WARN_THRESHOLD)
-		diag_add(d, ENGINE_DIAG_WARNING, &r->pos, "rule", r->name,
-		         "Rule matches too many evt.type values. This has a significant "
-		         "performance penalty.");
-	if (r->ntypes == 0) {
-		skip_rule(r, "condition can never match any event type");
-		return 0;
-	}
-	if (!r->selected) {
-		skip_rule(r, "disabled");
-		return 0;
-	}
-	if (r->priority > (int)e->min_priority) {
-		skip_rule(r, "priority below the configured minimum");
-		return 0;
-	}
-	r->active = 1;
+	activate_rule(e, r, d, ce.unsupported);
 	return 0;
 }
 
@@ -1032,11 +603,6 @@ static void compile_rule(struct engine *e, struct rl_rule *r, struct engine_diag
 	engine_diag_free(tmp);
 }
 
-static int glob_match(const char *pat, const char *s, int icase)
-{
-	return fnmatch(pat, s, icase ? FNM_CASEFOLD : 0) == 0;
-}
-
 int ccomp_rules(struct engine *e, struct engine_diag *d)
 {
 	int errs = 0;
@@ -1046,7 +612,7 @@ int ccomp_rules(struct engine *e, struct engine_diag *d)
 	for (size_t i = 0; i < e->macros.n; i++) {
 		struct rl_macro *m = e->macros.v[i];
 		if (!m->ast && m->state == 0) {
-			m->ast = parse_text(&ce, &m->cond, "macro", m->name);
+			m->ast = cexp_parse_text(&ce, &m->cond, "macro", m->name);
 			if (!m->ast)
 				m->state = 3;
 		}
@@ -1063,7 +629,7 @@ int ccomp_rules(struct engine *e, struct engine_diag *d)
 					if (strcmp(r->tags.v[t], sel->pattern) == 0)
 						hit = 1;
 			} else {
-				hit = glob_match(sel->pattern, r->name, 0);
+				hit = ccomp_glob_match(sel->pattern, r->name, 0);
 			}
 			if (hit)
 				r->selected = sel->enable;
@@ -1076,7 +642,7 @@ int ccomp_rules(struct engine *e, struct engine_diag *d)
 	for (size_t i = 0; i < e->macros.n; i++) {
 		struct rl_macro *m = e->macros.v[i];
 		if (m->state == 0 && m->ast)
-			macro_tree(&ce, m, 0);
+			cexp_macro_tree(&ce, m, 0);
 	}
 	errs += ce.errors;
 	for (size_t i = 0; i < e->macros.n; i++) {
@@ -1092,260 +658,4 @@ int ccomp_rules(struct engine *e, struct engine_diag *d)
 			         "List not referred to by any other rule/macro");
 	}
 	return errs;
-}
-
-/* ---- evaluation ---- */
-
-static const char *apply_xforms(struct echeck *k, const char *s, size_t *len, int64_t *num)
-{
-	struct fbuf *b = &k->xbuf;
-
-	for (int i = 0; i < k->nxf; i++) {
-		switch (k->xf[i]) {
-		case XF_TOLOWER:
-		case XF_TOUPPER:
-			fbuf_set(b, s, *len);
-			for (size_t j = 0; j < b->len; j++)
-				b->p[j] = (char)(k->xf[i] == XF_TOLOWER
-				                     ? tolower((unsigned char)b->p[j])
-				                     : toupper((unsigned char)b->p[j]));
-			s = b->p;
-			break;
-		case XF_BASENAME: {
-			const char *sl = memrchr(s, '/', *len);
-			if (sl) {
-				*len -= (size_t)(sl + 1 - s);
-				s = sl + 1;
-			}
-			break;
-		}
-		case XF_B64: {
-			static const char tbl[] =
-			    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-			uint32_t acc = 0;
-			int bits = 0;
-			struct fbuf tmp = *b;
-			char out[1];
-			/* decode into the buffer (input may live in it: copy first) */
-			fbuf_set(&k->abuf, s, *len);
-			tmp.len = 0;
-			fbuf_set(&tmp, "", 0);
-			for (size_t j = 0; j < k->abuf.len; j++) {
-				const char *p = strchr(tbl, k->abuf.p[j]);
-				if (!p || !*p)
-					break;
-				acc = (acc << 6) | (uint32_t)(p - tbl);
-				bits += 6;
-				if (bits >= 8) {
-					bits -= 8;
-					out[0] = (char)((acc >> bits) & 0xff);
-					fbuf_append(&tmp, out, 1);
-				}
-			}
-			*b = tmp;
-			s = b->p;
-			*len = b->len;
-			break;
-		}
-		case XF_LEN:
-			*num = (int64_t)*len;
-			break;
-		default:
-			break;
-		}
-	}
-	return s;
-}
-
-static int cmp_str_one(struct echeck *k, enum cop op, const char *s, size_t len, const char *r,
-                       size_t rlen, int ri)
-{
-	switch (op) {
-	case OP_EQ:
-		return len == rlen && memcmp(s, r, len) == 0;
-	case OP_NE:
-		return !(len == rlen && memcmp(s, r, len) == 0);
-	case OP_LT:
-		return strcmp(s, r) < 0;
-	case OP_LE:
-		return strcmp(s, r) <= 0;
-	case OP_GT:
-		return strcmp(s, r) > 0;
-	case OP_GE:
-		return strcmp(s, r) >= 0;
-	case OP_CONTAINS:
-	case OP_BCONTAINS:
-		return memmem(s, len, r, rlen) != NULL;
-	case OP_ICONTAINS:
-		return strcasestr(s, r) != NULL;
-	case OP_STARTSWITH:
-	case OP_BSTARTSWITH:
-		return len >= rlen && memcmp(s, r, rlen) == 0;
-	case OP_ENDSWITH:
-		return len >= rlen && memcmp(s + len - rlen, r, rlen) == 0;
-	case OP_GLOB:
-		return glob_match(r, s, 0);
-	case OP_IGLOB:
-		return glob_match(r, s, 1);
-	case OP_REGEX:
-		return pcre2_match(k->re[ri], (PCRE2_SPTR)s, len, 0, 0, k->md, NULL) >= 0;
-	default:
-		return 0;
-	}
-}
-
-static int cmp_value(struct echeck *k, const char *s, size_t len, int64_t num)
-{
-	switch (k->type) {
-	case FT_INT:
-	case FT_BOOL:
-		switch (k->op) {
-		case OP_EQ:
-			return num == k->n;
-		case OP_NE:
-			return num != k->n;
-		case OP_LT:
-			return num < k->n;
-		case OP_LE:
-			return num <= k->n;
-		case OP_GT:
-			return num > k->n;
-		case OP_GE:
-			return num >= k->n;
-		case OP_IN:
-		case OP_INTERSECTS:
-			for (int i = 0; i < k->nvals; i++)
-				if (k->nums[i] == num)
-					return 1;
-			return 0;
-		default:
-			return 0;
-		}
-	case FT_IPNET: {
-		unsigned char a[16];
-		int fam = strchr(s, ':') ? AF_INET6 : AF_INET;
-		int hit = 0;
-		if (inet_pton(fam, s, a) != 1)
-			return 0;
-		for (int i = 0; i < k->nvals && !hit; i++)
-			hit = cidr_has(&k->nets[i], fam, a);
-		return k->op == OP_NE ? !hit : hit;
-	}
-	default:
-		break;
-	}
-	if (k->pfx && k->op == OP_STARTSWITH)
-		return pset_match(k->pfx, s, len);
-	switch (k->op) {
-	case OP_IN:
-	case OP_INTERSECTS:
-		return sset_has(k->set, s, len);
-	case OP_PMATCH:
-		return pset_match(k->pfx, s, len);
-	default:
-		break;
-	}
-	if (k->mod) {
-		int hits = 0;
-		for (int i = 0; i < k->nvals; i++)
-			hits += cmp_str_one(k, k->op, s, len, k->vals[i], k->lens[i], i);
-		if (k->mod == MOD_ANYOF)
-			return hits > 0;
-		if (k->mod == MOD_ALLOF)
-			return hits == k->nvals;
-		return hits == 1;
-	}
-	return cmp_str_one(k, k->op, s, len, k->s, k->slen, 0);
-}
-
-static int cmp_rhs_field(struct engine *e, struct echeck *k, const char *s, size_t len, int64_t num)
-{
-	const struct eslot *r = engine_slot_get(e, k->rhs_slot);
-
-	if (!r->present)
-		return 0;
-	if (k->type == FT_INT || k->type == FT_BOOL) {
-		int64_t b = r->val.n;
-		switch (k->op) {
-		case OP_EQ:
-			return num == b;
-		case OP_NE:
-			return num != b;
-		case OP_LT:
-			return num < b;
-		case OP_LE:
-			return num <= b;
-		case OP_GT:
-			return num > b;
-		case OP_GE:
-			return num >= b;
-		default:
-			return 0;
-		}
-	}
-	if (!r->val.s)
-		return 0;
-	if (k->op == OP_IN || k->op == OP_INTERSECTS)
-		return len == r->val.len && memcmp(s, r->val.s, len) == 0;
-	if (k->op == OP_REGEX || k->op == OP_PMATCH)
-		return 0;
-	return cmp_str_one(k, k->op, s, len, r->val.s, r->val.len, 0);
-}
-
-static int check_value(struct engine *e, struct echeck *k, const char *s, size_t len, int64_t num)
-{
-	if (k->op == OP_EXISTS)
-		return 1;
-	if (k->nxf)
-		s = apply_xforms(k, s ? s : "", &len, &num);
-	if (k->rhs_slot >= 0)
-		return cmp_rhs_field(e, k, s, len, num);
-	if ((k->type == FT_STR || k->type == FT_IPNET) && !s)
-		return 0;
-	return cmp_value(k, s, len, num);
-}
-
-static int eval_check(struct engine *e, struct echeck *k)
-{
-	if (k->any_anc) {
-		struct fref r = k->ref;
-		struct fval v;
-		for (int64_t lvl = 1; lvl <= FIELD_MAX_ANCESTORS; lvl++) {
-			if (!fctx_ancestor(&e->ctx, lvl))
-				return 0;
-			r.iarg = lvl;
-			if (field_extract(&e->ctx, &r, &v, &k->abuf) &&
-			    check_value(e, k, v.s, v.len, v.n))
-				return 1;
-		}
-		return 0;
-	}
-	const struct eslot *sl = engine_slot_get(e, k->slot);
-	if (!sl->present)
-		return 0;
-	if (k->set && !k->nxf && k->type == FT_STR && k->rhs_slot < 0 && sl->val.s)
-		return sset_has_hashed(k->set, sl->val.s, sl->val.len,
-		                       engine_slot_hash(e, k->slot));
-	return check_value(e, k, sl->val.s, sl->val.len, sl->val.n);
-}
-
-int ccomp_eval(struct engine *e, const struct enode *n)
-{
-	switch (n->kind) {
-	case EN_AND:
-		for (int i = 0; i < n->nkids; i++)
-			if (!ccomp_eval(e, n->kids[i]))
-				return 0;
-		return 1;
-	case EN_OR:
-		for (int i = 0; i < n->nkids; i++)
-			if (ccomp_eval(e, n->kids[i]))
-				return 1;
-		return 0;
-	case EN_NOT:
-		return !ccomp_eval(e, n->kids[0]);
-	case EN_CHECK:
-		return eval_check(e, n->chk);
-	}
-	return 0;
 }

@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <grp.h>
-#include <libaudit.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,22 +15,22 @@
 
 #include "engine/engine_int.h"
 #include "engine/sets.h"
+#include "proc/proc.h"
 
-/* Syscall numbers probed in libaudit's tables when building the event-type
- * universe. */
-#define ENGINE_SYSCALL_PROBE 1024
 /* Largest rules file accepted. */
 #define ENGINE_MAX_FILE (64 * 1024 * 1024)
 
 /* ---- construction ---- */
 
-static void add_machine_names(struct engine *e, int machine)
+/* Default caps hook: this machine's /proc, read by src/proc. */
+static int host_caps(void *arg, int64_t pid, enum engine_capset which, uint64_t *caps)
 {
-	for (int i = 0; i < ENGINE_SYSCALL_PROBE; i++) {
-		const char *n = audit_syscall_to_name(i, machine);
-		if (n)
-			engine_evt_id(e, n, 1);
-	}
+	static const enum proc_capset sets[] = {
+	    [ENGINE_CAP_EFFECTIVE] = PROC_CAP_EFFECTIVE,
+	    [ENGINE_CAP_PERMITTED] = PROC_CAP_PERMITTED,
+	    [ENGINE_CAP_INHERITABLE] = PROC_CAP_INHERITABLE,
+	};
+	return proc_read_caps(pid, sets[which], caps);
 }
 
 struct engine *engine_new(void)
@@ -47,11 +46,8 @@ struct engine *engine_new(void)
 	e->use_index = 1;
 	if (gethostname(e->hostname, sizeof(e->hostname) - 1) < 0)
 		strcpy(e->hostname, "localhost");
-	e->nevt = 1; /* id 0 = EVT_OTHER */
-	e->evt_names[EVT_OTHER] = "<other>";
-	add_machine_names(e, MACH_86_64);
-	add_machine_names(e, MACH_X86);
-	add_machine_names(e, MACH_AARCH64);
+	evtidx_init(e);
+	e->caps = host_caps;
 	e->ctx.engine = e;
 	return e;
 }
@@ -116,6 +112,19 @@ void engine_set_idname(struct engine *e, engine_idname_fn fn, void *arg)
 	e->idname_arg = arg;
 }
 
+void engine_set_caps(struct engine *e, engine_caps_fn fn, void *arg)
+{
+	e->caps = fn;
+	e->caps_arg = arg;
+}
+
+int engine_caps(struct engine *e, int64_t pid, enum engine_capset which, uint64_t *caps)
+{
+	if (!e->live || pid <= 0 || !e->caps)
+		return 0;
+	return e->caps(e->caps_arg, pid, which, caps);
+}
+
 int engine_idname(struct engine *e, const struct proc *p, int64_t id, int is_group, char *buf,
                   size_t n)
 {
@@ -162,30 +171,6 @@ int engine_select(struct engine *e, const char *pattern, int by_tag, int enable)
 	s->by_tag = by_tag;
 	s->enable = enable;
 	return ptrvec_push(&e->arena, &e->selects, s);
-}
-
-/* ---- event types ---- */
-
-int engine_evt_id(struct engine *e, const char *name, int add)
-{
-	uint64_t h;
-	size_t j;
-
-	if (!name)
-		return EVT_OTHER;
-	h = sets_hash(name, strlen(name));
-	j = h & (EVT_HASH_SIZE - 1);
-	while (e->evt_hash[j]) {
-		int id = e->evt_hash[j] - 1;
-		if (strcmp(e->evt_names[id], name) == 0)
-			return id;
-		j = (j + 1) & (EVT_HASH_SIZE - 1);
-	}
-	if (!add || e->nevt >= EVT_MAX)
-		return EVT_OTHER;
-	e->evt_names[e->nevt] = arena_strdup(&e->arena, name);
-	e->evt_hash[j] = e->nevt + 1;
-	return e->nevt++;
 }
 
 /* ---- field cache ---- */
@@ -336,22 +321,6 @@ int engine_add_path(struct engine *e, const char *path, struct engine_diag *d)
 	return rc;
 }
 
-static void build_index(struct engine *e)
-{
-	for (int i = 0; i < e->nevt; i++)
-		e->buckets[i].n = 0;
-	e->all_active.n = 0;
-	for (size_t r = 0; r < e->rules.n; r++) {
-		struct rl_rule *rule = e->rules.v[r];
-		if (!rule->active)
-			continue;
-		ptrvec_push(&e->arena, &e->all_active, rule);
-		for (int i = 0; i < e->nevt; i++)
-			if ((rule->types.w[i / 64] >> (i % 64)) & 1)
-				ptrvec_push(&e->arena, &e->buckets[i], rule);
-	}
-}
-
 int engine_compile(struct engine *e, struct engine_diag *d)
 {
 	int errs;
@@ -364,7 +333,7 @@ int engine_compile(struct engine *e, struct engine_diag *d)
 		e->broken = 1;
 		return -1;
 	}
-	build_index(e);
+	evtidx_build(e);
 	return 0;
 }
 
@@ -403,10 +372,7 @@ int engine_rule_info(const struct engine *e, size_t i, struct engine_rule_info *
 
 long engine_rule_find(const struct engine *e, const char *name)
 {
-	for (size_t i = 0; i < e->rules.n; i++)
-		if (strcmp(((struct rl_rule *)e->rules.v[i])->name, name) == 0)
-			return (long)i;
-	return -1;
+	return FIND_RULE(e, name);
 }
 
 void engine_rule_print_condition(const struct engine *e, size_t i, FILE *out)
@@ -419,44 +385,9 @@ void engine_rule_print_condition(const struct engine *e, size_t i, FILE *out)
 		fputs(r->cond.s, out);
 }
 
-void engine_rule_print_evttypes(const struct engine *e, size_t i, FILE *out)
-{
-	const struct rl_rule *r = i < e->rules.n ? e->rules.v[i] : NULL;
-
-	if (r && r->ast)
-		evtset_print(e, &r->types, out);
-}
-
 size_t engine_active_count(const struct engine *e)
 {
 	return e->all_active.n;
-}
-
-size_t engine_syscalls(const struct engine *e, const char **names, size_t max, int *all)
-{
-	size_t n = 0;
-
-	*all = 0;
-	for (int i = 1; i < e->nevt; i++) {
-		const char *name = e->evt_names[i];
-		if (e->buckets[i].n == 0)
-			continue;
-		/* names from rules that are not syscalls (Falco's "container",
-		 * "procexit" ...) have nothing to subscribe to */
-		if (audit_name_to_syscall(name, MACH_86_64) < 0 &&
-		    audit_name_to_syscall(name, MACH_X86) < 0 &&
-		    audit_name_to_syscall(name, MACH_AARCH64) < 0)
-			continue;
-		if (max > n)
-			names[n] = e->evt_names[i];
-		n++;
-	}
-	for (size_t r = 0; r < e->all_active.n; r++) {
-		const struct rl_rule *rule = e->all_active.v[r];
-		if (rule->ntypes >= e->nevt - 1)
-			*all = 1;
-	}
-	return n;
 }
 
 /* ---- evaluation ---- */

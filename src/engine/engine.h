@@ -2,6 +2,18 @@
  * engine.h — kestrel's Falco-compatible rule engine: load rule files,
  * compile them, evaluate normalized events and hand alerts to the outputs.
  *
+ * The engine works in phases, one file (or family) each, as a compiler:
+ * loader.c / loader_rule.c read YAML rule files into lists, macros and
+ * rules; lex.c and parse.c turn a condition into a tree (parse.h); expand.c
+ * substitutes lists and macros and folds exceptions in; compile.c generates
+ * evaluable checks (ccomp.h) that eval.c runs per event; evtidx.c derives
+ * each rule's event types and keeps the per-type rule buckets; fields.c
+ * holds the field table, with extractors by class in fields_evt.c,
+ * fields_proc.c, fields_user.c, fields_fd.c and fields_container.c;
+ * format.c renders outputs; engine.c ties them together behind this API
+ * and evalproc.c plugs in the process table. The engine reads no /proc
+ * itself: process facts come through engine_procsrc and the hooks below.
+ *
  * Life cycle: engine_new() → setters → engine_load() (or engine_add_file/
  * engine_add_buffer + engine_compile) → engine_eval() per event →
  * engine_free(). A failed load leaves the engine unusable: the daemon keeps
@@ -70,8 +82,9 @@ void engine_set_min_priority(struct engine *e, enum priority p);
 enum priority engine_min_priority(const struct engine *e);
 /* Text appended to every output (NULL or "" for none); before compile. */
 int engine_set_append_output(struct engine *e, const char *fmt);
-/* Allow reading this machine's /proc for fields audit records lack
- * (thread.cap_effective). Off by default (replay). */
+/* Allow asking this machine about live processes for fields audit records
+ * lack (thread.cap_effective, through engine_set_caps). Off by default
+ * (replay). */
 void engine_set_live(struct engine *e, int live);
 /* Rule selection applied after loading, in call order (Falco's `rules:`
  * config): pattern is a rule name with '*' wildcards, or a tag when by_tag. */
@@ -130,6 +143,14 @@ typedef int (*engine_idname_fn)(void *arg, const struct proc *p, int64_t id, int
                                 char *buf, size_t n);
 /* Default: the host's passwd/group databases (getpwuid_r). */
 void engine_set_idname(struct engine *e, engine_idname_fn fn, void *arg);
+
+/* Capability sets for thread.cap_effective, cap_permitted, cap_inheritable. */
+enum engine_capset { ENGINE_CAP_EFFECTIVE, ENGINE_CAP_PERMITTED, ENGINE_CAP_INHERITABLE };
+/* pid's capability set (bit N = capability N): returns 1 and fills *caps,
+ * or 0 when unknown. Asked only in live mode (engine_set_live). */
+typedef int (*engine_caps_fn)(void *arg, int64_t pid, enum engine_capset which, uint64_t *caps);
+/* Default: this machine's process, through proc_read_caps() (src/proc). */
+void engine_set_caps(struct engine *e, engine_caps_fn fn, void *arg);
 
 typedef void (*engine_emit_fn)(const struct alert *a, void *arg);
 

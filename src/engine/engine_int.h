@@ -9,6 +9,7 @@
 #ifndef KESTREL_ENGINE_INT_H
 #define KESTREL_ENGINE_INT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "engine/arena.h"
@@ -101,6 +102,11 @@ struct rl_rule {
 	struct alert_field *afields; /* one per output field */
 };
 
+/* Index of a list, macro or rule by name in e's collection, or -1. */
+#define FIND_LIST(e, n) ptrvec_find_named(&(e)->lists, offsetof(struct rl_list, name), n)
+#define FIND_MACRO(e, n) ptrvec_find_named(&(e)->macros, offsetof(struct rl_macro, name), n)
+#define FIND_RULE(e, n) ptrvec_find_named(&(e)->rules, offsetof(struct rl_rule, name), n)
+
 struct rl_select {
 	const char *pattern;
 	int by_tag, enable;
@@ -137,6 +143,8 @@ struct engine {
 	int use_index;
 	engine_idname_fn idname;
 	void *idname_arg;
+	engine_caps_fn caps;
+	void *caps_arg;
 	char hostname[256];
 	struct idcache_ent idcache[ENGINE_IDCACHE];
 	struct ptrvec selects; /* rl_select * */
@@ -168,7 +176,8 @@ const char *engine_hostname(const struct engine *e);
 int engine_is_live(const struct engine *e);
 int engine_idname(struct engine *e, const struct proc *p, int64_t id, int is_group, char *buf,
                   size_t n);
-int engine_evt_id(struct engine *e, const char *name, int add);
+/* pid's capability set through the caps hook; 0 when not live or unknown. */
+int engine_caps(struct engine *e, int64_t pid, enum engine_capset which, uint64_t *caps);
 /* Index of a slot for a field reference (deduplicated by key). */
 int engine_slot(struct engine *e, const struct fref *r);
 /* Value of a slot for the current event (extracted at most once). */
@@ -188,13 +197,30 @@ void diag_append(struct engine_diag *dst, const struct engine_diag *src);
 int loader_add_text(struct engine *e, const char *file, const char *text, size_t len,
                     struct engine_diag *d);
 
-/* compile.c */
-/* Compiles every rule; returns the number of errors added to d. */
+/* expand.c → compile.c: compiles every rule (macros, lists and
+ * exceptions expanded first); returns the number of errors added to d. */
 int ccomp_rules(struct engine *e, struct engine_diag *d);
-/* Evaluates a compiled condition for the current event. */
-int ccomp_eval(struct engine *e, const struct enode *n);
 void ccomp_free_checks(struct engine *e);
+/* eval.c: evaluates a compiled condition for the current event. */
+int ccomp_eval(struct engine *e, const struct enode *n);
+
+/* evtidx.c: event-type ids, sets and the per-type buckets. */
+/* Id of an event-type name (added when add and room), EVT_OTHER if none. */
+int engine_evt_id(struct engine *e, const char *name, int add);
+/* Fills the id table with the syscall names of x86_64, i386, aarch64. */
+void evtidx_init(struct engine *e);
+void evtset_all(struct evtset *s);
+void evtset_none(struct evtset *s);
+void evtset_set(struct evtset *s, int id);
+int evtset_has(const struct evtset *s, int id);
+void evtset_not(struct evtset *s);
+void evtset_and(struct evtset *a, const struct evtset *b);
+void evtset_or(struct evtset *a, const struct evtset *b);
+/* Event types a condition can match (negation pushed to the leaves). */
+void evtset_of_cond(struct engine *e, const struct cnode *n, int neg, struct evtset *out);
 void evtset_print(const struct engine *e, const struct evtset *s, FILE *out);
+/* Fills e->buckets and e->all_active from the active rules. */
+void evtidx_build(struct engine *e);
 
 /* format.c */
 struct ofmt *ofmt_compile(struct engine *e, const char *fmt, const struct src_pos *pos,

@@ -39,12 +39,81 @@ int ofmt_count_fields(const struct ofmt *f)
 	return f ? f->nfields : 0;
 }
 
+/* State of one template compilation. */
+struct ofmt_build {
+	struct engine *e;
+	const struct src_pos *pos;
+	const char *rule;
+	struct engine_diag *d;
+	int *err;
+	struct ptrvec segs; /* struct oseg * */
+	struct ptrvec keys; /* unique field keys */
+};
+
+static void ob_literal(struct ofmt_build *b, const char *s, size_t len)
+{
+	struct oseg *seg = arena_alloc(&b->e->arena, sizeof(*seg));
+
+	seg->lit = s;
+	seg->litlen = len;
+	ptrvec_push(&b->e->arena, &b->segs, seg);
+}
+
+/* A %field token ("proc.aname[2]", "evt.arg.flags") → a field segment. */
+static void ob_field(struct ofmt_build *b, char *tok)
+{
+	struct arena *a = &b->e->arena;
+	struct cfield cf = {.name = tok, .pos = *b->pos};
+	char *br = strchr(tok, '[');
+
+	if (br) {
+		*br = '\0';
+		cf.arg = br + 1;
+		br[strlen(br + 1)] = '\0'; /* drop ']' */
+	}
+	const char *dotarg = NULL;
+	const struct field_def *def = field_lookup(cf.name, &dotarg);
+	if (!def) {
+		diag_add(b->d, ENGINE_DIAG_ERROR, b->pos, "rule", b->rule,
+		         "invalid formatting token %%%s: unknown field", tok);
+		(*b->err)++;
+		return;
+	}
+	struct fref r = {.def = def, .arg = dotarg ? dotarg : cf.arg, .iarg = -1};
+	if (def->arg == FA_INDEX && r.arg)
+		r.iarg = strtol(r.arg, NULL, 10);
+	if (dotarg)
+		r.key = cf.name;
+	else if (cf.arg)
+		r.key = arena_printf(a, "%s[%s]", cf.name, cf.arg);
+	else
+		r.key = def->name;
+	if (def->arg == FA_KEY && !r.arg && def->fn) {
+		diag_add(b->d, ENGINE_DIAG_ERROR, b->pos, "rule", b->rule,
+		         "invalid formatting token %%%s: field needs an argument", tok);
+		(*b->err)++;
+		return;
+	}
+	struct oseg *s = arena_alloc(a, sizeof(*s));
+	s->slot = engine_slot(b->e, &r);
+	s->field_index = -1;
+	for (size_t k = 0; k < b->keys.n; k++)
+		if (strcmp(b->keys.v[k], r.key) == 0)
+			s->field_index = (int)k;
+	if (s->field_index < 0) {
+		s->field_index = (int)b->keys.n;
+		ptrvec_push(a, &b->keys, (void *)b->e->slots[s->slot].ref.key);
+	}
+	ptrvec_push(a, &b->segs, s);
+}
+
+/* template -> (literal | '%' field)* */
 struct ofmt *ofmt_compile(struct engine *e, const char *fmt, const struct src_pos *pos,
                           const char *rule, struct engine_diag *d, int *err)
 {
 	struct arena *a = &e->arena;
 	struct ofmt *f = arena_alloc(a, sizeof(*f));
-	struct ptrvec segs = {0}, keys = {0};
+	struct ofmt_build b = {.e = e, .pos = pos, .rule = rule, .d = d, .err = err};
 	size_t i = 0, lit = 0, n = strlen(fmt);
 
 	*err = 0;
@@ -53,13 +122,8 @@ struct ofmt *ofmt_compile(struct engine *e, const char *fmt, const struct src_po
 			i++;
 			continue;
 		}
-		/* flush literal [lit, i) */
-		if (i > lit) {
-			struct oseg *s = arena_alloc(a, sizeof(*s));
-			s->lit = fmt + lit;
-			s->litlen = i - lit;
-			ptrvec_push(a, &segs, s);
-		}
+		if (i > lit) /* flush literal [lit, i) */
+			ob_literal(&b, fmt + lit, i - lit);
 		if (i == n)
 			break;
 		size_t start = ++i;
@@ -84,59 +148,18 @@ struct ofmt *ofmt_compile(struct engine *e, const char *fmt, const struct src_po
 		}
 		char *tok = arena_strndup(a, fmt + start, i - start);
 		lit = i;
-		if (strcmp(tok, "container.info") == 0) {
+		if (strcmp(tok, "container.info") == 0)
 			diag_add(d, ENGINE_DIAG_WARNING, pos, "rule", rule,
 			         "%%container.info is deprecated and expands to nothing");
-			continue;
-		}
-		struct cfield cf = {.name = tok, .pos = *pos};
-		char *br = strchr(tok, '[');
-		if (br) {
-			*br = '\0';
-			cf.arg = br + 1;
-			br[strlen(br + 1)] = '\0'; /* drop ']' */
-		}
-		const char *dotarg = NULL;
-		const struct field_def *def = field_lookup(cf.name, &dotarg);
-		if (!def) {
-			diag_add(d, ENGINE_DIAG_ERROR, pos, "rule", rule,
-			         "invalid formatting token %%%s: unknown field", tok);
-			(*err)++;
-			continue;
-		}
-		struct fref r = {.def = def, .arg = dotarg ? dotarg : cf.arg, .iarg = -1};
-		if (def->arg == FA_INDEX && r.arg)
-			r.iarg = strtol(r.arg, NULL, 10);
-		if (dotarg)
-			r.key = cf.name;
-		else if (cf.arg)
-			r.key = arena_printf(a, "%s[%s]", cf.name, cf.arg);
 		else
-			r.key = def->name;
-		if (def->arg == FA_KEY && !r.arg && def->fn) {
-			diag_add(d, ENGINE_DIAG_ERROR, pos, "rule", rule,
-			         "invalid formatting token %%%s: field needs an argument", tok);
-			(*err)++;
-			continue;
-		}
-		struct oseg *s = arena_alloc(a, sizeof(*s));
-		s->slot = engine_slot(e, &r);
-		s->field_index = -1;
-		for (size_t k = 0; k < keys.n; k++)
-			if (strcmp(keys.v[k], r.key) == 0)
-				s->field_index = (int)k;
-		if (s->field_index < 0) {
-			s->field_index = (int)keys.n;
-			ptrvec_push(a, &keys, (void *)e->slots[s->slot].ref.key);
-		}
-		ptrvec_push(a, &segs, s);
+			ob_field(&b, tok);
 	}
-	f->nsegs = (int)segs.n;
-	f->segs = arena_alloc(a, (segs.n + 1) * sizeof(*f->segs));
-	for (size_t k = 0; k < segs.n; k++)
-		f->segs[k] = *(struct oseg *)segs.v[k];
-	f->nfields = (int)keys.n;
-	f->keys = (const char **)keys.v;
+	f->nsegs = (int)b.segs.n;
+	f->segs = arena_alloc(a, (b.segs.n + 1) * sizeof(*f->segs));
+	for (size_t k = 0; k < b.segs.n; k++)
+		f->segs[k] = *(struct oseg *)b.segs.v[k];
+	f->nfields = (int)b.keys.n;
+	f->keys = (const char **)b.keys.v;
 	return f;
 }
 

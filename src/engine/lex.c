@@ -198,28 +198,39 @@ static int lex_field_arg(struct clex_state *ls, struct clex_token *t)
 	return 0;
 }
 
+/* Punctuation and quoted strings, the same in every mode. Returns 1 when
+ * the character at ls->pos was one. */
+static int lex_punct(struct clex_state *ls, struct clex_token *t)
+{
+	switch (ls->src[ls->pos]) {
+	case '(':
+		t->tok = TK_LPAREN;
+		break;
+	case ')':
+		t->tok = TK_RPAREN;
+		break;
+	case ',':
+		t->tok = TK_COMMA;
+		break;
+	case '"':
+	case '\'':
+		lex_quoted(ls, t);
+		return 1;
+	default:
+		return 0;
+	}
+	ls->pos++;
+	return 1;
+}
+
 static void lex_expr(struct clex_state *ls, struct clex_token *t)
 {
 	const char *s = ls->src;
 	char c = s[ls->pos];
 
+	if (lex_punct(ls, t))
+		return;
 	switch (c) {
-	case '(':
-		t->tok = TK_LPAREN;
-		ls->pos++;
-		return;
-	case ')':
-		t->tok = TK_RPAREN;
-		ls->pos++;
-		return;
-	case ',':
-		t->tok = TK_COMMA;
-		ls->pos++;
-		return;
-	case '"':
-	case '\'':
-		lex_quoted(ls, t);
-		return;
 	case '=':
 	case '<':
 	case '>':
@@ -266,28 +277,9 @@ static void lex_expr(struct clex_state *ls, struct clex_token *t)
 static void lex_value(struct clex_state *ls, struct clex_token *t)
 {
 	const char *s = ls->src;
-	char c = s[ls->pos];
 
-	switch (c) {
-	case '(':
-		t->tok = TK_LPAREN;
-		ls->pos++;
+	if (lex_punct(ls, t))
 		return;
-	case ')':
-		t->tok = TK_RPAREN;
-		ls->pos++;
-		return;
-	case ',':
-		t->tok = TK_COMMA;
-		ls->pos++;
-		return;
-	case '"':
-	case '\'':
-		lex_quoted(ls, t);
-		return;
-	default:
-		break;
-	}
 	size_t start = ls->pos;
 	while (ls->pos < ls->len && isalnum((unsigned char)s[ls->pos]))
 		ls->pos++;

@@ -1,6 +1,6 @@
 /*
- * arena.c — a growable pointer array in an arena (see arena.h); the
- * allocator itself is util/arena.c.
+ * ptrvec.c — a growable pointer array in an arena (see arena.h): push,
+ * copy and lookup by name; the allocator itself is util/arena.c.
  */
 #include "config.h"
 
@@ -23,4 +23,22 @@ int ptrvec_push(struct arena *a, struct ptrvec *pv, void *p)
 	}
 	pv->v[pv->n++] = p;
 	return 0;
+}
+
+void ptrvec_copy(struct arena *a, struct ptrvec *dst, const struct ptrvec *src)
+{
+	struct ptrvec v = {0};
+	for (size_t i = 0; i < src->n; i++)
+		ptrvec_push(a, &v, src->v[i]);
+	*dst = v;
+}
+
+long ptrvec_find_named(const struct ptrvec *v, size_t name_off, const char *name)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		const char *n = *(const char *const *)((const char *)v->v[i] + name_off);
+		if (strcmp(n, name) == 0)
+			return (long)i;
+	}
+	return -1;
 }

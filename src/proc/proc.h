@@ -63,4 +63,15 @@ const struct container_info *proc_table_container(struct proc_table *pt, const s
 /* Number of live entries. */
 size_t proc_table_size(const struct proc_table *pt);
 
+/* Capability sets of a running process on this machine, as
+ * /proc/<pid>/status shows them (thread.cap_* in live mode). */
+enum proc_capset { PROC_CAP_EFFECTIVE, PROC_CAP_PERMITTED, PROC_CAP_INHERITABLE };
+/* Reads one set of pid. Returns 1 and fills *caps (bit N = capability N),
+ * 0 when unknown (process gone, no such line). Reads /proc (procfs.c). */
+int proc_read_caps(int64_t pid, enum proc_capset which, uint64_t *caps);
+
+/* Audit's tty= name as Falco's proc.tty device number (procfs.c; also in
+ * proctable_ext.h). Returns 0 for "(none)", -1 for an unknown name. */
+int64_t proc_tty_from_name(const char *name);
+
 #endif

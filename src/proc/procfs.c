@@ -341,3 +341,30 @@ int64_t proc_tty_from_name(const char *name)
 	}
 	return -1;
 }
+
+int procfs_read_caps(const char *procroot, int64_t pid, enum proc_capset which, uint64_t *caps)
+{
+	static const char *const keys[] = {
+	    [PROC_CAP_EFFECTIVE] = "\nCapEff:",
+	    [PROC_CAP_PERMITTED] = "\nCapPrm:",
+	    [PROC_CAP_INHERITABLE] = "\nCapInh:",
+	};
+	char path[PROCFS_DIR_MAX], buf[PROCFS_STATUS_BUF];
+	unsigned long long v;
+
+	if (pid <= 0 || (unsigned)which > PROC_CAP_INHERITABLE)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%" PRId64 "/status", procroot, pid);
+	if (read_small(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
+		return 0;
+	const char *line = strstr(buf, keys[which]);
+	if (!line || sscanf(line + strlen(keys[which]), " %llx", &v) != 1)
+		return 0;
+	*caps = v;
+	return 1;
+}
+
+int proc_read_caps(int64_t pid, enum proc_capset which, uint64_t *caps)
+{
+	return procfs_read_caps("/proc", pid, which, caps);
+}

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proc/proc.h"
+
 /* Longest path (exe link, cwd link) kept; longer ones are truncated. */
 #define PROCFS_PATH_MAX 4096
 /* Longest cmdline kept; the kernel gives at most one page without
@@ -58,5 +60,9 @@ int procfs_read_core(const char *procroot, int64_t pid, struct procfs_info *info
 /* Whether a file of mode/owner is writable for euid/egid as Falco's
  * proc.is_exe_writable sees it (root is assumed to hold CAP_DAC_OVERRIDE). */
 int procfs_mode_writable(uint32_t mode, int64_t ouid, int64_t ogid, int64_t euid, int64_t egid);
+
+/* One capability set from <procroot>/<pid>/status (CapEff/CapPrm/CapInh).
+ * Returns 1 and fills *caps, 0 when the process or line is not there. */
+int procfs_read_caps(const char *procroot, int64_t pid, enum proc_capset which, uint64_t *caps);
 
 #endif

@@ -637,3 +637,42 @@ Test(engine, cap_effective_is_read_from_proc_only_in_live_mode)
 		cr_assert(strncmp(cap.output[0], "CAP_", 4) == 0, "%s", cap.output[0]);
 	engine_free(e);
 }
+
+/* A caps hook that knows one pid: CAP_CHOWN (0) and CAP_SYS_ADMIN (21)
+ * effective, CAP_KILL (5) permitted. */
+static int fake_caps(void *arg, int64_t pid, enum engine_capset which, uint64_t *caps)
+{
+	int *calls = arg;
+
+	(*calls)++;
+	if (pid != 4242)
+		return 0;
+	*caps = which == ENGINE_CAP_EFFECTIVE   ? (1ull << 0) | (1ull << 21)
+	        : which == ENGINE_CAP_PERMITTED ? 1ull << 5
+	                                        : 0;
+	return 1;
+}
+
+Test(engine, capabilities_come_through_the_caps_hook_in_live_mode_only)
+{
+	const char *yaml =
+	    "- rule: r\n  desc: d\n  condition: thread.cap_effective contains CAP_SYS_ADMIN\n"
+	    "  output: \"%thread.cap_effective|%thread.cap_permitted|%thread.cap_inheritable\"\n"
+	    "  priority: INFO\n";
+	struct engine *e = tw_load(yaml, NULL);
+	struct kevent ev = exec_ev();
+	struct capture cap = {0};
+	int calls = 0;
+
+	cr_assert_not_null(e);
+	engine_set_caps(e, fake_caps, &calls);
+	ev.pid = 4242;
+	cr_assert_eq(engine_eval_with(e, &ev, &tw_src, &W, capture_cb, &cap), 0);
+	cr_assert_eq(calls, 0, "the hook is not asked in replay mode");
+	engine_set_live(e, 1);
+	cr_assert_eq(engine_eval_with(e, &ev, &tw_src, &W, capture_cb, &cap), 1);
+	cr_assert_str_eq(cap.output[0], "CAP_CHOWN CAP_SYS_ADMIN|CAP_KILL|");
+	ev.pid = 4343; /* unknown to the hook: <NA>, no match */
+	cr_assert_eq(engine_eval_with(e, &ev, &tw_src, &W, capture_cb, &cap), 0);
+	engine_free(e);
+}

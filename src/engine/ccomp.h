@@ -1,0 +1,85 @@
+/*
+ * ccomp.h — what the condition compiler's files share: the compiled tree
+ * (struct enode / struct echeck) built by compile.c and walked by eval.c,
+ * the error context of a compilation, and the macro/list/exception
+ * expansion of expand.c that runs before code generation. Engine-internal.
+ */
+#ifndef KESTREL_ENGINE_CCOMP_H
+#define KESTREL_ENGINE_CCOMP_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "engine/engine_int.h"
+
+/* Deepest condition tree after macro expansion. */
+#define CCOMP_MAX_DEPTH 400
+/* Macro nesting beyond this is reported as a cycle. */
+#define CCOMP_MAX_MACRO_NEST 64
+
+enum ekind { EN_AND, EN_OR, EN_NOT, EN_CHECK };
+
+struct cidr {
+	int family;
+	unsigned char addr[16];
+	int bits;
+};
+
+struct echeck {
+	int slot;
+	struct fref ref;
+	int any_anc; /* FA_INDEX field without index: any ancestor */
+	enum ftype type;
+	int nxf;
+	enum cxform xf[CFIELD_MAX_XFORMS];
+	struct fbuf xbuf, abuf;
+	enum cop op;
+	enum cmod mod;
+	/* right-hand side */
+	const char *s;
+	size_t slen;
+	int64_t n;
+	int nvals;
+	const char **vals;
+	size_t *lens;
+	int64_t *nums;
+	struct sset *set;
+	struct pset *pfx;
+	struct cidr *nets;
+	pcre2_code **re;
+	pcre2_match_data *md;
+	int rhs_slot;
+};
+
+struct enode {
+	enum ekind kind;
+	int cost; /* see field_cost(): operands of and/or run cheapest first */
+	int nkids;
+	struct enode **kids;
+	struct echeck *chk;
+};
+
+struct cerr {
+	struct engine *e;
+	struct engine_diag *d;
+	struct rl_rule *rule;
+	int errors;
+	const char *unsupported; /* first field without extractor in a condition */
+	int unknown_field;       /* an error was an unknown field */
+};
+
+/* expand.c: parses a macro/rule condition text (error → ce). */
+struct cnode *cexp_parse_text(struct cerr *ce, const struct ptext *t, const char *type,
+                              const char *name);
+/* The expanded tree of a macro (cached; cycles are errors). */
+struct cnode *cexp_macro_tree(struct cerr *ce, struct rl_macro *m, int nest);
+/* Replaces macro references in n with copies of the macro trees. */
+struct cnode *cexp_expand(struct cerr *ce, struct cnode *n, const char *type, const char *name,
+                          int nest);
+/* Falco's exceptions: cond and not (exception1 or exception2 ...). */
+struct cnode *cexp_apply_exceptions(struct cerr *ce, struct rl_rule *r, struct cnode *cond);
+
+/* eval.c: fnmatch() of the glob operator and rule selection. */
+int ccomp_glob_match(const char *pat, const char *s, int icase);
+
+#endif

@@ -1,0 +1,291 @@
+/*
+ * eval.c — evaluates a compiled condition (compile.c) for the current
+ * event: field values come from the engine's per-event slot cache, go
+ * through the check's transformers and are compared with its right-hand
+ * side (string, number, set, prefix set, regex, CIDR or another field).
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/ccomp.h"
+#include "engine/sets.h"
+
+int ccomp_glob_match(const char *pat, const char *s, int icase)
+{
+	return fnmatch(pat, s, icase ? FNM_CASEFOLD : 0) == 0;
+}
+
+static int cidr_has(const struct cidr *c, int family, const unsigned char *a)
+{
+	int full = c->bits / 8, rest = c->bits % 8;
+
+	if (c->family != family)
+		return 0;
+	if (memcmp(c->addr, a, (size_t)full) != 0)
+		return 0;
+	if (rest) {
+		unsigned char m = (unsigned char)(0xff << (8 - rest));
+		return (c->addr[full] & m) == (a[full] & m);
+	}
+	return 1;
+}
+
+/* ---- evaluation ---- */
+
+static const char *apply_xforms(struct echeck *k, const char *s, size_t *len, int64_t *num)
+{
+	struct fbuf *b = &k->xbuf;
+
+	for (int i = 0; i < k->nxf; i++) {
+		switch (k->xf[i]) {
+		case XF_TOLOWER:
+		case XF_TOUPPER:
+			fbuf_set(b, s, *len);
+			for (size_t j = 0; j < b->len; j++)
+				b->p[j] = (char)(k->xf[i] == XF_TOLOWER
+				                     ? tolower((unsigned char)b->p[j])
+				                     : toupper((unsigned char)b->p[j]));
+			s = b->p;
+			break;
+		case XF_BASENAME: {
+			const char *sl = memrchr(s, '/', *len);
+			if (sl) {
+				*len -= (size_t)(sl + 1 - s);
+				s = sl + 1;
+			}
+			break;
+		}
+		case XF_B64: {
+			static const char tbl[] =
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+			uint32_t acc = 0;
+			int bits = 0;
+			struct fbuf tmp = *b;
+			char out[1];
+			/* decode into the buffer (input may live in it: copy first) */
+			fbuf_set(&k->abuf, s, *len);
+			tmp.len = 0;
+			fbuf_set(&tmp, "", 0);
+			for (size_t j = 0; j < k->abuf.len; j++) {
+				const char *p = strchr(tbl, k->abuf.p[j]);
+				if (!p || !*p)
+					break;
+				acc = (acc << 6) | (uint32_t)(p - tbl);
+				bits += 6;
+				if (bits >= 8) {
+					bits -= 8;
+					out[0] = (char)((acc >> bits) & 0xff);
+					fbuf_append(&tmp, out, 1);
+				}
+			}
+			*b = tmp;
+			s = b->p;
+			*len = b->len;
+			break;
+		}
+		case XF_LEN:
+			*num = (int64_t)*len;
+			break;
+		default:
+			break;
+		}
+	}
+	return s;
+}
+
+static int cmp_str_one(struct echeck *k, enum cop op, const char *s, size_t len, const char *r,
+                       size_t rlen, int ri)
+{
+	switch (op) {
+	case OP_EQ:
+		return len == rlen && memcmp(s, r, len) == 0;
+	case OP_NE:
+		return !(len == rlen && memcmp(s, r, len) == 0);
+	case OP_LT:
+		return strcmp(s, r) < 0;
+	case OP_LE:
+		return strcmp(s, r) <= 0;
+	case OP_GT:
+		return strcmp(s, r) > 0;
+	case OP_GE:
+		return strcmp(s, r) >= 0;
+	case OP_CONTAINS:
+	case OP_BCONTAINS:
+		return memmem(s, len, r, rlen) != NULL;
+	case OP_ICONTAINS:
+		return strcasestr(s, r) != NULL;
+	case OP_STARTSWITH:
+	case OP_BSTARTSWITH:
+		return len >= rlen && memcmp(s, r, rlen) == 0;
+	case OP_ENDSWITH:
+		return len >= rlen && memcmp(s + len - rlen, r, rlen) == 0;
+	case OP_GLOB:
+		return ccomp_glob_match(r, s, 0);
+	case OP_IGLOB:
+		return ccomp_glob_match(r, s, 1);
+	case OP_REGEX:
+		return pcre2_match(k->re[ri], (PCRE2_SPTR)s, len, 0, 0, k->md, NULL) >= 0;
+	default:
+		return 0;
+	}
+}
+
+static int cmp_value(struct echeck *k, const char *s, size_t len, int64_t num)
+{
+	switch (k->type) {
+	case FT_INT:
+	case FT_BOOL:
+		switch (k->op) {
+		case OP_EQ:
+			return num == k->n;
+		case OP_NE:
+			return num != k->n;
+		case OP_LT:
+			return num < k->n;
+		case OP_LE:
+			return num <= k->n;
+		case OP_GT:
+			return num > k->n;
+		case OP_GE:
+			return num >= k->n;
+		case OP_IN:
+		case OP_INTERSECTS:
+			for (int i = 0; i < k->nvals; i++)
+				if (k->nums[i] == num)
+					return 1;
+			return 0;
+		default:
+			return 0;
+		}
+	case FT_IPNET: {
+		unsigned char a[16];
+		int fam = strchr(s, ':') ? AF_INET6 : AF_INET;
+		int hit = 0;
+		if (inet_pton(fam, s, a) != 1)
+			return 0;
+		for (int i = 0; i < k->nvals && !hit; i++)
+			hit = cidr_has(&k->nets[i], fam, a);
+		return k->op == OP_NE ? !hit : hit;
+	}
+	default:
+		break;
+	}
+	if (k->pfx && k->op == OP_STARTSWITH)
+		return pset_match(k->pfx, s, len);
+	switch (k->op) {
+	case OP_IN:
+	case OP_INTERSECTS:
+		return sset_has(k->set, s, len);
+	case OP_PMATCH:
+		return pset_match(k->pfx, s, len);
+	default:
+		break;
+	}
+	if (k->mod) {
+		int hits = 0;
+		for (int i = 0; i < k->nvals; i++)
+			hits += cmp_str_one(k, k->op, s, len, k->vals[i], k->lens[i], i);
+		if (k->mod == MOD_ANYOF)
+			return hits > 0;
+		if (k->mod == MOD_ALLOF)
+			return hits == k->nvals;
+		return hits == 1;
+	}
+	return cmp_str_one(k, k->op, s, len, k->s, k->slen, 0);
+}
+
+static int cmp_rhs_field(struct engine *e, struct echeck *k, const char *s, size_t len, int64_t num)
+{
+	const struct eslot *r = engine_slot_get(e, k->rhs_slot);
+
+	if (!r->present)
+		return 0;
+	if (k->type == FT_INT || k->type == FT_BOOL) {
+		int64_t b = r->val.n;
+		switch (k->op) {
+		case OP_EQ:
+			return num == b;
+		case OP_NE:
+			return num != b;
+		case OP_LT:
+			return num < b;
+		case OP_LE:
+			return num <= b;
+		case OP_GT:
+			return num > b;
+		case OP_GE:
+			return num >= b;
+		default:
+			return 0;
+		}
+	}
+	if (!r->val.s)
+		return 0;
+	if (k->op == OP_IN || k->op == OP_INTERSECTS)
+		return len == r->val.len && memcmp(s, r->val.s, len) == 0;
+	if (k->op == OP_REGEX || k->op == OP_PMATCH)
+		return 0;
+	return cmp_str_one(k, k->op, s, len, r->val.s, r->val.len, 0);
+}
+
+static int check_value(struct engine *e, struct echeck *k, const char *s, size_t len, int64_t num)
+{
+	if (k->op == OP_EXISTS)
+		return 1;
+	if (k->nxf)
+		s = apply_xforms(k, s ? s : "", &len, &num);
+	if (k->rhs_slot >= 0)
+		return cmp_rhs_field(e, k, s, len, num);
+	if ((k->type == FT_STR || k->type == FT_IPNET) && !s)
+		return 0;
+	return cmp_value(k, s, len, num);
+}
+
+static int eval_check(struct engine *e, struct echeck *k)
+{
+	if (k->any_anc) {
+		struct fref r = k->ref;
+		struct fval v;
+		for (int64_t lvl = 1; lvl <= FIELD_MAX_ANCESTORS; lvl++) {
+			if (!fctx_ancestor(&e->ctx, lvl))
+				return 0;
+			r.iarg = lvl;
+			if (field_extract(&e->ctx, &r, &v, &k->abuf) &&
+			    check_value(e, k, v.s, v.len, v.n))
+				return 1;
+		}
+		return 0;
+	}
+	const struct eslot *sl = engine_slot_get(e, k->slot);
+	if (!sl->present)
+		return 0;
+	if (k->set && !k->nxf && k->type == FT_STR && k->rhs_slot < 0 && sl->val.s)
+		return sset_has_hashed(k->set, sl->val.s, sl->val.len,
+		                       engine_slot_hash(e, k->slot));
+	return check_value(e, k, sl->val.s, sl->val.len, sl->val.n);
+}
+
+int ccomp_eval(struct engine *e, const struct enode *n)
+{
+	switch (n->kind) {
+	case EN_AND:
+		for (int i = 0; i < n->nkids; i++)
+			if (!ccomp_eval(e, n->kids[i]))
+				return 0;
+		return 1;
+	case EN_OR:
+		for (int i = 0; i < n->nkids; i++)
+			if (ccomp_eval(e, n->kids[i]))
+				return 1;
+		return 0;
+	case EN_NOT:
+		return !ccomp_eval(e, n->kids[0]);
+	case EN_CHECK:
+		return eval_check(e, n->chk);
+	}
+	return 0;
+}
