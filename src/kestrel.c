@@ -182,6 +182,7 @@ static int run_rules_mode(const struct options *o)
 		return 1;
 	}
 	e = runtime_build_engine(&cfg, 0);
+	int precise = cfg.audit_kernel_filters == CONFIG_KF_PRECISE;
 	config_free(&cfg);
 	if (!e)
 		return 1;
@@ -193,7 +194,7 @@ static int run_rules_mode(const struct options *o)
 			log_warnx("no rule named '%s'", o->describe);
 	} else {
 		/* no pid exclusion: these rules are for an administrator to load */
-		struct krules *kr = daemon_krules_from_engine(e, 0, err, sizeof(err));
+		struct krules *kr = daemon_krules_from_engine(e, precise, 0, err, sizeof(err));
 		if (kr) {
 			krules_print(kr, stdout);
 			krules_free(kr);

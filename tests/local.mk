@@ -55,6 +55,7 @@ INTEGRATION_TESTS += tests/integration/test_faults_diskfull.sh
 INTEGRATION_TESTS += tests/integration/test_faults_hostile.sh
 INTEGRATION_TESTS += tests/integration/test_faults_rules_hostile.sh
 INTEGRATION_TESTS += tests/integration/test_faults_privs.sh
+INTEGRATION_TESTS += tests/integration/test_kfilter_live.sh
 TESTS += $(INTEGRATION_TESTS)
 TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = bash

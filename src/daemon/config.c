@@ -48,6 +48,7 @@ enum ckey_type {
 	K_MATCHING,
 	K_AUDITMODE,
 	K_BACKPRESSURE,
+	K_KFILTERS,
 	K_APPEND_OUTPUT,
 	K_RULES_SELECT,
 };
@@ -109,6 +110,7 @@ static const struct ckey ckeys[] = {
     {"audit.backlog_wait_time", K_LONG, OFF(audit_backlog_wait_time), -1, INT_MAX},
     {"audit.rate_limit", K_LONG, OFF(audit_rate_limit), -1, INT_MAX},
     {"audit.backpressure", K_BACKPRESSURE, OFF(audit_backpressure), 0, 0},
+    {"audit.kernel_filters", K_KFILTERS, OFF(audit_kernel_filters), 0, 0},
     {"audit.buffer_size", K_LONG, OFF(audit_buffer_size), 4096, INT_MAX},
     {"container.docker_root", K_STR, OFF(container_docker_root), 0, 0},
     {"container.containerd_root", K_STR, OFF(container_containerd_root), 0, 0},
@@ -275,6 +277,7 @@ int config_init(struct kestrel_config *cfg)
 	cfg->audit_backlog_wait_time = -1;
 	cfg->audit_rate_limit = -1;
 	cfg->audit_backpressure = CONFIG_BP_DROP;
+	cfg->audit_kernel_filters = CONFIG_KF_PRECISE;
 	cfg->audit_buffer_size = 8 * 1024 * 1024;
 	cfg->stats_interval = 0;
 	if (set_str(&cfg->out.syslog_ident, "kestrel") < 0 ||
@@ -354,6 +357,7 @@ static const char *const ckey_expect[] = {
     [K_MATCHING] = "first or all",
     [K_AUDITMODE] = "auto, unicast or multicast",
     [K_BACKPRESSURE] = "block or drop",
+    [K_KFILTERS] = "precise or broad",
     [K_APPEND_OUTPUT] = "a list of append_output entries",
     [K_RULES_SELECT] = "a list of enable/disable entries",
 };
@@ -440,6 +444,14 @@ static int set_scalar(struct kestrel_config *cfg, const struct ckey *k, const ch
 			cfg->audit_backpressure = CONFIG_BP_BLOCK;
 		else if (strcmp(v, "drop") == 0)
 			cfg->audit_backpressure = CONFIG_BP_DROP;
+		else
+			goto bad;
+		return 0;
+	case K_KFILTERS:
+		if (strcmp(v, "precise") == 0)
+			cfg->audit_kernel_filters = CONFIG_KF_PRECISE;
+		else if (strcmp(v, "broad") == 0)
+			cfg->audit_kernel_filters = CONFIG_KF_BROAD;
 		else
 			goto bad;
 		return 0;

@@ -24,6 +24,8 @@
 #endif
 
 #include "kernel/kaudit.h"
+#include "engine/kfilter.h"
+#include "kernel/kns.h"
 #include "kernel/krules.h"
 #include "source/netlink.h"
 #include "kernel/crashstate.h"
@@ -54,6 +56,7 @@ struct daemon {
 	const struct daemon_opts *opts;
 	struct runtime *rt;
 	struct krules *kr;
+	struct kns *kns; /* container namespaces' copies of the path rules */
 	struct audit_source *src;
 	int epfd, sigfd, timerfd;
 	uint64_t start_ms, last_lost_poll_ms, last_stats_ms;
@@ -128,32 +131,59 @@ int daemon_load_config(const struct daemon_opts *o, struct kestrel_config *cfg, 
 	return 0;
 }
 
-struct krules *daemon_krules_from_engine(struct engine *e, pid_t exclude_pid, char *err,
-					 size_t errlen)
+/* Adds one kfilter term to kr: its syscalls this machine knows, its fields. */
+static void add_kfilter_term(struct krules *kr, const struct kf_term *t,
+			     char (*fp)[KFILTER_FIELD_TEXT])
 {
-	const char *names[DAEMON_MAX_SYSCALLS];
-	int all = 0;
-	size_t n = engine_syscalls(e, names, DAEMON_MAX_SYSCALLS, &all);
-	struct krules *kr = krules_new(exclude_pid);
+	const char *names[DAEMON_MAX_SYSCALLS], *fields[KFILTER_MAX_FIELDS];
+	char e2[DAEMON_ERRLEN];
+	size_t k = 0;
+	int nf = kfilter_term_fieldpairs(t, fp, KFILTER_MAX_FIELDS);
 
-	if (!kr) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	if (n > DAEMON_MAX_SYSCALLS)
-		n = DAEMON_MAX_SYSCALLS;
-	if (all)
-		log_warnx("some active rules match any syscall; kestrel audits only the syscalls "
-			  "the rules name (auditing every syscall would flood the kernel)");
 	/* a syscall this kernel does not know (a rule written for another
 	 * arch) is reported and skipped, not fatal */
-	for (size_t i = 0; i < n; i++) {
-		char e2[DAEMON_ERRLEN];
-		if (krules_add(kr, &names[i], 1, 0, e2, sizeof(e2)) < 0)
-			log_warnx("%s", e2);
+	for (size_t i = 0; i < t->nsys && k < DAEMON_MAX_SYSCALLS; i++) {
+		if (krules_syscall_known(kr, t->sys[i]))
+			names[k++] = t->sys[i];
+		else
+			log_warnx("kernel rules: unknown syscall '%s'", t->sys[i]);
 	}
-	krules_add_proc_needs(kr, KRULES_PROC_EXEC);
+	for (int i = 0; i < nf; i++)
+		fields[i] = fp[i];
+	if (k > 0 && nf >= 0 && krules_add_term(kr, names, k, fields, nf, t->ns_bound, e2,
+						sizeof(e2)) < 0)
+		log_warnx("%s", e2);
+}
+
+struct krules *daemon_krules_from_engine(struct engine *e, int precise, pid_t exclude_pid,
+					 char *err, size_t errlen)
+{
+	struct kfilter_set *set = NULL;
+	struct krules *kr = krules_new(exclude_pid);
+	char (*fp)[KFILTER_FIELD_TEXT] = malloc(KFILTER_MAX_FIELDS * sizeof(*fp));
+	unsigned needs = KRULES_PROC_EXEC;
+
+	if (!kr || !fp) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (kfilter_build(e, precise, &set, err, errlen) < 0)
+		goto fail;
+	for (size_t i = 0; i < kfilter_count(set); i++) {
+		const struct kf_term *t = kfilter_term(set, i);
+		add_kfilter_term(kr, t, fp);
+		if (t->ns_bound)
+			needs |= KRULES_PROC_NS; /* containers' own copies: kns.h */
+	}
+	krules_add_proc_needs(kr, needs);
+	kfilter_free(set);
+	free(fp);
 	return kr;
+fail:
+	kfilter_free(set);
+	free(fp);
+	krules_free(kr);
+	return NULL;
 }
 
 static void on_record(int type, const char *text, size_t len, void *arg)
@@ -165,6 +195,8 @@ static void on_record(int type, const char *text, size_t len, void *arg)
 	 * reads as a syscall event */
 	if (type == AUDIT_CONFIG_CHANGE && krules_config_change_is_removal(text, len))
 		d->rules_removed = 1;
+	if (d->kns)
+		kns_on_record(d->kns, type, text, len);
 	pipeline_feed(runtime_pipeline(d->rt), type, text, len, now_ms(), "netlink", 0);
 }
 
@@ -293,8 +325,12 @@ static void reload(struct daemon *d)
 	if (!d->opts->audisp && d->kr) {
 		/* new kernel rules go in before the old ones come out, and the
 		 * audit settings saved at start carry over */
-		struct krules *kr = daemon_krules_from_engine(e, getpid(), err, sizeof(err));
+		struct krules *kr = daemon_krules_from_engine(
+		    e, runtime_config(d->rt)->audit_kernel_filters == CONFIG_KF_PRECISE, getpid(),
+		    err, sizeof(err));
 		if (kr && krules_reload(d->kr, kr, err, sizeof(err)) == 0) {
+			if (d->kns)
+				kns_reload(d->kns, kr);
 			krules_free(d->kr);
 			d->kr = kr;
 		} else {
@@ -344,7 +380,11 @@ static void on_tick(struct daemon *d)
 		if (n > 0)
 			log_warnx("%d kestrel kernel rules had been removed by someone else: re-added",
 				  n);
+		if (d->kns)
+			kns_restore(d->kns);
 	}
+	if (d->kns)
+		kns_tick(d->kns, t);
 	if (t - d->last_lost_poll_ms >= DAEMON_LOST_POLL_MS) {
 		d->last_lost_poll_ms = t;
 		poll_lost(d);
@@ -476,8 +516,10 @@ static int daemon_prepare(struct daemon *d)
 	}
 	runtime_set_print_events(d->rt, d->opts->print_events);
 	if (!d->opts->audisp &&
-	    !(d->kr = daemon_krules_from_engine(runtime_engine(d->rt), getpid(), err,
-						sizeof(err)))) {
+	    !(d->kr = daemon_krules_from_engine(runtime_engine(d->rt),
+						runtime_config(d->rt)->audit_kernel_filters ==
+						    CONFIG_KF_PRECISE,
+						getpid(), err, sizeof(err)))) {
 		log_errx("%s", err);
 		return -1;
 	}
@@ -508,6 +550,13 @@ static int install_krules(struct daemon *d)
 	if (st == KRULES_IMMUTABLE_INCOMPLETE)
 		log_warnx("the audit configuration is locked (enabled 2) and does not audit "
 			  "every syscall the rules need: some rules will not fire until reboot");
+	if (st == KRULES_INSTALLED && (d->kns = kns_new(d->kr)) != NULL) {
+		int n = kns_scan(d->kns);
+		if (n > 0)
+			log_info("kernel rules: %d container mount namespace(s) got their own "
+				 "path rules",
+				 n);
+	}
 	return 0;
 }
 
@@ -554,6 +603,10 @@ static void drop_privileges(void)
 /* Undoes everything daemon_prepare and daemon_open did, in reverse. */
 static void daemon_cleanup(struct daemon *d)
 {
+	if (d->kns) {
+		kns_uninstall(d->kns);
+		kns_free(d->kns);
+	}
 	if (d->kr) {
 		krules_uninstall(d->kr);
 		krules_free(d->kr);

@@ -40,15 +40,18 @@ int daemon_load_config(const struct daemon_opts *o, struct kestrel_config *cfg, 
 		       char *err, size_t errlen);
 
 /*
- * The kernel rule set a ruleset needs: the syscalls of its active rules
- * plus the process table's (execve, execveat), excluding exclude_pid (0 =
+ * The kernel rule set a ruleset needs: the kernel-filter compiler's terms
+ * (engine/kfilter.h) for its active rules, precise (syscalls narrowed by
+ * paths, flags, arguments) or broad (syscalls only: audit.kernel_filters),
+ * plus the process table's (execve, execveat; pivot_root when a term is
+ * ns_bound, for the containers' copies), excluding exclude_pid (0 =
  * none; the daemon passes its own pid). The one place that joins the rule
  * engine to src/kernel: used at start, on SIGHUP and by
  * --print-audit-rules. A syscall this machine does not know is logged and
  * skipped. Returns a new set (krules_free) or NULL with err filled.
  */
-struct krules *daemon_krules_from_engine(struct engine *e, pid_t exclude_pid, char *err,
-					 size_t errlen);
+struct krules *daemon_krules_from_engine(struct engine *e, int precise, pid_t exclude_pid,
+					 char *err, size_t errlen);
 
 /* Runs until SIGTERM/SIGINT or -M. Returns the process exit status. */
 int daemon_run(const struct daemon_opts *o);

@@ -22,6 +22,9 @@
 enum config_rule_matching { CONFIG_MATCH_FIRST = 0, CONFIG_MATCH_ALL };
 enum config_audit_mode { CONFIG_AUDIT_AUTO = 0, CONFIG_AUDIT_UNICAST, CONFIG_AUDIT_MULTICAST };
 enum config_backpressure { CONFIG_BP_BLOCK = 0, CONFIG_BP_DROP };
+/* audit.kernel_filters: kernel rules narrowed by the rules' conditions
+ * (precise), or by their syscalls only (broad, the escape hatch). */
+enum config_kernel_filters { CONFIG_KF_PRECISE = 0, CONFIG_KF_BROAD };
 
 /* One append_output entry: extra_output appended to the rules it matches. */
 struct config_append_output {
@@ -72,6 +75,7 @@ struct kestrel_config {
 	long audit_backlog_wait_time; /* -1: leave the kernel's value */
 	long audit_rate_limit;        /* -1: leave the kernel's value */
 	enum config_backpressure audit_backpressure;
+	enum config_kernel_filters audit_kernel_filters;
 	long audit_buffer_size; /* netlink SO_RCVBUF bytes */
 
 	/* container runtimes' state roots */

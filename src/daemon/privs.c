@@ -25,6 +25,10 @@ static const unsigned int kept_caps[] = {
 	CAP_AUDIT_READ,
 	CAP_DAC_READ_SEARCH,
 	CAP_SYS_PTRACE,
+	/* setns() into a container's mount namespace to add its path rules
+	 * (src/kernel/kns.c) needs both */
+	CAP_SYS_ADMIN,
+	CAP_SYS_CHROOT,
 };
 #define NKEPT (sizeof(kept_caps) / sizeof(kept_caps[0]))
 

@@ -23,7 +23,10 @@
  *                      others, rules and config files on reload
  *  CAP_SYS_PTRACE      /proc/<pid>/exe, cwd and root of other users' and
  *                      fully privileged processes
- * Everything else (CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_SETPCAP, CAP_DAC_OVERRIDE,
+ *  CAP_SYS_ADMIN,      setns() into a container's mount namespace to add its
+ *  CAP_SYS_CHROOT      path=/dir= kernel rules (src/kernel/kns.h); without
+ *                      them those rules fall back to host-wide, wider ones
+ * Everything else (CAP_NET_ADMIN, CAP_SETPCAP, CAP_DAC_OVERRIDE,
  * CAP_SETUID ...) goes. PRIVS_KEEP_NET_ADMIN keeps CAP_NET_ADMIN too, for a
  * caller that must still re-create the netlink socket with SO_RCVBUFFORCE.
  */

@@ -1,7 +1,8 @@
 /*
  * krules.c — programs kestrel's kernel audit rules and settings with
- * libaudit (krules.h): builds one `always,exit` rule per arch and filter
- * group from the syscall names the rule engine and the process table need,
+ * libaudit (krules.h): keeps the filter terms (syscalls + field pairs) the
+ * rule engine and the process table need, one `always,exit` rule per arch
+ * and term (built in kterm.c),
  * lists the kernel's rules to find kestrel's own (key "kestrel", matched
  * exactly), and restores what it changed. Every call opens its own control
  * socket through kaudit.h, so none of this shares a socket with the data
@@ -17,15 +18,8 @@
 
 #include "kernel/kaudit.h"
 #include "kernel/krules.h"
+#include "kernel/krules_int.h"
 #include "util/log.h"
-
-/* Filter groups (distinct flag sets) and syscall names per group. */
-#define KRULES_MAX_GROUPS 4
-#define KRULES_MAX_ARCHES 2
-/* How long to wait for the kernel's answer on the control socket. */
-#define KRULES_REPLY_TIMEOUT_MS 2000
-/* audit status "enabled" value of an immutable configuration (auditctl -e 2). */
-#define KAUDIT_ENABLED_LOCKED 2
 
 /*
  * Process-table needs. Measured on a 2-core VM (kernel 6.18), 30,000
@@ -40,29 +34,7 @@ static const char *const proc_exec_calls[] = {"execve", "execveat"};
 static const char *const proc_fork_calls[] = {"clone", "clone3", "fork", "vfork"};
 static const char *const proc_exit_calls[] = {"exit_group"};
 
-struct krules_group {
-	unsigned flags;
-	char **names;
-	size_t n, cap;
-};
-
-struct krules_arch {
-	const char *name; /* "b64" / "b32" as auditctl spells them */
-	int machine;      /* libaudit MACH_* for name lookups */
-	unsigned elf;     /* AUDIT_ARCH_* value stored in the rule */
-};
-
-struct krules {
-	pid_t exclude_pid;
-	struct krules_arch arch[KRULES_MAX_ARCHES];
-	int narch;
-	struct krules_group group[KRULES_MAX_GROUPS];
-	int ngroups;
-	struct audit_rule_data **built; /* installed rules, for restore and removal */
-	size_t nbuilt;
-	struct krules_settings set;  /* what install applied (KRULES_UNSET = not touched) */
-	struct krules_settings prev; /* values before install */
-};
+static const char *const proc_ns_calls[] = {"pivot_root"};
 
 struct krules *krules_new(pid_t exclude_pid)
 {
@@ -98,74 +70,134 @@ static void free_built(struct krules *kr)
 	kr->nbuilt = 0;
 }
 
+static void free_strv(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 void krules_free(struct krules *kr)
 {
 	if (!kr)
 		return;
-	for (int g = 0; g < kr->ngroups; g++) {
-		for (size_t i = 0; i < kr->group[g].n; i++)
-			free(kr->group[g].names[i]);
-		free(kr->group[g].names);
+	for (size_t t = 0; t < kr->nterms; t++) {
+		free_strv(kr->terms[t].names, kr->terms[t].n);
+		free_strv(kr->terms[t].fields, (size_t)kr->terms[t].nf);
 	}
+	free(kr->terms);
 	free_built(kr);
 	free(kr);
 }
 
-static struct krules_group *group_for(struct krules *kr, unsigned flags)
+static int same_fields(const struct krules_term *t, const char *const *fields, int nf)
 {
-	for (int g = 0; g < kr->ngroups; g++)
-		if (kr->group[g].flags == flags)
-			return &kr->group[g];
-	if (kr->ngroups == KRULES_MAX_GROUPS)
-		return NULL;
-	kr->group[kr->ngroups].flags = flags;
-	return &kr->group[kr->ngroups++];
+	if (t->nf != nf)
+		return 0;
+	for (int i = 0; i < nf; i++)
+		if (strcmp(t->fields[i], fields[i]) != 0)
+			return 0;
+	return 1;
 }
 
-static int group_has(const struct krules_group *g, const char *name)
+/* The term with exactly these fields, created when missing. */
+static struct krules_term *term_for(struct krules *kr, const char *const *fields, int nf,
+                                    int ns_bound)
 {
-	for (size_t i = 0; i < g->n; i++)
-		if (strcmp(g->names[i], name) == 0)
+	struct krules_term *t;
+
+	for (size_t i = 0; i < kr->nterms; i++)
+		if (same_fields(&kr->terms[i], fields, nf))
+			return &kr->terms[i];
+	if (kr->nterms == kr->tcap) {
+		size_t cap = kr->tcap ? kr->tcap * 2 : 8;
+		t = realloc(kr->terms, cap * sizeof(*t));
+		if (!t)
+			return NULL;
+		kr->terms = t;
+		kr->tcap = cap;
+	}
+	t = &kr->terms[kr->nterms];
+	memset(t, 0, sizeof(*t));
+	if (nf > 0 && !(t->fields = calloc((size_t)nf, sizeof(*t->fields))))
+		return NULL;
+	for (int i = 0; i < nf; i++) {
+		if (!(t->fields[i] = strdup(fields[i]))) {
+			free_strv(t->fields, (size_t)i);
+			return NULL;
+		}
+	}
+	t->nf = nf;
+	t->ns_bound = ns_bound;
+	kr->nterms++;
+	return t;
+}
+
+static int term_has(const struct krules_term *t, const char *name)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->names[i], name) == 0)
 			return 1;
 	return 0;
 }
 
-int krules_add(struct krules *kr, const char *const *names, size_t n, unsigned flags, char *err,
-               size_t errlen)
+int krules_syscall_known(const struct krules *kr, const char *name)
 {
-	struct krules_group *g = group_for(kr, flags);
+	for (int a = 0; a < kr->narch; a++)
+		if (audit_name_to_syscall(name, kr->arch[a].machine) >= 0)
+			return 1;
+	return 0;
+}
 
-	if (!g) {
-		snprintf(err, errlen, "kernel rules: too many filter groups (max %d)",
-		         KRULES_MAX_GROUPS);
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++) {
-		int known = 0;
-		for (int a = 0; a < kr->narch; a++)
-			known |= audit_name_to_syscall(names[i], kr->arch[a].machine) >= 0;
-		if (!known) {
+/* Field pairs a rule can carry beside arch, the pid exclusion and the key. */
+#define KRULES_TERM_FIELDS (AUDIT_MAX_FIELDS - 3)
+
+int krules_add_term(struct krules *kr, const char *const *names, size_t n,
+                    const char *const *fields, int nf, int ns_bound, char *err, size_t errlen)
+{
+	struct krules_term *t;
+
+	for (size_t i = 0; i < n; i++)
+		if (!krules_syscall_known(kr, names[i])) {
 			snprintf(err, errlen, "kernel rules: unknown syscall '%s'", names[i]);
 			return -1;
 		}
-		if (group_has(g, names[i]))
+	if (nf > KRULES_TERM_FIELDS) {
+		/* a conjunction with fewer fields matches more: sound */
+		log_info("kernel rules: a filter of %d fields keeps its first %d (kernel limit)",
+		         nf, KRULES_TERM_FIELDS);
+		nf = KRULES_TERM_FIELDS;
+	}
+	if (!(t = term_for(kr, fields, nf, ns_bound)))
+		goto oom;
+	for (size_t i = 0; i < n; i++) {
+		if (term_has(t, names[i]))
 			continue;
-		if (g->n == g->cap) {
-			size_t cap = g->cap ? g->cap * 2 : 16;
-			char **nn = realloc(g->names, cap * sizeof(*nn));
+		if (t->n == t->cap) {
+			size_t cap = t->cap ? t->cap * 2 : 16;
+			char **nn = realloc(t->names, cap * sizeof(*nn));
 			if (!nn)
 				goto oom;
-			g->names = nn;
-			g->cap = cap;
+			t->names = nn;
+			t->cap = cap;
 		}
-		if (!(g->names[g->n] = strdup(names[i])))
+		if (!(t->names[t->n] = strdup(names[i])))
 			goto oom;
-		g->n++;
+		t->n++;
 	}
 	return 0;
 oom:
 	snprintf(err, errlen, "kernel rules: out of memory");
 	return -1;
+}
+
+int krules_add(struct krules *kr, const char *const *names, size_t n, unsigned flags, char *err,
+               size_t errlen)
+{
+	static const char *const success[] = {"success=1"};
+
+	return krules_add_term(kr, names, n, success, (flags & KRULES_SUCCESS_ONLY) ? 1 : 0, 0,
+	                       err, errlen);
 }
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -186,6 +218,8 @@ int krules_add_proc_needs(struct krules *kr, unsigned needs)
 	if ((needs & KRULES_PROC_EXEC) &&
 	    add_fixed(kr, proc_exec_calls, NELEM(proc_exec_calls), 0) < 0)
 		return -1;
+	if ((needs & KRULES_PROC_NS) && add_fixed(kr, proc_ns_calls, NELEM(proc_ns_calls), 0) < 0)
+		return -1;
 	if ((needs & KRULES_PROC_FORK) &&
 	    add_fixed(kr, proc_fork_calls, NELEM(proc_fork_calls), KRULES_SUCCESS_ONLY) < 0)
 		return -1;
@@ -195,118 +229,62 @@ int krules_add_proc_needs(struct krules *kr, unsigned needs)
 	return 0;
 }
 
-/* Syscalls of group g that arch a knows (they go into one rule). */
-static size_t group_arch_count(const struct krules *kr, const struct krules_group *g, int a)
+size_t krules_term_arch_count(const struct krules *kr, const struct krules_term *t, int a)
 {
 	size_t k = 0;
-	for (size_t i = 0; i < g->n; i++)
-		k += audit_name_to_syscall(g->names[i], kr->arch[a].machine) >= 0;
+	for (size_t i = 0; i < t->n; i++)
+		k += audit_name_to_syscall(t->names[i], kr->arch[a].machine) >= 0;
 	return k;
 }
 
 size_t krules_count(const struct krules *kr)
 {
 	size_t k = 0;
-	for (int g = 0; g < kr->ngroups; g++)
+	for (size_t t = 0; t < kr->nterms; t++)
 		for (int a = 0; a < kr->narch; a++)
-			k += group_arch_count(kr, &kr->group[g], a) > 0;
+			k += krules_term_arch_count(kr, &kr->terms[t], a) > 0;
 	return k;
+}
+
+size_t krules_ns_count(const struct krules *kr)
+{
+	size_t k = 0;
+	for (size_t t = 0; t < kr->nterms; t++)
+		for (int a = 0; a < kr->narch; a++)
+			k += kr->terms[t].ns_bound && krules_term_arch_count(kr, &kr->terms[t], a) > 0;
+	return k;
+}
+
+static void print_term(const struct krules *kr, const struct krules_term *t, int a, FILE *out)
+{
+	const char *sep = "";
+
+	fprintf(out, "-a always,exit -F arch=%s -S ", kr->arch[a].name);
+	for (size_t i = 0; i < t->n; i++) {
+		if (audit_name_to_syscall(t->names[i], kr->arch[a].machine) < 0)
+			continue;
+		fprintf(out, "%s%s", sep, t->names[i]);
+		sep = ",";
+	}
+	if (kr->exclude_pid > 0)
+		fprintf(out, " -F pid!=%ld", (long)kr->exclude_pid);
+	for (int i = 0; i < t->nf; i++)
+		fprintf(out, " -F %s", t->fields[i]);
+	fprintf(out, " -F key=%s\n", KRULES_KEY);
 }
 
 int krules_print(const struct krules *kr, FILE *out)
 {
 	int lines = 0;
 
-	for (int g = 0; g < kr->ngroups; g++) {
-		const struct krules_group *gr = &kr->group[g];
+	for (size_t t = 0; t < kr->nterms; t++)
 		for (int a = 0; a < kr->narch; a++) {
-			if (group_arch_count(kr, gr, a) == 0)
+			if (krules_term_arch_count(kr, &kr->terms[t], a) == 0)
 				continue;
-			fprintf(out, "-a always,exit -F arch=%s -S ", kr->arch[a].name);
-			const char *sep = "";
-			for (size_t i = 0; i < gr->n; i++) {
-				if (audit_name_to_syscall(gr->names[i], kr->arch[a].machine) < 0)
-					continue;
-				fprintf(out, "%s%s", sep, gr->names[i]);
-				sep = ",";
-			}
-			if (kr->exclude_pid > 0)
-				fprintf(out, " -F pid!=%ld", (long)kr->exclude_pid);
-			if (gr->flags & KRULES_SUCCESS_ONLY)
-				fprintf(out, " -F success=1");
-			fprintf(out, " -F key=%s\n", KRULES_KEY);
+			print_term(kr, &kr->terms[t], a, out);
 			lines++;
 		}
-	}
 	return lines;
-}
-
-/* ---- rule building ---- */
-
-/* Appends the key as a string field (the ABI of linux/audit.h: the value
- * is the length, the bytes go to buf). libaudit's fieldpair would refuse a
- * key here because it tracks "a syscall was added" in a global that only
- * auditctl sets. */
-static int rule_add_key(struct audit_rule_data **rp, const char *key)
-{
-	struct audit_rule_data *r = *rp;
-	size_t klen = strlen(key);
-
-	if (r->field_count >= AUDIT_MAX_FIELDS)
-		return -1;
-	r = realloc(r, sizeof(*r) + r->buflen + klen);
-	if (!r)
-		return -1;
-	*rp = r;
-	memcpy(r->buf + r->buflen, key, klen);
-	r->fields[r->field_count] = AUDIT_FILTERKEY;
-	r->fieldflags[r->field_count] = AUDIT_EQUAL;
-	r->values[r->field_count] = (uint32_t)klen;
-	r->field_count++;
-	r->buflen += (uint32_t)klen;
-	return 0;
-}
-
-static struct audit_rule_data *build_rule(const struct krules *kr, const struct krules_group *g,
-                                          int a, char *err, size_t errlen)
-{
-	struct audit_rule_data *r = audit_rule_create_data();
-	char pair[64];
-
-	if (!r)
-		goto oom;
-	/* arch first: it also selects the table libaudit resolves names with */
-	snprintf(pair, sizeof(pair), "arch=%s", kr->arch[a].name);
-	if (audit_rule_fieldpair_data(&r, pair, AUDIT_FILTER_EXIT) < 0)
-		goto bad;
-	for (size_t i = 0; i < g->n; i++)
-		if (audit_name_to_syscall(g->names[i], kr->arch[a].machine) >= 0 &&
-		    audit_rule_syscallbyname_data(r, g->names[i]) < 0) {
-			snprintf(pair, sizeof(pair), "syscall %s", g->names[i]);
-			goto bad;
-		}
-	if (kr->exclude_pid > 0) {
-		snprintf(pair, sizeof(pair), "pid!=%ld", (long)kr->exclude_pid);
-		if (audit_rule_fieldpair_data(&r, pair, AUDIT_FILTER_EXIT) < 0)
-			goto bad;
-	}
-	if (g->flags & KRULES_SUCCESS_ONLY) {
-		snprintf(pair, sizeof(pair), "success=1");
-		if (audit_rule_fieldpair_data(&r, pair, AUDIT_FILTER_EXIT) < 0)
-			goto bad;
-	}
-	if (rule_add_key(&r, KRULES_KEY) < 0)
-		goto oom;
-	return r;
-bad:
-	snprintf(err, errlen, "kernel rules: libaudit rejected %s for arch=%s", pair,
-	         kr->arch[a].name);
-	audit_rule_free_data(r);
-	return NULL;
-oom:
-	snprintf(err, errlen, "kernel rules: out of memory");
-	audit_rule_free_data(r);
-	return NULL;
 }
 
 static int build_all(struct krules *kr, char *err, size_t errlen)
@@ -320,11 +298,13 @@ static int build_all(struct krules *kr, char *err, size_t errlen)
 		snprintf(err, errlen, "kernel rules: out of memory");
 		return -1;
 	}
-	for (int g = 0; g < kr->ngroups; g++)
+	for (size_t t = 0; t < kr->nterms; t++)
 		for (int a = 0; a < kr->narch; a++) {
-			if (group_arch_count(kr, &kr->group[g], a) == 0)
+			if (krules_term_arch_count(kr, &kr->terms[t], a) == 0)
 				continue;
-			struct audit_rule_data *r = build_rule(kr, &kr->group[g], a, err, errlen);
+			struct audit_rule_data *r =
+			    krules_build_term(kr, &kr->terms[t], a, NULL, KRULES_NS_KEEP, KRULES_KEY,
+			                      strlen(KRULES_KEY), err, errlen);
 			if (!r)
 				return -1;
 			kr->built[kr->nbuilt++] = r;
@@ -356,12 +336,29 @@ static int is_string_field(uint32_t f)
 	return 0;
 }
 
-/* 1 if the rule's key is exactly KRULES_KEY (not "kestrel_x", not a
- * multi-key "kestrel\001other"). */
-static int rule_is_ours(const struct audit_rule_data *r)
+/* 1 if a component of the rule's key (components are separated by
+ * KRULES_KEY_SEP) is exactly KRULES_KEY: "kestrel" and the namespace
+ * rules' "kestrel\001mntns=N" are ours, "kestrel_x" is not. */
+static int key_is_ours(const char *k, size_t len)
+{
+	size_t klen = strlen(KRULES_KEY);
+	const char *end = k + len;
+
+	while (k <= end) {
+		const char *sep = memchr(k, KRULES_KEY_SEP, (size_t)(end - k));
+		size_t n = (size_t)((sep ? sep : end) - k);
+		if (n == klen && memcmp(k, KRULES_KEY, klen) == 0)
+			return 1;
+		if (!sep)
+			break;
+		k = sep + 1;
+	}
+	return 0;
+}
+
+int krules_rule_is_ours(const struct audit_rule_data *r)
 {
 	uint32_t off = 0;
-	size_t klen = strlen(KRULES_KEY);
 
 	for (uint32_t i = 0; i < r->field_count && i < AUDIT_MAX_FIELDS; i++) {
 		if (!is_string_field(r->fields[i]))
@@ -369,14 +366,13 @@ static int rule_is_ours(const struct audit_rule_data *r)
 		if (off + r->values[i] > r->buflen)
 			return 0;
 		if (r->fields[i] == AUDIT_FILTERKEY)
-			return r->values[i] == klen && memcmp(r->buf + off, KRULES_KEY, klen) == 0;
+			return key_is_ours(r->buf + off, r->values[i]);
 		off += r->values[i];
 	}
 	return 0;
 }
 
-/* Same rule as the kernel would compare it: list, action, syscalls, fields. */
-static int rule_equal(const struct audit_rule_data *a, const struct audit_rule_data *b)
+int krules_rule_equal(const struct audit_rule_data *a, const struct audit_rule_data *b)
 {
 	uint32_t n = a->field_count;
 
@@ -409,7 +405,7 @@ static int delete_listed(int fd, struct kaudit_rules *l)
 
 	for (size_t i = 0; i < l->n; i++) {
 		struct audit_rule_data *r = l->r[i];
-		if (!rule_is_ours(r) || !rule_excludes_pid(r))
+		if (!krules_rule_is_ours(r) || !rule_excludes_pid(r))
 			continue;
 		int rc = audit_delete_rule_data(fd, r, (int)r->flags, (int)r->action);
 		if (rc < 0 && rc != -ENOENT) {
@@ -471,27 +467,34 @@ static int rule_covers(const struct audit_rule_data *r, unsigned elf, int nr, un
 	return 1;
 }
 
+/* The group flags a term stands for in immutable mode: a success=1-only
+ * term is covered by a success=1 rule; any other filtered term is judged
+ * as if it had no filter (a covering rule must audit every call). */
+static unsigned term_gflags(const struct krules_term *t)
+{
+	return t->nf == 1 && strcmp(t->fields[0], "success=1") == 0 ? KRULES_SUCCESS_ONLY : 0;
+}
+
 int krules_uncovered(const struct krules *kr, struct audit_rule_data *const *rules, size_t n,
                      int log_each)
 {
 	int missing = 0;
 
-	for (int g = 0; g < kr->ngroups; g++)
+	for (size_t t = 0; t < kr->nterms; t++)
 		for (int a = 0; a < kr->narch; a++)
-			for (size_t i = 0; i < kr->group[g].n; i++) {
-				const char *name = kr->group[g].names[i];
+			for (size_t i = 0; i < kr->terms[t].n; i++) {
+				const char *name = kr->terms[t].names[i];
 				int nr = audit_name_to_syscall(name, kr->arch[a].machine);
 				int covered = nr < 0;
 				for (size_t k = 0; !covered && k < n; k++)
 					covered = rule_covers(rules[k], kr->arch[a].elf, nr,
-					                      kr->group[g].flags);
+					                      term_gflags(&kr->terms[t]));
 				if (covered)
 					continue;
 				if (log_each)
-					log_warnx(
-					    "kernel rules: the loaded rules do not audit %s on "
-					    "arch=%s",
-					    name, kr->arch[a].name);
+					log_warnx("kernel rules: the loaded rules do not audit %s "
+					          "on arch=%s",
+					          name, kr->arch[a].name);
 				missing++;
 			}
 	return missing;
@@ -559,22 +562,28 @@ static void restore_settings(struct krules *kr, int fd)
 
 /* ---- install / restore / uninstall ---- */
 
-static int add_built(struct krules *kr, int fd, const struct kaudit_rules *present)
+int krules_add_rules(int fd, struct audit_rule_data *const *rules, size_t n,
+                     const struct kaudit_rules *present)
 {
 	int added = 0;
 
-	for (size_t i = 0; i < kr->nbuilt; i++) {
+	for (size_t i = 0; i < n; i++) {
 		int there = 0;
 		for (size_t k = 0; present && !there && k < present->n; k++)
-			there = rule_equal(kr->built[i], present->r[k]);
+			there = krules_rule_equal(rules[i], present->r[k]);
 		if (there)
 			continue;
-		int rc = audit_add_rule_data(fd, kr->built[i], AUDIT_FILTER_EXIT, AUDIT_ALWAYS);
+		int rc = audit_add_rule_data(fd, rules[i], AUDIT_FILTER_EXIT, AUDIT_ALWAYS);
 		if (rc < 0 && rc != -EEXIST)
 			return rc;
 		added += rc >= 0;
 	}
 	return added;
+}
+
+static int add_built(struct krules *kr, int fd, const struct kaudit_rules *present)
+{
+	return krules_add_rules(fd, kr->built, kr->nbuilt, present);
 }
 
 int krules_install(struct krules *kr, const struct krules_settings *set, char *err, size_t errlen)
@@ -668,7 +677,7 @@ int krules_reload(struct krules *cur, struct krules *next, char *err, size_t err
 		for (size_t i = 0; i < next->nbuilt; i++) {
 			int shared = 0;
 			for (size_t k = 0; !shared && k < cur->nbuilt; k++)
-				shared = rule_equal(next->built[i], cur->built[k]);
+				shared = krules_rule_equal(next->built[i], cur->built[k]);
 			if (!shared)
 				audit_delete_rule_data(fd, next->built[i], AUDIT_FILTER_EXIT,
 				                       AUDIT_ALWAYS);
@@ -679,7 +688,7 @@ int krules_reload(struct krules *cur, struct krules *next, char *err, size_t err
 	for (size_t k = 0; k < cur->nbuilt; k++) {
 		int kept = 0;
 		for (size_t i = 0; !kept && i < next->nbuilt; i++)
-			kept = rule_equal(cur->built[k], next->built[i]);
+			kept = krules_rule_equal(cur->built[k], next->built[i]);
 		if (!kept &&
 		    (rc = audit_delete_rule_data(fd, cur->built[k], AUDIT_FILTER_EXIT,
 		                                 AUDIT_ALWAYS)) < 0 &&

@@ -3,10 +3,11 @@
  * the control socket of kaudit.h (src/kernel: all control of the kernel's
  * audit subsystem; see kaudit.h). The kernel module knows nothing of the
  * rule engine: the daemon turns a ruleset into a krules set
- * (daemon_krules_from_engine). The rule engine says which syscalls its rules need; the process
- * table adds its own needs; krules turns the set into `always,exit` rules
- * keyed "kestrel", one per arch (b64, and b32 where the machine has a 32-bit
- * ABI) and per filter group, excluding kestrel's own pid, and keeps them in
+ * (daemon_krules_from_engine). The rule engine's kernel-filter compiler
+ * gives filter terms (syscalls + field pairs); the process table adds its
+ * own needs; krules turns the set into `always,exit` rules keyed
+ * "kestrel", one per arch (b64, and b32 where the machine has a 32-bit ABI)
+ * and per term, excluding kestrel's own pid, and keeps them in
  * place: stale kestrel rules from a crashed run (keyed kestrel, with a pid
  * exclusion) are removed first, rules
  * deleted by someone else are re-added, and on exit exactly kestrel's rules
@@ -45,6 +46,9 @@
 #define KRULES_PROC_EXEC 0x1u
 #define KRULES_PROC_FORK 0x2u
 #define KRULES_PROC_EXIT 0x4u
+/* NS — pivot_root, added to the exec rule: a new container root (the
+ *      daemon then adds that mount namespace's path=/dir= rules, kns.h). */
+#define KRULES_PROC_NS 0x8u
 
 /* Kernel audit settings; KRULES_UNSET leaves a value as it is. */
 #define KRULES_UNSET (-1)
@@ -76,8 +80,33 @@ int krules_add(struct krules *kr, const char *const *names, size_t n, unsigned f
                size_t errlen);
 int krules_add_proc_needs(struct krules *kr, unsigned needs);
 
-/* Kernel rules the set makes (one per arch and group with any syscall). */
+/*
+ * Adds a filter term: one kernel rule per arch with any of the syscalls
+ * and all of the fields, libaudit field pair texts as kfilter renders them
+ * ("a2&3", "success=1", "path=/etc/shadow", "dir=/var/log", "exe=/x").
+ * Syscalls of terms with the same fields merge into one rule. More fields
+ * than a rule holds beside arch, pid exclusion and key (AUDIT_MAX_FIELDS)
+ * are cut (a wider filter: sound). ns_bound: the term has path=, dir= or
+ * exe= (resolved per mount namespace, see kns.h).
+ *
+ * Names (path=, dir=, exe=) are resolved when the rules are built
+ * (install, reload, per namespace): symlinks are followed (dir= must be
+ * given the real directory: the kernel does not follow a final symlink for
+ * a tree), and a dir= that does not exist, or a path= whose directory does
+ * not exist, becomes a dir= on the nearest existing ancestor: wider, so
+ * sound; logged at info level (debug for container namespaces). A
+ * directory created later is covered by that ancestor; the narrower rule
+ * comes with the next reload. krules_print shows the names unresolved.
+ */
+int krules_add_term(struct krules *kr, const char *const *names, size_t n,
+                    const char *const *fields, int nf, int ns_bound, char *err, size_t errlen);
+/* 1 if some arch of this machine knows the syscall. */
+int krules_syscall_known(const struct krules *kr, const char *name);
+
+/* Kernel rules the set makes (one per arch and term with any syscall),
+ * and how many of them are ns_bound (copied per mount namespace). */
 size_t krules_count(const struct krules *kr);
+size_t krules_ns_count(const struct krules *kr);
 
 /* Prints the set in auditctl syntax, one rule a line, e.g.
  * "-a always,exit -F arch=b64 -S execve,execveat -F pid!=42 -F key=kestrel".
@@ -130,8 +159,15 @@ int krules_uninstall(struct krules *kr);
  * and are kept. Returns the number removed, or -1 with err filled. */
 int krules_remove_stale(char *err, size_t errlen);
 
+/* 1 if a component of the rule's key is exactly KRULES_KEY (keys are
+ * split at the audit key separator \001: "kestrel\001mntns=N" is ours). */
+int krules_rule_is_ours(const struct audit_rule_data *r);
+
 /* 1 if a CONFIG_CHANGE record's text says a kestrel-keyed rule was removed
- * (op=remove_rule key="kestrel"), else 0. */
+ * (op=remove_rule key="kestrel"), else 0. A namespace rule's key holds the
+ * separator \001, which the kernel logs hex-encoded (key=6B65...): its
+ * removal (the kernel drops watch rules itself when a container's file
+ * system is unmounted) does not count. */
 int krules_config_change_is_removal(const char *text, size_t len);
 
 #endif
