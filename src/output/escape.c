@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,11 +33,15 @@ static int dangerous_codepoint(const unsigned char *s, size_t len)
  * least ESCAPE_MAX_SEQ * 4 bytes); returns the bytes written and sets
  * *used to the input bytes consumed.
  */
-static size_t escape_unit(const unsigned char *s, size_t n, char *out, size_t *used)
+static size_t escape_unit(const unsigned char *s, size_t n, char *out, size_t *used, int flags)
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char c = s[0];
 	*used = 1;
+	if ((c == ' ' && (flags & ESCAPE_SPACE)) || (c == '=' && (flags & ESCAPE_EQUALS))) {
+		memcpy(out, c == ' ' ? "\\x20" : "\\x3d", 4);
+		return 4;
+	}
 	switch (c) {
 	case '\n':
 		memcpy(out, "\\n", 2);
@@ -75,32 +80,108 @@ static size_t escape_unit(const unsigned char *s, size_t n, char *out, size_t *u
 	return w;
 }
 
-int output_escape_text(struct outbuf *b, const char *s, size_t n)
+static int plain_byte(unsigned char c, int flags)
+{
+	return c >= 0x20 && c < 0x7f && c != '\\' && !(c == ' ' && (flags & ESCAPE_SPACE)) &&
+	       !(c == '=' && (flags & ESCAPE_EQUALS));
+}
+
+int output_escape_bounded(struct outbuf *b, const char *s, size_t n, int flags, size_t limit,
+                          size_t *used)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0;
 	while (i < n) {
 		/* Copy the common run of safe ASCII in one go. */
 		size_t run = i;
-		while (run < n && u[run] >= 0x20 && u[run] < 0x7f && u[run] != '\\')
+		while (run < n && plain_byte(u[run], flags))
 			run++;
 		if (run > i) {
-			if (outbuf_append(b, s + i, run - i) < 0)
+			size_t room = b->len < limit ? limit - b->len : 0;
+			size_t k = run - i < room ? run - i : room;
+			if (outbuf_append(b, s + i, k) < 0)
 				return -1;
-			i = run;
+			i += k;
+			if (i < run)
+				break;
 			continue;
 		}
 		char tmp[ESCAPE_MAX_SEQ * 4];
-		size_t used;
-		size_t w = escape_unit(u + i, n - i, tmp, &used);
+		size_t one;
+		size_t w = escape_unit(u + i, n - i, tmp, &one, flags);
+		if (b->len + w > limit)
+			break;
 		if (outbuf_append(b, tmp, w) < 0)
 			return -1;
-		i += used;
+		i += one;
 	}
+	*used = i;
 	if (outbuf_reserve(b, 0) < 0)
 		return -1;
 	b->p[b->len] = '\0';
 	return 0;
+}
+
+int output_escape_text(struct outbuf *b, const char *s, size_t n)
+{
+	size_t used;
+	return output_escape_bounded(b, s, n, 0, (size_t)-1, &used);
+}
+
+int output_append_truncated(struct outbuf *b, size_t left_out)
+{
+	return outbuf_printf(b, "\xe2\x80\xa6[truncated %zu bytes]", left_out);
+}
+
+size_t output_utf8_cut(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	size_t k = max;
+	/* back over continuation bytes to the start of the cut sequence */
+	while (k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80 && max - k < 4)
+		k--;
+	return k;
+}
+
+/* \uXXXX for the code point of a UTF-8 sequence output_json_escape_extra() rewrites. */
+static int json_extra_escape(const unsigned char *s, size_t len, char out[8])
+{
+	unsigned cp;
+	if (len == 1 && s[0] == 0x7f)
+		cp = 0x7f;
+	else if (len == 2 || len == 3)
+		cp = len == 2 ? ((s[0] & 0x1fu) << 6) | (s[1] & 0x3fu)
+		              : ((s[0] & 0x0fu) << 12) | ((s[1] & 0x3fu) << 6) | (s[2] & 0x3fu);
+	else
+		return 0;
+	if (len > 1 && !dangerous_codepoint(s, len))
+		return 0;
+	snprintf(out, 8, "\\u%04X", cp);
+	return 1;
+}
+
+int output_json_escape_extra(struct outbuf *b, const char *j, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)j;
+	size_t i = 0, start = 0;
+	while (i < n) {
+		size_t len = 1;
+		char esc[8];
+		if (u[i] == 0x7f || u[i] == 0xc2 || u[i] == 0xe2) {
+			len = utf8_seqlen(u + i, n - i);
+			if (len == 0)
+				len = 1;
+			if (json_extra_escape(u + i, len, esc)) {
+				if (outbuf_append(b, j + start, i - start) < 0 ||
+				    outbuf_puts(b, esc) < 0)
+					return -1;
+				start = i + len;
+			}
+		}
+		i += len;
+	}
+	return outbuf_append(b, j + start, n - start);
 }
 
 size_t output_escape_str(char *dst, size_t dstlen, const char *src)
@@ -111,7 +192,7 @@ size_t output_escape_str(char *dst, size_t dstlen, const char *src)
 	while (i < n) {
 		char tmp[ESCAPE_MAX_SEQ * 4];
 		size_t used;
-		size_t k = escape_unit(u + i, n - i, tmp, &used);
+		size_t k = escape_unit(u + i, n - i, tmp, &used, 0);
 		if (!full && dstlen > 0 && w + k < dstlen) {
 			memcpy(dst + w, tmp, k);
 			w += k;

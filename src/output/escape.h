@@ -14,11 +14,17 @@
  *                U+2066-U+2069.
  *   everything else, including valid UTF-8, is kept as is.
  * So an escaped value never contains a line break, a control byte or a
- * terminal escape sequence, and cannot forge a new syslog line or field.
+ * terminal escape sequence, and cannot forge a new syslog line.
+ * With ESCAPE_SPACE (format.c uses it for a value that contains `word=`
+ * at its start or after a space, i.e. one that could pass for extra
+ * `key=value` pairs) spaces become \x20 too, and with ESCAPE_EQUALS an
+ * '=' becomes \x3d.
  *
  * JSON scheme: values are made valid UTF-8 by replacing each invalid byte
  * with U+FFFD (as Falco's JSON library does); JSON's own escaping (jansson)
- * then turns control characters into \uXXXX.
+ * turns C0 controls into \uXXXX, and output_json_escape_extra() then does
+ * the same for DEL, the C1 controls, U+2028/U+2029 and the bidi controls,
+ * which jansson leaves raw.
  */
 #ifndef KESTREL_ESCAPE_H
 #define KESTREL_ESCAPE_H
@@ -29,6 +35,33 @@
 
 /* Appends the text-escaped form of s[0..n) to b. 0, or -1 on memory error. */
 int output_escape_text(struct outbuf *b, const char *s, size_t n);
+
+#define ESCAPE_SPACE 1  /* ' ' becomes \x20 */
+#define ESCAPE_EQUALS 2 /* '=' becomes \x3d */
+/* Room for the truncation marker "…[truncated N bytes]". */
+#define ESCAPE_MARKER_MAX 48
+
+/*
+ * Appends the escaped form of s[0..n) (flags: ESCAPE_*) while b->len stays
+ * <= limit, never splitting an escape or a UTF-8 sequence; *used is set to
+ * the input bytes consumed (< n when the limit was reached). 0, or -1 on
+ * memory error.
+ */
+int output_escape_bounded(struct outbuf *b, const char *s, size_t n, int flags, size_t limit,
+                          size_t *used);
+
+/* Appends the marker "…[truncated N bytes]" (at most ESCAPE_MARKER_MAX bytes). */
+int output_append_truncated(struct outbuf *b, size_t left_out);
+
+/* Length of the longest prefix of s[0..n) that is <= max and ends on a UTF-8 boundary. */
+size_t output_utf8_cut(const char *s, size_t n, size_t max);
+
+/*
+ * Appends JSON text j[0..n) (jansson's output) with DEL, C1 controls,
+ * U+2028/U+2029 and the bidi controls written as \uXXXX. These only occur
+ * inside JSON strings, where the escape means the same character.
+ */
+int output_json_escape_extra(struct outbuf *b, const char *j, size_t n);
 
 /*
  * snprintf-like: writes the escaped, NUL-terminated form of src into dst

@@ -6,5 +6,5 @@ libkestrel_a_SOURCES += \
 	src/output/ratelimit.c src/output/ratelimit.h \
 	src/output/output.c src/output/output.h src/output/output_int.h \
 	src/output/sink_syslog.c src/output/sink_journal.c \
-	src/output/sink_stream.c src/output/sink_http.c
+	src/output/sink_stream.c src/output/sink_program.c src/output/sink_http.c
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "output/escape.h"
+#include "output/format.h"
 #include "output/output_int.h"
 #include "util/log.h"
 
@@ -123,6 +124,9 @@ struct outputs *outputs_new(const struct output_opts *opts, char *err, size_t er
 		snprintf(err, errlen, "program_output.program: no program given");
 		goto err;
 	}
+	if (o->program_enabled &&
+	    !(o->program = sink_program_new(o->program_cmd, o->program_keep_alive, err, errlen)))
+		goto err;
 	if (o->program_enabled || opts->http_enabled)
 		ignore_sigpipe();
 	if (opts->http_enabled && !(o->http = sink_http_new(opts, err, errlen)))
@@ -150,15 +154,14 @@ static void emit_all(struct outputs *o, const struct alert *a)
 	                                               o->file_enabled || o->program_enabled));
 	outbuf_reset(&o->text);
 	outbuf_reset(&o->json);
-	if (need_text && output_format_text(&o->text, a, o->iso8601) < 0) {
-		o->stats.write_errors++;
-		return;
-	}
-	if (need_json && output_format_json(&o->json, &o->tmp, a, &o->json_opts) < 0) {
+	int cut_text = need_text ? output_format_text(&o->text, a, o->iso8601) : 0;
+	int cut_json = need_json ? output_format_json(&o->json, &o->tmp, a, &o->json_opts) : 0;
+	if (cut_text < 0 || cut_json < 0) {
 		o->stats.write_errors++;
 		return;
 	}
 	o->stats.emitted++;
+	o->stats.truncated += cut_text || cut_json;
 	/* The line stdout/file/program/syslog write: JSON when json_output. */
 	const struct outbuf *line = o->json_output ? &o->json : &o->text;
 	int failed = 0;
@@ -170,8 +173,8 @@ static void emit_all(struct outputs *o, const struct alert *a)
 		failed += sink_stdout_write(o, line->p, line->len) < 0;
 	if (o->file_enabled)
 		failed += sink_file_write(o, line->p, line->len) < 0;
-	if (o->program_enabled)
-		failed += sink_program_write(o, line->p, line->len) < 0;
+	if (o->program)
+		sink_program_push(o->program, line->p, line->len);
 	if (o->http)
 		sink_http_push(o->http, o->json.p, o->json.len);
 	o->stats.write_errors += (uint64_t)failed;
@@ -186,9 +189,10 @@ static void report_suppressed(struct outputs *o, uint64_t now)
 	outbuf_reset(b);
 	outbuf_printf(b,
 	              "%llu alerts suppressed by the rate limit (outputs.rate=%g/s, "
-	              "outputs.max_burst=%d) in the last %llus:",
+	              "outputs.max_burst=%d) in the last %llus, highest suppressed priority %s:",
 	              (unsigned long long)rl->pending, o->rate_cfg, o->burst_cfg,
-	              (unsigned long long)secs);
+	              (unsigned long long)secs,
+	              output_priority_name((enum priority)rl->top_priority));
 	for (int i = 0; i < rl->nrules; i++) {
 		outbuf_printf(b, "%s rule '", i ? "," : "");
 		output_escape_text(b, rl->rules[i].rule, strlen(rl->rules[i].rule));
@@ -204,16 +208,22 @@ static void report_suppressed(struct outputs *o, uint64_t now)
 
 	/* b is scratch for the formatters too: the alert needs its own copy. */
 	char *msg = strdup(b->p);
-	struct alert_field field = {
-	    .name = "kestrel.suppressed", .type = AV_INT, .num = (int64_t)rl->pending};
+	/* as severe as the most severe alert it stands for, at least Warning */
+	enum priority top = (enum priority)rl->top_priority;
+	struct alert_field fields[] = {
+	    {.name = "kestrel.suppressed", .type = AV_INT, .num = (int64_t)rl->pending},
+	    {.name = "kestrel.suppressed_priority",
+	     .type = AV_STRING,
+	     .str = output_priority_name(top)},
+	};
 	struct alert a = {
 	    .time_ns = realtime_ns(),
 	    .rule = OUTPUT_SUPPRESSED_RULE,
-	    .priority = PRI_WARNING,
+	    .priority = top < PRI_WARNING ? top : PRI_WARNING,
 	    .source = "internal",
 	    .output = msg ? msg : "alerts suppressed by the rate limit",
-	    .nfields = 1,
-	    .fields = &field,
+	    .nfields = 2,
+	    .fields = fields,
 	};
 	ratelimit_reset_tally(rl, now);
 	emit_all(o, &a);
@@ -225,15 +235,16 @@ void outputs_tick(struct outputs *o)
 	uint64_t now = o->now_ns(o->now_arg);
 	if (ratelimit_report_due(&o->rl, now, OUTPUT_SUPPRESS_REPORT_SEC * NS_PER_SEC))
 		report_suppressed(o, now);
+	sink_file_check(o);
 }
 
 void outputs_emit(struct outputs *o, const struct alert *a)
 {
 	uint64_t now = o->now_ns(o->now_arg);
 	o->stats.alerts++;
-	if (!ratelimit_take(&o->rl, now)) {
+	if (!ratelimit_take(&o->rl, now, (int)a->priority)) {
 		o->stats.suppressed++;
-		ratelimit_note(&o->rl, a->rule);
+		ratelimit_note(&o->rl, a->rule, (int)a->priority);
 	} else {
 		emit_all(o, a);
 	}
@@ -243,14 +254,14 @@ void outputs_emit(struct outputs *o, const struct alert *a)
 
 void outputs_reopen(struct outputs *o)
 {
-	if (o->file_enabled && o->file_keep_alive) {
+	if (o->file_enabled) {
 		char err[OUTPUT_ERR_MAX];
 		sink_file_close(o);
 		if (sink_file_open(o, err, sizeof(err)) < 0)
 			log_warnx("outputs: %s", err);
 	}
-	if (o->program_enabled)
-		sink_program_close(o);
+	if (o->program && o->program_keep_alive)
+		sink_program_restart(o->program);
 }
 
 void outputs_stats(struct outputs *o, struct outputs_stats *st)
@@ -258,17 +269,41 @@ void outputs_stats(struct outputs *o, struct outputs_stats *st)
 	*st = o->stats;
 	if (o->http)
 		sink_http_stats(o->http, st);
+	if (o->program)
+		sink_program_stats(o->program, st);
+}
+
+void outputs_drain(struct outputs *o)
+{
+	if (o->drained)
+		return;
+	if (o->rl.pending)
+		report_suppressed(o, o->now_ns(o->now_arg));
+	o->drained = 1;
+	/* one deadline for both workers: shutdown stays within OUTPUT_DRAIN_MS */
+	struct timespec deadline;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += OUTPUT_DRAIN_MS / 1000;
+	deadline.tv_nsec += (OUTPUT_DRAIN_MS % 1000) * 1000000L;
+	if (deadline.tv_nsec >= (long)NS_PER_SEC) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= (long)NS_PER_SEC;
+	}
+	if (o->http)
+		sink_http_drain(o->http, &deadline);
+	if (o->program)
+		sink_program_drain(o->program, &deadline);
 }
 
 void outputs_free(struct outputs *o)
 {
 	if (!o)
 		return;
-	if (o->rl.pending)
-		report_suppressed(o, o->now_ns(o->now_arg));
+	outputs_drain(o);
 	if (o->http)
 		sink_http_free(o->http);
-	sink_program_close(o);
+	if (o->program)
+		sink_program_free(o->program);
 	sink_file_close(o);
 	sink_syslog_close(o);
 	ratelimit_free(&o->rl);

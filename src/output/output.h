@@ -6,8 +6,10 @@
  * The daemon creates one struct outputs from the configuration and calls
  * outputs_emit() for every alert the engine produces; attacker-controlled
  * values in the alert are escaped here (see output/escape.h), never before.
- * Everything runs on the caller's thread except HTTP, which has a worker
- * thread behind a bounded queue so a slow collector never blocks the loop.
+ * Everything runs on the caller's thread except HTTP and program output,
+ * which each have a worker thread behind a queue bounded in alerts and
+ * bytes, so a slow collector or a program that stops reading never blocks
+ * the loop (what does not fit is dropped and counted).
  *
  * When program or HTTP output is enabled, outputs_new() sets SIGPIPE to
  * SIG_IGN (if it was SIG_DFL) so a dead reader costs an error, not the daemon.
@@ -30,6 +32,33 @@ struct outputs;
 #define OUTPUT_SUPPRESSED_RULE "Kestrel internal: alerts suppressed by rate limit"
 /* Where journald listens; journal output is off when it is absent. */
 #define OUTPUT_JOURNAL_SOCKET "/run/systemd/journal/socket"
+
+/*
+ * Size caps, so that one alert always fits one syslog datagram (a datagram
+ * above the socket buffer, ~212 KB, is refused) and a collector's line
+ * limits. A value or line cut by a cap ends with the visible marker
+ * "…[truncated N bytes]", N counting the raw bytes left out.
+ *   OUTPUT_LINE_MAX:  the escaped alert text (the text line, JSON "output"
+ *                     and "message"), and the whole syslog message;
+ *   OUTPUT_FIELD_MAX: raw bytes of each string value in JSON output_fields;
+ *                     a cut field's full length is in "output_fields_length".
+ */
+#define OUTPUT_LINE_MAX (64 * 1024)
+#define OUTPUT_FIELD_MAX (8 * 1024)
+/* Bytes of alerts the HTTP queue may hold (besides http_queue_size alerts). */
+#define OUTPUT_HTTP_QUEUE_BYTES (16 * 1024 * 1024)
+/* Alerts and bytes the program output's queue may hold. */
+#define OUTPUT_PROGRAM_QUEUE_ALERTS 1024
+#define OUTPUT_PROGRAM_QUEUE_BYTES (16 * 1024 * 1024)
+/*
+ * outputs_drain() gives the HTTP and program workers this long, in total,
+ * to deliver what is queued; then an in-flight request is aborted (libcurl
+ * notices within a second) and the program is killed: shutdown waits at
+ * most ~5 s for the outputs, far below init/kestrel.service's
+ * TimeoutStopSec=30s, so kestrel still has time to remove its kernel
+ * rules. What is abandoned is counted as dropped.
+ */
+#define OUTPUT_DRAIN_MS 4000
 
 /*
  * Every output setting, filled by the daemon from kestrel.yaml (it is the
@@ -81,13 +110,16 @@ struct output_opts {
 };
 
 struct outputs_stats {
-	uint64_t alerts;       /* alerts given to outputs_emit() */
-	uint64_t emitted;      /* alerts that passed the rate limit */
-	uint64_t suppressed;   /* alerts dropped by the rate limit (all reported) */
-	uint64_t write_errors; /* failed writes to syslog/journal/stdout/file/program */
-	uint64_t http_sent;    /* POSTs answered with a 2xx status */
-	uint64_t http_failed;  /* POSTs that failed (network, timeout, status >= 400) */
-	uint64_t http_dropped; /* alerts dropped because the HTTP queue was full */
+	uint64_t alerts;          /* alerts given to outputs_emit() */
+	uint64_t emitted;         /* alerts that passed the rate limit */
+	uint64_t suppressed;      /* alerts dropped by the rate limit (all reported) */
+	uint64_t write_errors;    /* failed writes to syslog/journal/stdout/file/program */
+	uint64_t http_sent;       /* POSTs answered with a 2xx status */
+	uint64_t http_failed;     /* POSTs that failed (network, timeout, status >= 400) */
+	uint64_t http_dropped;    /* alerts dropped: HTTP queue full (alerts or bytes), or
+	                           * abandoned at shutdown (queued or in flight) */
+	uint64_t program_dropped; /* alerts dropped: program queue full, or left at exit */
+	uint64_t truncated;       /* alerts with a field or line cut by a size cap */
 };
 
 /*
@@ -108,7 +140,15 @@ void outputs_tick(struct outputs *o);
 
 void outputs_stats(struct outputs *o, struct outputs_stats *st);
 
-/* Reports pending suppressions, drains the HTTP queue (bounded wait), closes all. */
+/*
+ * Shutdown, part one: reports pending suppressions and lets the HTTP and
+ * program workers drain their queues for at most OUTPUT_DRAIN_MS; what is
+ * left is dropped and counted (outputs_stats() still works afterwards).
+ * No alert may be emitted after it. outputs_free() calls it if needed.
+ */
+void outputs_drain(struct outputs *o);
+
+/* Drains (see outputs_drain()) and closes every sink, frees o. */
 void outputs_free(struct outputs *o);
 
 /* Tests: replaces the monotonic clock used by the rate limit. */

@@ -7,7 +7,9 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <sys/uio.h>
+#include <time.h>
 
 #include "output/format.h"
 #include "output/outbuf.h"
@@ -18,6 +20,7 @@
 #define OUTPUT_HOSTNAME_MAX 256
 
 struct http_sink;
+struct program_sink;
 
 struct outputs {
 	int json_output;
@@ -51,11 +54,15 @@ struct outputs {
 	int file_keep_alive;
 	char *file_name;
 	int file_fd;
+	dev_t file_dev; /* what file_fd is, to notice a rotation of file_name */
+	ino_t file_ino;
+	uint64_t file_checked_ns; /* last comparison with file_name (monotonic) */
 	int program_enabled;
 	int program_keep_alive;
 	char *program_cmd;
-	FILE *program_pipe;
+	struct program_sink *program;
 	struct http_sink *http;
+	int drained; /* outputs_drain() ran */
 
 	struct outputs_stats stats;
 };
@@ -70,19 +77,36 @@ int sink_journal_build(struct outputs *o, const struct alert *a, const char *msg
 int sink_journal_write(struct outputs *o, const struct alert *a, const char *msg);
 int sink_journal_available(void);
 
-/* sink_stream.c: stdout, file and program; line has no newline */
+/* sink_stream.c: stdout and file; line has no newline */
 int sink_stdout_write(struct outputs *o, const char *line, size_t len);
 int sink_file_open(struct outputs *o, char *err, size_t errlen);
 int sink_file_write(struct outputs *o, const char *line, size_t len);
+/* Without keep_alive: reopens the file when its path names another file
+ * now (logrotate), checking at most once per FILE_CHECK_NS. */
+void sink_file_check(struct outputs *o);
 void sink_file_close(struct outputs *o);
-int sink_program_write(struct outputs *o, const char *line, size_t len);
-void sink_program_close(struct outputs *o);
+
+/* sink_program.c: the program's worker; line has no newline */
+struct program_sink *sink_program_new(const char *cmd, int keep_alive, char *err, size_t errlen);
+/* Queues a copy of line; 0, or -1 when the queue is full (counted as dropped). */
+int sink_program_push(struct program_sink *p, const char *line, size_t len);
+/* SIGHUP: the kept-alive program gets EOF and is started again on the next alert. */
+void sink_program_restart(struct program_sink *p);
+void sink_program_stats(struct program_sink *p, struct outputs_stats *st);
+/* Writes what is queued until deadline (CLOCK_REALTIME), then kills the program. */
+void sink_program_drain(struct program_sink *p, const struct timespec *deadline);
+void sink_program_free(struct program_sink *p);
 
 /* sink_http.c */
 struct http_sink *sink_http_new(const struct output_opts *opts, char *err, size_t errlen);
 /* Queues a copy of body; 0, or -1 when the queue is full (counted as dropped). */
 int sink_http_push(struct http_sink *h, const char *body, size_t len);
 void sink_http_stats(struct http_sink *h, struct outputs_stats *st);
+/* Sends what is queued until deadline (CLOCK_REALTIME), then aborts. */
+void sink_http_drain(struct http_sink *h, const struct timespec *deadline);
 void sink_http_free(struct http_sink *h);
+
+/* url with user:password@ as ***@ and ?query#fragment as ?***, into buf. */
+void output_redact_url(char *buf, size_t len, const char *url);
 
 #endif

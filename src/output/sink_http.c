@@ -1,10 +1,13 @@
 /*
  * sink_http.c — alerts POSTed as Falco JSON to an HTTP(S) endpoint
  * (falcosidekick's / accepts exactly this) by a worker thread, so the event
- * loop only copies the body into a bounded queue: when the collector is
- * slow or down the queue fills, and further alerts are dropped and counted
- * instead of blocking. Every request has a timeout; failures are counted
- * and logged when the endpoint goes from working to failing.
+ * loop only copies the body into a queue bounded in alerts (queue_size)
+ * and bytes (OUTPUT_HTTP_QUEUE_BYTES): when the collector is slow or down
+ * the queue fills, and further alerts are dropped and counted instead of
+ * blocking. Every request has a timeout, and at shutdown an in-flight
+ * request is aborted at the drain deadline; failures are counted and
+ * logged when the endpoint goes from working to failing. The log names the
+ * URL without its credentials and query (output_redact_url()).
  */
 #include "config.h"
 
@@ -19,14 +22,14 @@
 #include "output/output_int.h"
 #include "util/log.h"
 
-/* How long outputs_free() lets the worker drain the queue. */
-#define HTTP_DRAIN_MS 2000
 /* Connection setup never takes longer than this, even with a longer timeout. */
 #define HTTP_CONNECT_TIMEOUT_MS 3000
 /* Longest User-Agent header line; a longer agent is cut. */
 #define HTTP_HEADER_MAX 512
 /* Response bytes echoed to the log with http_output.echo. */
 #define HTTP_ECHO_MAX 512
+/* Longest URL shown in the log (redacted); a longer one is cut. */
+#define HTTP_URL_SHOWN_MAX 1024
 
 struct http_item {
 	char *body;
@@ -39,12 +42,13 @@ struct http_sink {
 	pthread_cond_t cond;
 	struct http_item *queue; /* ring of cap items */
 	size_t cap, head, count;
+	size_t bytes; /* bodies queued */
 	int closing;
 	struct timespec drain_deadline;
 	CURL *curl;
 	struct curl_slist *headers;
 	int echo;
-	char *url;
+	char *url;   /* redacted: for the log only */
 	int failing; /* the last request failed: log only on transitions */
 	uint64_t sent, failed, dropped;
 	char errbuf[CURL_ERROR_SIZE];
@@ -67,6 +71,20 @@ static size_t discard_body(char *ptr, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+static int past(const struct timespec *deadline);
+
+/* libcurl's progress callback: aborts the transfer once the drain deadline passed. */
+static int abort_at_deadline(void *arg, curl_off_t dlt, curl_off_t dln, curl_off_t ult,
+                             curl_off_t uln)
+{
+	(void)dlt, (void)dln, (void)ult, (void)uln;
+	struct http_sink *h = arg;
+	pthread_mutex_lock(&h->lock);
+	int stop = h->closing && past(&h->drain_deadline);
+	pthread_mutex_unlock(&h->lock);
+	return stop;
+}
+
 static void post_one(struct http_sink *h, const struct http_item *it)
 {
 	long status = 0;
@@ -80,9 +98,16 @@ static void post_one(struct http_sink *h, const struct http_item *it)
 	pthread_mutex_lock(&h->lock);
 	if (ok)
 		h->sent++;
+	else if (rc == CURLE_ABORTED_BY_CALLBACK)
+		h->dropped++; /* abandoned at the drain deadline */
 	else
 		h->failed++;
 	pthread_mutex_unlock(&h->lock);
+	if (rc == CURLE_ABORTED_BY_CALLBACK) {
+		log_warnx("http_output: POST %s abandoned at shutdown (drain limit %d ms)", h->url,
+		          OUTPUT_DRAIN_MS);
+		return;
+	}
 	if (!ok && !h->failing) {
 		if (rc != CURLE_OK)
 			log_warnx("http_output: POST %s failed: %s", h->url,
@@ -115,6 +140,7 @@ static void *worker(void *arg)
 		struct http_item it = h->queue[h->head];
 		h->head = (h->head + 1) % h->cap;
 		h->count--;
+		h->bytes -= it.len;
 		pthread_mutex_unlock(&h->lock);
 		post_one(h, &it);
 		free(it.body);
@@ -122,6 +148,7 @@ static void *worker(void *arg)
 	}
 	/* Whatever the drain deadline left behind is dropped, and counted. */
 	while (h->count > 0) {
+		h->bytes -= h->queue[h->head].len;
 		free(h->queue[h->head].body);
 		h->head = (h->head + 1) % h->cap;
 		h->count--;
@@ -155,6 +182,9 @@ static int setup_curl(struct http_sink *h, const struct output_opts *opts)
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, abort_at_deadline);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, h);
 	if (!opts->http_keep_alive)
 		curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
 	if (opts->http_insecure) {
@@ -174,21 +204,43 @@ static int setup_curl(struct http_sink *h, const struct output_opts *opts)
 	return 0;
 }
 
+/* Where the authority (after "scheme://") of url ends. */
+static size_t authority_end(const char *url, size_t from)
+{
+	return from + strcspn(url + from, "/?#");
+}
+
+void output_redact_url(char *buf, size_t len, const char *url)
+{
+	const char *sep = strstr(url, "://");
+	size_t from = sep ? (size_t)(sep - url) + 3 : 0;
+	size_t end = authority_end(url, from);
+	const char *at = memchr(url + from, '@', end - from);
+	const char *host = at ? at + 1 : url + from;
+	size_t hostlen = end - (size_t)(host - url);
+	size_t pathlen = strcspn(url + end, "?#");
+	int query = url[end + pathlen] != '\0';
+	snprintf(buf, len, "%.*s%s%.*s%.*s%s", (int)from, url, at ? "***@" : "", (int)hostlen, host,
+	         (int)pathlen, url + end, query ? "?***" : "");
+}
+
 struct http_sink *sink_http_new(const struct output_opts *opts, char *err, size_t errlen)
 {
 	if (!opts->http_url || !*opts->http_url) {
 		snprintf(err, errlen, "http_output.url: no URL given");
 		return NULL;
 	}
+	char shown[HTTP_URL_SHOWN_MAX];
+	output_redact_url(shown, sizeof(shown), opts->http_url);
 	if (strncmp(opts->http_url, "http://", 7) != 0 &&
 	    strncmp(opts->http_url, "https://", 8) != 0) {
 		snprintf(err, errlen, "http_output.url: '%s' is not an http:// or https:// URL",
-		         opts->http_url);
+		         shown);
 		return NULL;
 	}
 	struct http_sink *h = calloc(1, sizeof(*h));
 	if (!h || !(h->queue = calloc((size_t)opts->http_queue_size, sizeof(*h->queue))) ||
-	    !(h->url = strdup(opts->http_url))) {
+	    !(h->url = strdup(shown))) {
 		if (h) {
 			free(h->queue);
 			free(h);
@@ -200,7 +252,7 @@ struct http_sink *sink_http_new(const struct output_opts *opts, char *err, size_
 	h->echo = opts->http_echo;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (!(h->curl = curl_easy_init()) || setup_curl(h, opts) < 0) {
-		snprintf(err, errlen, "http_output: cannot set up libcurl for %s", opts->http_url);
+		snprintf(err, errlen, "http_output: cannot set up libcurl for %s", shown);
 		goto err;
 	}
 	pthread_mutex_init(&h->lock, NULL);
@@ -233,7 +285,7 @@ err:
 int sink_http_push(struct http_sink *h, const char *body, size_t len)
 {
 	pthread_mutex_lock(&h->lock);
-	if (h->count == h->cap || h->closing) {
+	if (h->count == h->cap || h->closing || h->bytes + len > OUTPUT_HTTP_QUEUE_BYTES) {
 		h->dropped++;
 		pthread_mutex_unlock(&h->lock);
 		return -1;
@@ -250,7 +302,7 @@ int sink_http_push(struct http_sink *h, const char *body, size_t len)
 	memcpy(copy, body, len);
 	copy[len] = '\0';
 	pthread_mutex_lock(&h->lock);
-	if (h->count == h->cap) {
+	if (h->count == h->cap || h->closing || h->bytes + len > OUTPUT_HTTP_QUEUE_BYTES) {
 		h->dropped++;
 		pthread_mutex_unlock(&h->lock);
 		free(copy);
@@ -258,6 +310,7 @@ int sink_http_push(struct http_sink *h, const char *body, size_t len)
 	}
 	h->queue[(h->head + h->count) % h->cap] = (struct http_item){copy, len};
 	h->count++;
+	h->bytes += len;
 	pthread_cond_signal(&h->cond);
 	pthread_mutex_unlock(&h->lock);
 	return 0;
@@ -272,23 +325,22 @@ void sink_http_stats(struct http_sink *h, struct outputs_stats *st)
 	pthread_mutex_unlock(&h->lock);
 }
 
-void sink_http_free(struct http_sink *h)
+void sink_http_drain(struct http_sink *h, const struct timespec *deadline)
 {
 	pthread_mutex_lock(&h->lock);
 	h->closing = 1;
-	clock_gettime(CLOCK_REALTIME, &h->drain_deadline);
-	h->drain_deadline.tv_sec += HTTP_DRAIN_MS / 1000;
-	h->drain_deadline.tv_nsec += (HTTP_DRAIN_MS % 1000) * 1000000L;
-	if (h->drain_deadline.tv_nsec >= 1000000000L) {
-		h->drain_deadline.tv_sec++;
-		h->drain_deadline.tv_nsec -= 1000000000L;
-	}
+	h->drain_deadline = *deadline;
 	pthread_cond_signal(&h->cond);
 	pthread_mutex_unlock(&h->lock);
 	pthread_join(h->thread, NULL);
 	if (h->dropped)
-		log_warnx("http_output: %llu alerts dropped (queue full or not sent at exit)",
+		log_warnx("http_output: %llu alerts dropped (queue full, or not sent by the "
+		          "shutdown deadline)",
 		          (unsigned long long)h->dropped);
+}
+
+void sink_http_free(struct http_sink *h)
+{
 	curl_slist_free_all(h->headers);
 	curl_easy_cleanup(h->curl);
 	curl_global_cleanup();

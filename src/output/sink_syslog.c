@@ -12,6 +12,12 @@
  * tells us when an alert is lost (no daemon, stale socket): the alert
  * counts as a write error and the change is logged once each way. The path
  * is named on every send, so a restarted daemon's socket is found again.
+ *
+ * A datagram above the socket's send buffer (~212 KB) is refused: the
+ * formatters cap the text at OUTPUT_LINE_MAX, and a longer message (JSON
+ * with many long fields) is cut here at the same size with the
+ * "…[truncated N bytes]" marker, so it still arrives (no longer valid JSON,
+ * but visible). Any refused send is a counted write error.
  */
 #include "config.h"
 
@@ -24,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "output/escape.h"
 #include "output/output_int.h"
 #include "util/log.h"
 
@@ -88,9 +95,17 @@ int sink_syslog_write(struct outputs *o, const struct alert *a, const char *msg)
 	                 stamp, SYSLOG_IDENT_MAX, ident, (int)getpid());
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	memcpy(addr.sun_path, o->syslog_path, strlen(o->syslog_path) + 1); /* checked at open */
-	struct iovec iov[2] = {{hdr, (size_t)n}, {(void *)msg, strlen(msg)}};
+	size_t len = strlen(msg);
+	char marker[ESCAPE_MARKER_MAX + 1] = "";
+	if (len > OUTPUT_LINE_MAX) {
+		size_t keep = output_utf8_cut(msg, len, OUTPUT_LINE_MAX - ESCAPE_MARKER_MAX);
+		struct outbuf m = {marker, 0, sizeof(marker)};
+		output_append_truncated(&m, len - keep); /* fits: no reallocation */
+		len = keep;
+	}
+	struct iovec iov[3] = {{hdr, (size_t)n}, {(void *)msg, len}, {marker, strlen(marker)}};
 	struct msghdr mh = {
-	    .msg_name = &addr, .msg_namelen = sizeof(addr), .msg_iov = iov, .msg_iovlen = 2};
+	    .msg_name = &addr, .msg_namelen = sizeof(addr), .msg_iov = iov, .msg_iovlen = 3};
 	ssize_t w;
 	do
 		w = sendmsg(o->syslog_fd, &mh, MSG_NOSIGNAL);

@@ -11,6 +11,11 @@
 #     stall, and the HTTP losses are logged and counted; SIGHUP and SIGUSR1
 #     still work while the HTTP worker thread runs; then a closed port:
 #     the same, connection refused.
+#  5. program output that never reads, beside an HTTP endpoint that never
+#     answers (20 s timeout): an exec storm's alerts all reach the file
+#     (the program cannot stall the loop), the program runs without any
+#     capability (CapEff/CapPrm 0 under the daemon's reduced set), and
+#     SIGTERM returns within the outputs' drain bound (issue 17 items 10, 18).
 # Unicast, real kernel, root; the audit state is restored and checked.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -173,6 +178,28 @@ for _ in $(seq 100); do [ "$(grep -c 'kestrel-it-closed-' "$H2")" = "$N_CLOSED" 
 wait_for "$W/kc.log" "http_output: POST http://127.0.0.1:$CLOSED/ failed" 5 || fail "closed port: failure not logged"
 stop_kestrel
 echo "4. HTTP down (hung and closed): no stall, losses counted"
+
+# 5. a program that never reads, an HTTP request that never ends
+H3="$W/prog-alerts.json"
+write_config "$W/kestrel-prog.yaml" "$H3" "program_output: {enabled: true, keep_alive: true, program: \"grep ^Cap /proc/self/status > $W/caps; exec sleep 100\"}
+http_output: {enabled: true, url: \"http://127.0.0.1:$PORT/\", timeout: 20000}"
+start_kestrel "$W/kp.log" -c "$W/kestrel-prog.yaml" -o audit.mode=unicast
+N_PROG=300
+PAD=$(head -c 2000 /dev/zero | tr '\0' p) # 300 alerts of ~2 KB: more than a pipe holds
+for i in $(seq $N_PROG); do /bin/true "kestrel-it-prog-$i" "$PAD"; done
+for _ in $(seq 100); do [ "$(grep -c 'kestrel-it-prog-' "$H3")" = "$N_PROG" ] && break; sleep 0.1; done
+got=$(grep -c 'kestrel-it-prog-' "$H3")
+[ "$got" = "$N_PROG" ] || fail "$got of $N_PROG alerts reached the file while the program did not read (stall?)"
+wait_for "$W/caps" "CapEff" 5 || fail "the program did not start"
+grep -q "^CapEff:[[:space:]]*0000000000000000$" "$W/caps" || fail "program keeps capabilities: $(cat "$W/caps")"
+grep -q "^CapPrm:[[:space:]]*0000000000000000$" "$W/caps" || fail "program keeps capabilities: $(cat "$W/caps")"
+t0=$(date +%s.%N)
+stop_kestrel
+t1=$(date +%s.%N)
+took=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}')
+awk -v t="$took" 'BEGIN {exit !(t < 8)}' || fail "SIGTERM took $took s with a hung HTTP request and a stuck program"
+grep -q "abandoned at shutdown" "$W/kp.log" || fail "the abandoned HTTP request was not logged"
+echo "5. program that never reads: no stall, no capabilities ($(grep ^CapBnd "$W/caps")), stop in $took s"
 
 check_state_restored
 echo "PASS: test_faults_outputs.sh"

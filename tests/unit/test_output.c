@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,15 +324,15 @@ Test(ratelimit, bucket_allows_burst_then_refills_at_rate)
 	struct ratelimit rl;
 	ratelimit_init(&rl, 2, 3, 0);
 	for (int i = 0; i < 3; i++)
-		cr_expect(ratelimit_take(&rl, 0), "burst alert %d", i);
-	cr_expect_not(ratelimit_take(&rl, 0));
-	cr_expect_not(ratelimit_take(&rl, SEC / 4)); /* half a token */
-	cr_expect(ratelimit_take(&rl, SEC / 2));     /* one token at 2/s */
-	cr_expect_not(ratelimit_take(&rl, SEC / 2));
+		cr_expect(ratelimit_take(&rl, 0, PRI_WARNING), "burst alert %d", i);
+	cr_expect_not(ratelimit_take(&rl, 0, PRI_WARNING));
+	cr_expect_not(ratelimit_take(&rl, SEC / 4, PRI_WARNING)); /* half a token */
+	cr_expect(ratelimit_take(&rl, SEC / 2, PRI_WARNING));     /* one token at 2/s */
+	cr_expect_not(ratelimit_take(&rl, SEC / 2, PRI_WARNING));
 	/* a long pause refills to max_burst, not beyond */
 	int passed = 0;
 	for (int i = 0; i < 10; i++)
-		passed += ratelimit_take(&rl, 100 * SEC);
+		passed += ratelimit_take(&rl, 100 * SEC, PRI_WARNING);
 	cr_expect_eq(passed, 3);
 	ratelimit_free(&rl);
 }
@@ -341,7 +342,7 @@ Test(ratelimit, zero_rate_means_unlimited)
 	struct ratelimit rl;
 	ratelimit_init(&rl, 0, 1, 0);
 	for (int i = 0; i < 1000; i++)
-		cr_assert(ratelimit_take(&rl, 0));
+		cr_assert(ratelimit_take(&rl, 0, PRI_WARNING));
 	ratelimit_free(&rl);
 }
 
@@ -349,9 +350,9 @@ Test(ratelimit, suppressed_alerts_are_tallied_by_rule_until_reported)
 {
 	struct ratelimit rl;
 	ratelimit_init(&rl, 1, 1, 0);
-	ratelimit_note(&rl, "A");
-	ratelimit_note(&rl, "B");
-	ratelimit_note(&rl, "A");
+	ratelimit_note(&rl, "A", PRI_WARNING);
+	ratelimit_note(&rl, "B", PRI_WARNING);
+	ratelimit_note(&rl, "A", PRI_WARNING);
 	cr_expect_eq(rl.pending, 3);
 	cr_assert_eq(rl.nrules, 2);
 	cr_expect_str_eq(rl.rules[0].rule, "A");
@@ -372,11 +373,31 @@ Test(ratelimit, rules_beyond_the_table_count_as_other)
 	char name[32];
 	for (int i = 0; i < RATELIMIT_MAX_RULES + 5; i++) {
 		snprintf(name, sizeof(name), "rule %d", i);
-		ratelimit_note(&rl, name);
+		ratelimit_note(&rl, name, PRI_WARNING);
 	}
 	cr_expect_eq(rl.nrules, RATELIMIT_MAX_RULES);
 	cr_expect_eq(rl.other, 5);
 	cr_expect_eq(rl.pending, RATELIMIT_MAX_RULES + 5);
+	ratelimit_free(&rl);
+}
+
+Test(ratelimit, error_and_above_have_a_reserved_bucket_and_the_tally_keeps_the_top_priority)
+{
+	struct ratelimit rl;
+	ratelimit_init(&rl, 1, 2, 0);
+	cr_expect(ratelimit_take(&rl, 0, PRI_NOTICE));
+	cr_expect(ratelimit_take(&rl, 0, PRI_WARNING));
+	cr_expect_not(ratelimit_take(&rl, 0, PRI_WARNING));
+	cr_expect(ratelimit_take(&rl, 0, PRI_ERROR));
+	cr_expect(ratelimit_take(&rl, 0, PRI_CRITICAL));
+	cr_expect_not(ratelimit_take(&rl, 0, PRI_CRITICAL));
+	cr_expect_eq(rl.top_priority, -1);
+	ratelimit_note(&rl, "A", PRI_WARNING);
+	ratelimit_note(&rl, "B", PRI_CRITICAL);
+	ratelimit_note(&rl, "A", PRI_NOTICE);
+	cr_expect_eq(rl.top_priority, PRI_CRITICAL);
+	ratelimit_reset_tally(&rl, 0);
+	cr_expect_eq(rl.top_priority, -1);
 	ratelimit_free(&rl);
 }
 
@@ -637,10 +658,13 @@ Test(output, rate_limit_suppresses_counts_and_reports_by_rule)
 	outputs_tick(o);
 	text = read_all(c.out.file_filename);
 	cr_expect_eq(count_char(text, '\n'), 3, "%s", text);
-	cr_expect(strstr(text, ": Warning 4 alerts suppressed by the rate limit (outputs.rate=1/s, "
-	                       "outputs.max_burst=2) in the last 10s: rule 'Terminal shell in "
-	                       "container' 3, rule 'Other\\\\nrule' 1\n") != NULL,
-	          "%s", text);
+	cr_expect(
+	    strstr(text,
+	           ": Warning 4 alerts suppressed by the rate limit (outputs.rate=1/s, "
+	           "outputs.max_burst=2) in the last 10s, highest suppressed priority "
+	           "Warning: rule 'Terminal shell in container' 3, rule 'Other\\\\nrule' 1\n") !=
+	        NULL,
+	    "%s", text);
 	/* reported once: another tick adds nothing */
 	fake_now += OUTPUT_SUPPRESS_REPORT_SEC * SEC;
 	outputs_tick(o);
@@ -680,5 +704,277 @@ Test(output, pending_suppressions_are_reported_at_exit)
 	                                                "kestrel.suppressed")),
 	             1);
 	json_decref(j);
+	config_free(&c);
+}
+
+/* ---- issue 17: hostile output ---- */
+
+/* Issue 17 item 11: jansson passed C1 controls, DEL, bidi overrides and
+ * line separators through raw. */
+Test(format, json_escapes_c1_del_bidi_and_line_separators)
+{
+	static const struct alert_field f[] = {
+	    {.name = "proc.cmdline",
+	     .type = AV_STRING,
+	     .str = "a\xc2\x9b"
+	            "31m b\x7f c\xe2\x80\xae d\xe2\x80\xa8 e\xe2\x80\xa9 f\xc2\x85 g\xc3\xa9"},
+	};
+	struct alert a = hostile_alert();
+	a.output = f[0].str;
+	a.fields = f;
+	a.nfields = 1;
+	struct output_json_opts opts = {.hostname = "h", .include_output_fields = 1};
+	struct outbuf b = {0}, tmp = {0};
+	cr_assert_eq(output_format_json(&b, &tmp, &a, &opts), 0);
+	for (const unsigned char *p = (const unsigned char *)b.p; *p; p++) {
+		cr_expect(*p != 0x7f, "raw DEL in %s", b.p);
+		if (*p == 0xc2)
+			cr_expect(p[1] > 0x9f, "raw C1 control in %s", b.p);
+		if (*p == 0xe2 && p[1] == 0x80)
+			cr_expect(p[2] < 0xa8 || p[2] > 0xae, "raw U+2028-U+202E in %s", b.p);
+	}
+	const char *want[] = {"a\\u009B31m", "b\\u007F", "c\\u202E", "d\\u2028",
+	                      "e\\u2029",    "f\\u0085", "g\xc3\xa9"};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		cr_expect(strstr(b.p, want[i]) != NULL, "%s not in %s", want[i], b.p);
+	json_error_t e;
+	json_t *j = json_loads(b.p, 0, &e);
+	cr_assert_not_null(j, "%s", e.text);
+	cr_expect_str_eq(
+	    json_string_value(json_object_get(json_object_get(j, "output_fields"), "proc.cmdline")),
+	    f[0].str);
+	json_decref(j);
+	outbuf_free(&b);
+	outbuf_free(&tmp);
+}
+
+/* Issue 17 item 12: an argument could forge key=value pairs in text lines. */
+Test(format, text_escapes_spaces_of_values_that_forge_key_value_pairs)
+{
+	static const struct alert_field f[] = {
+	    {.name = "proc.cmdline",
+	     .type = AV_STRING,
+	     .str = "x user=root container=host) container_id=host"},
+	    {.name = "user.name", .type = AV_STRING, .str = "alice"},
+	    {.name = "proc.name", .type = AV_STRING, .str = "cat file with spaces"},
+	};
+	struct alert a = hostile_alert();
+	a.output = "Shell (user=alice cmdline=x user=root container=host) container_id=host "
+	           "name=cat file with spaces)";
+	a.fields = f;
+	a.nfields = 3;
+	struct outbuf b = {0};
+	cr_assert_eq(output_format_text(&b, &a, 1), 0);
+	cr_expect(strstr(b.p, "Shell (user=alice cmdline=x\\x20user=root\\x20container=host)"
+	                      "\\x20container_id=host name=cat file with spaces)") != NULL,
+	          "%s", b.p);
+	outbuf_free(&b);
+}
+
+#define HUGE_ARG 110000
+static char *huge_arg(char c)
+{
+	char *s = malloc(HUGE_ARG + 1);
+	memset(s, c, HUGE_ARG);
+	s[HUGE_ARG] = '\0';
+	return s;
+}
+
+/* Issue 17 item 2: rendered fields and lines are capped with a marker. */
+Test(format, long_output_and_fields_are_truncated_with_a_visible_marker)
+{
+	char *x = huge_arg('x'), *y = huge_arg('y');
+	char *cmd = malloc(2 * HUGE_ARG + 16);
+	sprintf(cmd, "sh %s %s", x, y);
+	struct alert_field f[] = {{.name = "proc.cmdline", .type = AV_STRING, .str = cmd}};
+	char *out = malloc(2 * HUGE_ARG + 64);
+	sprintf(out, "nc (cmdline=%s)", cmd);
+	struct alert a = hostile_alert();
+	a.output = out;
+	a.fields = f;
+	a.nfields = 1;
+	struct outbuf b = {0}, tmp = {0};
+	cr_assert_eq(output_format_text(&b, &a, 1), 1, "not reported as truncated");
+	cr_expect_leq(b.len, (size_t)OUTPUT_LINE_MAX, "%zu", b.len);
+	cr_expect(strstr(b.p, "\xe2\x80\xa6[truncated ") != NULL);
+	outbuf_reset(&b);
+	struct output_json_opts opts = {
+	    .hostname = "h", .include_output = 1, .include_output_fields = 1};
+	cr_assert_eq(output_format_json(&b, &tmp, &a, &opts), 1, "not reported as truncated");
+	json_error_t e;
+	json_t *j = json_loads(b.p, 0, &e);
+	cr_assert_not_null(j, "%s", e.text);
+	const char *v =
+	    json_string_value(json_object_get(json_object_get(j, "output_fields"), "proc.cmdline"));
+	cr_assert_not_null(v);
+	char marker[64];
+	snprintf(marker, sizeof(marker), "\xe2\x80\xa6[truncated %zu bytes]",
+	         strlen(cmd) - OUTPUT_FIELD_MAX);
+	cr_expect_eq(strlen(v), OUTPUT_FIELD_MAX + strlen(marker));
+	cr_expect(strstr(v, marker) != NULL, "%s", v + OUTPUT_FIELD_MAX);
+	json_t *lens = json_object_get(j, "output_fields_length");
+	cr_expect_eq(json_integer_value(json_object_get(lens, "proc.cmdline")),
+	             (json_int_t)strlen(cmd));
+	cr_expect_leq(strlen(json_string_value(json_object_get(j, "output"))),
+	              (size_t)OUTPUT_LINE_MAX);
+	json_decref(j);
+	outbuf_free(&b);
+	outbuf_free(&tmp);
+	free(x);
+	free(y);
+	free(cmd);
+	free(out);
+}
+
+/* Issue 17 item 6: a flood of Warnings used the only bucket, so the next
+ * Critical alert's text was never emitted. */
+Test(output, warning_flood_does_not_suppress_a_critical_alert)
+{
+	struct kestrel_config c;
+	quiet_config(&c);
+	c.out.file_enabled = 1;
+	c.out.rate = 1;
+	c.out.max_burst = 5;
+	free(c.out.file_filename);
+	c.out.file_filename = strdup(tmp_path("flood.txt"));
+	char err[CONFIG_ERR_MAX];
+	struct outputs *o = outputs_new(&c.out, err, sizeof(err));
+	cr_assert_not_null(o, "%s", err);
+	fake_now = 1000 * SEC;
+	outputs_set_clock(o, fake_clock, NULL);
+	struct alert a = hostile_alert();
+	a.output = "noise";
+	for (int i = 0; i < 1000; i++)
+		outputs_emit(o, &a);
+	a.priority = PRI_CRITICAL;
+	a.rule = "Critical rule";
+	a.output = "the critical one";
+	outputs_emit(o, &a);
+	char *text = read_all(c.out.file_filename);
+	cr_expect(strstr(text, ": Critical the critical one\n") != NULL, "%s", text);
+	/* a flood of Criticals is limited too, and the summary says so */
+	for (int i = 0; i < 20; i++)
+		outputs_emit(o, &a);
+	fake_now += OUTPUT_SUPPRESS_REPORT_SEC * SEC;
+	outputs_tick(o);
+	text = read_all(c.out.file_filename);
+	cr_expect(strstr(text, ": Critical 1011 alerts suppressed by the rate limit") != NULL, "%s",
+	          text);
+	cr_expect(strstr(text, "highest suppressed priority Critical") != NULL, "%s", text);
+	outputs_free(o);
+	config_free(&c);
+}
+
+/* Issue 14 item 5: without keep_alive the file was opened and closed per
+ * alert; now one descriptor is kept and rotation is noticed within 1 s. */
+Test(output, file_without_keep_alive_keeps_one_descriptor_and_follows_rotation)
+{
+	struct kestrel_config c;
+	quiet_config(&c);
+	c.out.file_enabled = 1;
+	c.out.file_keep_alive = 0;
+	free(c.out.file_filename);
+	c.out.file_filename = strdup(tmp_path("perf.txt"));
+	char err[CONFIG_ERR_MAX];
+	struct outputs *o = outputs_new(&c.out, err, sizeof(err));
+	cr_assert_not_null(o, "%s", err);
+	struct alert a = hostile_alert();
+	a.output = "first";
+	outputs_emit(o, &a);
+	/* the file stays open between alerts */
+	int open_fds = 0;
+	char fdp[64], target[PATH_MAX];
+	for (int fd = 0; fd < 1024; fd++) {
+		snprintf(fdp, sizeof(fdp), "/proc/self/fd/%d", fd);
+		ssize_t n = readlink(fdp, target, sizeof(target) - 1);
+		if (n > 0) {
+			target[n] = '\0';
+			open_fds += strcmp(target, c.out.file_filename) == 0;
+		}
+	}
+	cr_expect_eq(open_fds, 1, "the file is not kept open between alerts");
+	char *rotated = strdup(tmp_path("perf.txt.1"));
+	cr_assert_eq(rename(c.out.file_filename, rotated), 0);
+	usleep(1100 * 1000);
+	a.output = "second";
+	outputs_emit(o, &a);
+	cr_assert_eq(rename(c.out.file_filename, tmp_path("perf.txt.2")), 0);
+	usleep(1100 * 1000);
+	outputs_tick(o);
+	a.output = "third";
+	outputs_emit(o, &a);
+	outputs_reopen(o); /* SIGHUP still works */
+	a.output = "fourth";
+	outputs_emit(o, &a);
+	outputs_free(o);
+	cr_expect(strstr(read_all(rotated), "first") != NULL);
+	cr_expect_null(strstr(read_all(rotated), "second"));
+	cr_expect(strstr(read_all(tmp_path("perf.txt.2")), "second") != NULL);
+	char *now = read_all(c.out.file_filename);
+	cr_expect(strstr(now, "Warning third\n") && strstr(now, "Warning fourth\n"), "%s", now);
+	free(rotated);
+	config_free(&c);
+}
+
+/* Issue 17 item 10: a program that stops reading stalled the event loop. */
+Test(output, program_that_never_reads_does_not_stall_emit, .timeout = 30)
+{
+	struct kestrel_config c;
+	quiet_config(&c);
+	c.out.program_enabled = 1;
+	c.out.program_keep_alive = 1;
+	free(c.out.program_program);
+	c.out.program_program = strdup("exec sleep 60");
+	char err[CONFIG_ERR_MAX];
+	struct outputs *o = outputs_new(&c.out, err, sizeof(err));
+	cr_assert_not_null(o, "%s", err);
+	char *big = huge_arg('z');
+	struct alert a = hostile_alert();
+	big[60000] = '\0';
+	a.output = big;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int i = 0; i < 400; i++) /* 24 MB: more than a pipe and the queue hold */
+		outputs_emit(o, &a);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	cr_expect_lt(ms, 1000.0, "emit blocked for %.0f ms", ms);
+	struct outputs_stats st;
+	outputs_stats(o, &st);
+	cr_expect_gt(st.program_dropped, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	outputs_free(o);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	cr_expect_lt(ms, OUTPUT_DRAIN_MS + 1500.0, "shutdown took %.0f ms", ms);
+	free(big);
+	config_free(&c);
+}
+
+/* Issue 17 item 10: the program kept kestrel's capabilities. */
+Test(output, program_runs_without_capabilities)
+{
+	if (geteuid() != 0)
+		cr_skip_test("program_runs_without_capabilities: needs root to hold capabilities");
+	struct kestrel_config c;
+	quiet_config(&c);
+	c.out.program_enabled = 1;
+	c.out.program_keep_alive = 0;
+	char *out = tmp_path("caps.txt");
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "cat >/dev/null; grep ^Cap /proc/self/status > %s", out);
+	free(c.out.program_program);
+	c.out.program_program = strdup(cmd);
+	char err[CONFIG_ERR_MAX];
+	struct outputs *o = outputs_new(&c.out, err, sizeof(err));
+	cr_assert_not_null(o, "%s", err);
+	struct alert a = hostile_alert();
+	outputs_emit(o, &a);
+	outputs_free(o);
+	char *text = read_all(out);
+	cr_assert_not_null(text);
+	cr_expect(strstr(text, "CapEff:\t0000000000000000\n") != NULL, "%s", text);
+	cr_expect(strstr(text, "CapPrm:\t0000000000000000\n") != NULL, "%s", text);
+	cr_expect(strstr(text, "CapBnd:\t0000000000000000\n") != NULL, "%s", text);
 	config_free(&c);
 }

@@ -27,7 +27,9 @@
 #define SINK_MAX_BODIES 16
 #define SINK_BUF 65536
 
-enum sink_mode { SINK_OK, SINK_FAIL, SINK_STALL };
+/* SINK_HANG accepts connections and never reads or answers them. */
+enum sink_mode { SINK_OK, SINK_FAIL, SINK_STALL, SINK_HANG };
+#define SINK_MAX_HELD 8
 
 struct sink {
 	int lfd;
@@ -37,7 +39,9 @@ struct sink {
 	pthread_mutex_t lock;
 	int nbodies;
 	char *bodies[SINK_MAX_BODIES];
-	char headers[SINK_BUF]; /* headers of the first request */
+	char headers[SINK_BUF];  /* headers of the first request */
+	int held[SINK_MAX_HELD]; /* SINK_HANG: connections left open */
+	int nheld;
 	int stop;
 };
 
@@ -95,6 +99,10 @@ static void *sink_main(void *arg)
 		int fd = accept(s->lfd, NULL, NULL);
 		if (fd < 0)
 			break;
+		if (s->mode == SINK_HANG && s->nheld < SINK_MAX_HELD) {
+			s->held[s->nheld++] = fd;
+			continue;
+		}
 		serve(s, fd);
 		close(fd);
 	}
@@ -123,6 +131,8 @@ static void sink_stop(void)
 	shutdown(sink.lfd, SHUT_RDWR);
 	close(sink.lfd);
 	pthread_join(sink.thread, NULL);
+	for (int i = 0; i < sink.nheld; i++)
+		close(sink.held[i]);
 	for (int i = 0; i < sink.nbodies; i++)
 		free(sink.bodies[i]);
 	pthread_mutex_destroy(&sink.lock);
@@ -135,6 +145,23 @@ static void setup(void)
 }
 
 TestSuite(http, .init = setup, .timeout = 30);
+
+static struct outputs *http_outputs_url(struct kestrel_config *c, const char *url, int timeout_ms,
+                                        int queue)
+{
+	cr_assert_eq(config_init(c), 0);
+	c->out.syslog_enabled = 0;
+	c->out.rate = 0;
+	c->out.http_enabled = 1;
+	c->out.http_timeout_ms = timeout_ms;
+	c->out.http_queue_size = queue;
+	free(c->out.http_url);
+	c->out.http_url = strdup(url);
+	char err[CONFIG_ERR_MAX];
+	struct outputs *o = outputs_new(&c->out, err, sizeof(err));
+	cr_assert_not_null(o, "%s", err);
+	return o;
+}
 
 static struct outputs *http_outputs(struct kestrel_config *c, int port, int timeout_ms, int queue)
 {
@@ -312,4 +339,140 @@ Test(http, bad_url_is_rejected_at_start)
 	cr_expect_str_eq(err,
 	                 "http_output.url: 'ftp://127.0.0.1/' is not an http:// or https:// URL");
 	config_free(&c);
+}
+
+/* 40 fields of 8 KiB: about 330 KB of JSON per alert. */
+#define BIG_FIELDS 40
+#define BIG_FIELD_LEN 8000
+
+/* Issue 17 item 7: the queue was bounded by count only (40 large alerts
+ * held 364 MB against a collector that never answers). */
+Test(http, queue_is_bounded_by_bytes_against_a_collector_that_never_answers)
+{
+	sink_start(SINK_HANG);
+	struct kestrel_config c;
+	struct outputs *o = http_outputs(&c, sink.port, 20000, 1024);
+	static struct alert_field f[BIG_FIELDS];
+	static char names[BIG_FIELDS][24];
+	char *v = malloc(BIG_FIELD_LEN + 1);
+	memset(v, 'a', BIG_FIELD_LEN);
+	v[BIG_FIELD_LEN] = '\0';
+	for (int i = 0; i < BIG_FIELDS; i++) {
+		snprintf(names[i], sizeof(names[i]), "proc.f%d", i);
+		f[i] = (struct alert_field){.name = names[i], .type = AV_STRING, .str = v};
+	}
+	struct alert a = test_alert("bash");
+	a.nfields = BIG_FIELDS;
+	a.fields = f;
+	const int n = 80; /* ~26 MB of JSON, far below the count limit */
+	for (int i = 0; i < n; i++)
+		outputs_emit(o, &a);
+	struct outputs_stats st;
+	outputs_stats(o, &st);
+	size_t body = BIG_FIELDS * (size_t)BIG_FIELD_LEN;
+	uint64_t held = (uint64_t)n - st.http_dropped;
+	cr_expect_gt(st.http_dropped, 0, "nothing dropped: %d alerts of ~%zu bytes queued", n,
+	             body);
+	cr_expect_leq(held * body, (uint64_t)(OUTPUT_HTTP_QUEUE_BYTES + 2 * body),
+	              "%llu alerts held", (unsigned long long)held);
+	outputs_free(o);
+	sink_stop();
+	free(v);
+	config_free(&c);
+}
+
+/* Issue 17 item 18: outputs_free() waited for the in-flight request's
+ * whole timeout, longer than the unit's TimeoutStopSec=. */
+Test(http, shutdown_abandons_a_hung_request_within_the_drain_bound_and_counts_it)
+{
+	sink_start(SINK_STALL);
+	struct kestrel_config c;
+	struct outputs *o = http_outputs(&c, sink.port, 25000, 16);
+	struct alert a = test_alert("bash");
+	outputs_emit(o, &a);
+	outputs_emit(o, &a);
+	for (int i = 0; i < 300; i++) { /* wait until the first request is in flight */
+		pthread_mutex_lock(&sink.lock);
+		int got = sink.nbodies;
+		pthread_mutex_unlock(&sink.lock);
+		if (got)
+			break;
+		usleep(10000);
+	}
+	double t0 = now_ms();
+	outputs_drain(o);
+	double took = now_ms() - t0;
+	struct outputs_stats st;
+	outputs_stats(o, &st);
+	outputs_free(o);
+	cr_expect_lt(took, OUTPUT_DRAIN_MS + 1500.0, "shutdown took %.0f ms", took);
+	cr_expect_eq(st.http_dropped, 2, "abandoned in flight + queued: %llu",
+	             (unsigned long long)st.http_dropped);
+	sink_stop();
+	config_free(&c);
+}
+
+/* Reads what fd 2 received while fn ran. */
+static char *capture_stderr(void (*fn)(void *), void *arg)
+{
+	char path[] = "/tmp/kestrel-test-http-log-XXXXXX";
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	fflush(stderr);
+	int saved = dup(2);
+	dup2(fd, 2);
+	fn(arg);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	static char buf[SINK_BUF];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	close(fd);
+	unlink(path);
+	return buf;
+}
+
+static void failing_post_with_secrets(void *arg)
+{
+	(void)arg;
+	struct kestrel_config c;
+	char url[128];
+	snprintf(url, sizeof(url), "http://alice:s3cret@127.0.0.1:%d/hook?token=abc123#frag",
+	         sink.port);
+	struct outputs *o = http_outputs_url(&c, url, 2000, 4);
+	struct alert a = test_alert("bash");
+	outputs_emit(o, &a);
+	struct outputs_stats st;
+	WAIT_FOR(o, st, st.http_failed >= 1, 3000);
+	outputs_free(o);
+	config_free(&c);
+	/* and the start-up error names the URL redacted too */
+	cr_assert_eq(config_init(&c), 0);
+	c.out.syslog_enabled = 0;
+	c.out.http_enabled = 1;
+	free(c.out.http_url);
+	c.out.http_url = strdup("ftp://bob:hunter2@127.0.0.1/?key=zzz");
+	char err[CONFIG_ERR_MAX];
+	cr_expect_null(outputs_new(&c.out, err, sizeof(err)));
+	fprintf(stderr, "%s\n", err);
+	config_free(&c);
+}
+
+/* Issue 17 item 16: credentials and query tokens reached the log. */
+Test(http, url_credentials_and_query_are_redacted_in_the_log)
+{
+	sink_start(SINK_FAIL);
+	char *log = capture_stderr(failing_post_with_secrets, NULL);
+	sink_stop();
+	cr_expect(strstr(log, "answered HTTP 500") != NULL, "%s", log);
+	cr_expect_null(strstr(log, "s3cret"), "%s", log);
+	cr_expect_null(strstr(log, "alice"), "%s", log);
+	cr_expect_null(strstr(log, "abc123"), "%s", log);
+	cr_expect_null(strstr(log, "hunter2"), "%s", log);
+	cr_expect_null(strstr(log, "zzz"), "%s", log);
+	char want[96];
+	snprintf(want, sizeof(want), "http://***@127.0.0.1:%d/hook?***", sink.port);
+	cr_expect(strstr(log, want) != NULL, "%s", log);
+	cr_expect(strstr(log, "'ftp://***@127.0.0.1/?***'") != NULL, "%s", log);
 }

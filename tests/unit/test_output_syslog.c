@@ -33,6 +33,8 @@
 #define HOSTILE "sh -c \"x\"\n<1>kestrel: Emergency forged\r\x1b[2J\\ \xff\xc3( end"
 #define HOSTILE_ESCAPED "sh -c \"x\"\\n<1>kestrel: Emergency forged\\r\\x1b[2J\\\\ \\xff\\xc3( end"
 #define DGRAM_MAX 65536
+/* "<PRI>Mmm dd hh:mm:ss ident[pid]: " is far shorter than this */
+#define SYSLOG_HEADER_BOUND 200
 /* Shared with tests/integration/test_rsyslog.sh: one user of /dev/log at a time. */
 #define SYSLOG_LOCK "/tmp/kestrel-syslog.lock"
 #define JOURNAL_LOCK "/tmp/kestrel-journal.lock"
@@ -421,5 +423,80 @@ Test(sinks, journal_is_disabled_with_a_warning_when_journald_is_absent)
 	cr_expect_eq(st.write_errors, 0, "journal output was not disabled");
 	outputs_free(o);
 	close(lock);
+	config_free(&c);
+}
+
+#define HUGE_ARG 110000
+
+/* Issue 17 item 2: one datagram above the socket buffer was lost. An exec
+ * with two 110 KB arguments now reaches syslog, truncated with a marker. */
+Test(sinks, syslog_gets_a_huge_alert_truncated_with_a_marker)
+{
+	cr_assert_not_null(mkdtemp(sockdir));
+	char path[128];
+	snprintf(path, sizeof(path), "%s/log", sockdir);
+	int fd = bind_dgram(path);
+	cr_assert_geq(fd, 0);
+	struct kestrel_config c;
+	struct outputs *o = syslog_outputs(&c, path, "alerts", LOG_LOCAL3);
+	char *cmd = malloc(2 * HUGE_ARG + 16);
+	strcpy(cmd, "nc -e ");
+	memset(cmd + 6, 'x', HUGE_ARG);
+	cmd[6 + HUGE_ARG] = ' ';
+	memset(cmd + 7 + HUGE_ARG, 'y', HUGE_ARG);
+	cmd[7 + 2 * HUGE_ARG] = '\0';
+	char *out = malloc(2 * HUGE_ARG + 64);
+	sprintf(out, "Netcat remote code execution (cmdline=%s)", cmd);
+	struct alert_field f[] = {{.name = "proc.cmdline", .type = AV_STRING, .str = cmd}};
+	struct alert a = hostile_alert();
+	a.output = out;
+	a.fields = f;
+	a.nfields = 1;
+	outputs_emit(o, &a);
+	static char d[2 * DGRAM_MAX];
+	ssize_t n = recv_one(fd, d, sizeof(d), 2000);
+	struct outputs_stats st;
+	outputs_stats(o, &st);
+	outputs_free(o);
+	close(fd);
+	unlink(path);
+	rmdir(sockdir);
+	cr_assert_gt(n, 0, "the long alert never reached syslog (write errors %llu)",
+	             (unsigned long long)st.write_errors);
+	cr_expect_leq(n, SYSLOG_HEADER_BOUND + OUTPUT_LINE_MAX);
+	cr_expect(strstr(d, "Netcat remote code execution (cmdline=nc -e xxx") != NULL);
+	cr_expect(strstr(d, "\xe2\x80\xa6[truncated ") != NULL, "no marker");
+	cr_expect_eq(st.write_errors, 0);
+	free(cmd);
+	free(out);
+	config_free(&c);
+}
+
+/* An oversize datagram the socket refuses is a counted write error. */
+Test(sinks, syslog_oversize_datagram_is_a_write_error)
+{
+	cr_assert_not_null(mkdtemp(sockdir));
+	char path[128];
+	snprintf(path, sizeof(path), "%s/log", sockdir);
+	int fd = bind_dgram(path);
+	cr_assert_geq(fd, 0);
+	struct kestrel_config c;
+	struct outputs *o = syslog_outputs(&c, path, "alerts", LOG_LOCAL3);
+	int tiny = 4096; /* the kernel doubles it; a 64 KiB line cannot fit */
+	cr_assert_eq(setsockopt(o->syslog_fd, SOL_SOCKET, SO_SNDBUF, &tiny, sizeof(tiny)), 0);
+	char *out = malloc(3 * HUGE_ARG);
+	memset(out, 'q', 3 * HUGE_ARG - 1);
+	out[3 * HUGE_ARG - 1] = '\0';
+	struct alert a = hostile_alert();
+	a.output = out;
+	outputs_emit(o, &a);
+	struct outputs_stats st;
+	outputs_stats(o, &st);
+	outputs_free(o);
+	close(fd);
+	unlink(path);
+	rmdir(sockdir);
+	cr_expect_eq(st.write_errors, 1);
+	free(out);
 	config_free(&c);
 }
