@@ -8,7 +8,7 @@ set -u
 
 SKIP=77
 srcdir=${KESTREL_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-fixtures=$srcdir/../shared/fixtures/audit
+fixtures=${KESTREL_SHARED:-$srcdir/../shared}/fixtures/audit
 raw=$fixtures/laurel/shell-proc-trace-reordered.txt
 netlink=$fixtures/osquery/netlink_records_process_file_events.txt
 

@@ -30,10 +30,14 @@ UNIT_TESTS += tests/unit/test_output_http
 UNIT_TESTS += tests/unit/test_output_syslog
 UNIT_TESTS += tests/unit/test_config
 UNIT_TESTS += tests/unit/test_privs
+UNIT_TESTS += tests/unit/test_evt_time
+UNIT_TESTS += tests/unit/test_normalize
+UNIT_TESTS += tests/unit/test_util
 UNIT_TESTS += tests/unit/test_kfilter
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 EXTRA_DIST += tests/unit/engine_testutil.h
+EXTRA_DIST += tests/unit/testutil.h
 
 INTEGRATION_TESTS =
 INTEGRATION_TESTS += tests/integration/test_live_unicast.sh
@@ -56,11 +60,11 @@ INTEGRATION_TESTS += tests/integration/test_faults_hostile.sh
 INTEGRATION_TESTS += tests/integration/test_faults_rules_hostile.sh
 INTEGRATION_TESTS += tests/integration/test_faults_privs.sh
 INTEGRATION_TESTS += tests/integration/test_kfilter_live.sh
+INTEGRATION_TESTS += tests/integration/test_kcheck.sh
 TESTS += $(INTEGRATION_TESTS)
 TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = bash
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
-	tests/integration/live_lib.sh tests/integration/container_lib.sh \
 	tests/integration/ct_shell.py audit-rules/plugins.d/kestrel.conf
 
 # Programs the integration tests drive.

@@ -16,6 +16,7 @@
 
 #include "event/normalize.h"
 #include "util/arena.h"
+#include "util/buf.h"
 
 /* Syscall numbers cached per machine type; above this libaudit is asked. */
 #define KNORM_SYSCALL_CACHE 512
@@ -38,17 +39,17 @@ struct arg_span {
 struct knorm {
 	struct arena arena;
 	/* argv under construction */
-	char *argbuf;
-	size_t arglen, argcap;
+	struct buf args; /* the arguments, each NUL-terminated */
 	struct arg_span *spans;
-	int nspans, spancap;
+	int nspans;
+	size_t spancap;
 	int cur_arg;
 	const char **argv;
-	int argvcap;
+	size_t argvcap;
 	struct kev_path *paths;
-	int pathcap;
+	size_t pathcap;
 	const char **ptitle;
-	int ptitlecap;
+	size_t ptitlecap;
 };
 
 struct knorm *knorm_new(void)
@@ -64,7 +65,7 @@ void knorm_free(struct knorm *n)
 	if (!n)
 		return;
 	arena_free(&n->arena);
-	free(n->argbuf);
+	buf_free(&n->args);
 	free(n->spans);
 	free(n->argv);
 	free(n->paths);
@@ -252,62 +253,32 @@ static void take_identity(struct knorm *n, const struct arec *r, struct kevent *
 		ev->subj = dup_key(n, r, "subj");
 }
 
-static int grow(void **p, int *cap, int need, size_t elem)
-{
-	if (need <= *cap)
-		return 0;
-	int ncap = *cap ? *cap : 16;
-	while (ncap < need)
-		ncap *= 2;
-	void *np = realloc(*p, (size_t)ncap * elem);
-	if (!np)
-		return -1;
-	*p = np;
-	*cap = ncap;
-	return 0;
-}
-
-static int argbuf_reserve(struct knorm *n, size_t more)
-{
-	if (n->arglen + more + 1 <= n->argcap)
-		return 0;
-	size_t ncap = n->argcap ? n->argcap : 4096;
-	while (ncap < n->arglen + more + 1)
-		ncap *= 2;
-	char *nb = realloc(n->argbuf, ncap);
-	if (!nb)
-		return -1;
-	n->argbuf = nb;
-	n->argcap = ncap;
-	return 0;
-}
-
 /* Append a decoded piece to argument idx (a whole aN, or one aN[i] chunk). */
 static int arg_append(struct knorm *n, int idx, const struct arec *r, const struct arec_field *f)
 {
 	if (idx != n->cur_arg) {
 		if (n->cur_arg >= 0)
-			n->argbuf[n->arglen++] = '\0';
-		if (grow((void **)&n->spans, &n->spancap, idx + 1, sizeof(*n->spans)) < 0)
+			n->args.p[n->args.len++] = '\0';
+		if (buf_grow_array((void **)&n->spans, &n->spancap, idx + 1, sizeof(*n->spans)) < 0)
 			return -1;
 		for (int i = n->nspans; i <= idx; i++)
 			n->spans[i].present = 0;
 		if (idx + 1 > n->nspans)
 			n->nspans = idx + 1;
-		n->spans[idx].off = n->arglen;
+		n->spans[idx].off = n->args.len;
 		n->spans[idx].len = 0;
 		n->spans[idx].present = 1;
 		n->cur_arg = idx;
-		if (argbuf_reserve(n, 0) < 0)
+		if (buf_reserve(&n->args, 0) < 0)
 			return -1;
 	}
 	if (arec_is_null(r, f))
 		return 0;
 	long len = arec_value(r, f, NULL, 0);
-	if (argbuf_reserve(n, (size_t)len + 1) < 0)
+	if (buf_reserve(&n->args, (size_t)len + 1) < 0)
 		return -1;
-	arec_value(r, f, n->argbuf + n->arglen, (size_t)len + 1);
-	n->arglen += (size_t)len;
+	arec_value(r, f, n->args.p + n->args.len, (size_t)len + 1);
+	n->args.len += (size_t)len;
 	n->spans[idx].len += (size_t)len;
 	return 0;
 }
@@ -353,12 +324,12 @@ static void finish_argv(struct knorm *n, struct kevent *ev)
 {
 	if (n->cur_arg < 0)
 		return;
-	n->argbuf[n->arglen++] = '\0';
-	if (grow((void **)&n->argv, &n->argvcap, n->nspans + 1, sizeof(*n->argv)) < 0)
+	n->args.p[n->args.len++] = '\0';
+	if (buf_grow_array((void **)&n->argv, &n->argvcap, n->nspans + 1, sizeof(*n->argv)) < 0)
 		return;
 	for (int i = 0; i < n->nspans; i++) {
 		if (n->spans[i].present) {
-			n->argv[i] = n->argbuf + n->spans[i].off;
+			n->argv[i] = n->args.p + n->spans[i].off;
 		} else {
 			n->argv[i] = "";
 			ev->argv_truncated = 1;
@@ -373,7 +344,7 @@ static void finish_argv(struct knorm *n, struct kevent *ev)
 
 static int take_path(struct knorm *n, const struct arec *r, struct kevent *ev)
 {
-	if (grow((void **)&n->paths, &n->pathcap, ev->npaths + 1, sizeof(*n->paths)) < 0)
+	if (buf_grow_array((void **)&n->paths, &n->pathcap, ev->npaths + 1, sizeof(*n->paths)) < 0)
 		return -1;
 	struct kev_path *p = &n->paths[ev->npaths];
 	int64_t v;
@@ -425,7 +396,7 @@ static int take_proctitle(struct knorm *n, const struct arec *r, struct kevent *
 	for (long i = 0; i < len; i++)
 		if (buf[i] == '\0')
 			count++;
-	if (grow((void **)&n->ptitle, &n->ptitlecap, count + 2, sizeof(*n->ptitle)) < 0)
+	if (buf_grow_array((void **)&n->ptitle, &n->ptitlecap, count + 2, sizeof(*n->ptitle)) < 0)
 		return -1;
 	int k = 0;
 	long start = 0;
@@ -546,7 +517,7 @@ int knorm_build(struct knorm *n, const struct asm_event *aev, struct kevent *ev)
 	int nrec = asm_event_nrecords(aev);
 
 	arena_reset(&n->arena);
-	n->arglen = 0;
+	n->args.len = 0;
 	n->nspans = 0;
 	n->cur_arg = -1;
 	kevent_reset(ev);

@@ -22,6 +22,8 @@
 #include "proc/cgroup.h"
 #include "proc/container.h"
 #include "proc/container_state.h"
+#include "util/clock.h"
+#include "util/file.h"
 #include "util/log.h"
 
 /* Default state roots of each runtime. */
@@ -104,14 +106,6 @@ const char *container_type_name(enum container_type t)
 	return "unknown";
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* FNV-1a */
 static uint32_t hash_bytes(const char *p, size_t n)
 {
@@ -189,35 +183,12 @@ void container_cache_free(struct container_cache *cc)
  */
 static char *read_state(const char *path, size_t *len)
 {
-	struct stat st;
-	char *buf = NULL;
-	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	char err[PATH_MAX + 64];
+	char *buf = file_read_small(AT_FDCWD, path, CONTAINER_STATE_MAX_BYTES,
+	                            FILE_NOFOLLOW | FILE_TRUSTED_OWNER, len, err, sizeof(err));
 
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    (uint64_t)st.st_size > CONTAINER_STATE_MAX_BYTES ||
-	    (st.st_uid != 0 && st.st_uid != geteuid())) {
-		log_debug("container state %s: not a trusted regular file, ignored", path);
-		goto out;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf)
-		goto out;
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	buf[got] = '\0';
-	*len = got;
-out:
-	close(fd);
+	if (!buf && errno != ENOENT)
+		log_debug("container state %s, ignored", err);
 	return buf;
 }
 
@@ -390,7 +361,7 @@ static int has_disk_state(enum container_type t)
 static void fill_meta(struct container_cache *cc, struct centry *e, enum container_type hint)
 {
 	e->probes++;
-	e->next_probe_ns = now_ns() + CONTAINER_META_RETRY_NS;
+	e->next_probe_ns = clock_monotonic_ns() + CONTAINER_META_RETRY_NS;
 	e->meta_found = probe_meta(cc, e, hint);
 	if (!e->meta_found)
 		log_debug("container %s (%s): no runtime state found (probe %d of %d)",
@@ -403,7 +374,7 @@ static void fill_meta(struct container_cache *cc, struct centry *e, enum contain
 static void maybe_retry(struct container_cache *cc, struct centry *e)
 {
 	if (e->meta_found || e->probes > CONTAINER_META_RETRIES || !has_disk_state(e->info.type) ||
-	    now_ns() < e->next_probe_ns)
+	    clock_monotonic_ns() < e->next_probe_ns)
 		return;
 	fill_meta(cc, e, e->info.type);
 }
@@ -505,24 +476,11 @@ const struct container_info *container_cache_lookup_pid(struct container_cache *
                                                         const char *procroot, int64_t pid)
 {
 	char path[PATH_MAX];
-	size_t got = 0;
-	int fd;
+	ssize_t got;
 
 	snprintf(path, sizeof(path), "%s/%lld/cgroup", procroot, (long long)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	got = file_read_into(AT_FDCWD, path, cc->buf, sizeof(cc->buf), 0);
+	if (got <= 0)
 		return NULL;
-	while (got < sizeof(cc->buf)) {
-		ssize_t r = read(fd, cc->buf + got, sizeof(cc->buf) - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
-	if (got == 0)
-		return NULL;
-	return container_cache_lookup_cgroup(cc, cc->buf, got);
+	return container_cache_lookup_cgroup(cc, cc->buf, (size_t)got);
 }

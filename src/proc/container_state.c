@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "proc/container_state.h"
+#include "util/buf.h"
 
 /* Annotation keys, in the order of preference Falco's CRI engine uses. */
 static const char *const k_name_keys[] = {"io.kubernetes.container.name",
@@ -33,32 +34,6 @@ static const char *const k_pod_uid_keys[] = {"io.kubernetes.pod.uid",
 #define CRI_PREFIX "io.kubernetes.cri."
 #define DIGEST_PREFIX "sha256:"
 #define DEFAULT_TAG "latest"
-
-/* Growing string for the "k1:v1,k2:v2" label lists. */
-struct sbuf {
-	char *s;
-	size_t len, cap;
-};
-
-static int sbuf_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 128;
-		char *p;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		p = realloc(b->s, cap);
-		if (!p)
-			return -1;
-		b->s = p;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-	return 0;
-}
 
 static void set_str(char **dst, const char *v)
 {
@@ -103,7 +78,7 @@ static json_t *load(const char *buf, size_t len, json_type want, char *err, size
 /* Falco's container.labels format from a {key: "value"} object. */
 static void set_labels(char **dst, json_t *obj)
 {
-	struct sbuf b = {0};
+	struct buf b = {0};
 	const char *k;
 	json_t *v;
 
@@ -115,13 +90,13 @@ static void set_labels(char **dst, json_t *obj)
 
 		if (!s || strlen(s) > CONTAINER_LABEL_MAX_LEN)
 			continue;
-		if ((b.len && sbuf_add(&b, ",", 1)) || sbuf_add(&b, k, strlen(k)) ||
-		    sbuf_add(&b, ":", 1) || sbuf_add(&b, s, strlen(s))) {
-			free(b.s);
+		if ((b.len && buf_putc(&b, ',')) || buf_puts(&b, k) || buf_putc(&b, ':') ||
+		    buf_puts(&b, s)) {
+			buf_free(&b);
 			return;
 		}
 	}
-	*dst = b.s;
+	*dst = b.p;
 }
 
 static int is_digest_only(const char *ref)

@@ -17,6 +17,7 @@
 #include "proc/proc.h"
 #include "proc/procfs.h"
 #include "proc/proctable_ext.h"
+#include "util/clock.h"
 
 /*
  * The hash table is written here rather than taken from a library: glibc's
@@ -103,17 +104,10 @@ struct proc_table {
 
 /* ---- clocks ---- */
 
-static uint64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static void refresh_boot_epoch(struct proc_table *pt)
 {
-	uint64_t real = clock_ns(CLOCK_REALTIME);
-	uint64_t boot = clock_ns(CLOCK_BOOTTIME);
+	uint64_t real = clock_realtime_ns();
+	uint64_t boot = clock_boottime_ns();
 	pt->boot_epoch_ns = real > boot ? real - boot : 0;
 }
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "proc/users.h"
+#include "util/clock.h"
 
 /* Buckets of the namespace list and of one namespace's id table. */
 #define USER_NS_BUCKETS 64
@@ -65,14 +66,6 @@ struct user_cache {
 	char *procroot;
 	struct nsdb *ns[USER_NS_BUCKETS];
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 struct user_cache *user_cache_new(const char *procroot)
 {
@@ -216,7 +209,7 @@ static void load(struct user_cache *uc, struct nsdb *db, int64_t pid)
 	FILE *f;
 	int fd = open_in_root(uc, pid, db->kind);
 
-	db->checked_ns = now_ns();
+	db->checked_ns = clock_monotonic_ns();
 	if (fd < 0)
 		return;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || same_file(db, &st)) {
@@ -298,7 +291,7 @@ static const char *resolve(struct user_cache *uc, uint64_t ns, int64_t pid, int6
 	if (created)
 		load(uc, db, pid);
 	e = find_id(db, (uint32_t)id);
-	if (!e && now_ns() - db->checked_ns >= USER_RELOAD_MIN_NS) {
+	if (!e && clock_monotonic_ns() - db->checked_ns >= USER_RELOAD_MIN_NS) {
 		load(uc, db, pid);
 		e = find_id(db, (uint32_t)id);
 	}

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "record/assemble.h"
+#include "util/buf.h"
 
 struct asm_rec {
 	int type;
@@ -31,7 +32,8 @@ struct asm_event {
 	struct arec_field *fields;
 	size_t nfields, fields_cap;
 	struct asm_rec *recs;
-	int nrecs, recs_cap;
+	int nrecs;
+	size_t recs_cap;
 	uint32_t node_off, node_len; /* node of the first record, in text */
 };
 
@@ -115,31 +117,18 @@ static void event_put(struct assembler *a, struct asm_event *ev)
 	a->free_list[a->nfree++] = ev;
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	if (need <= *cap)
-		return 0;
-	size_t ncap = *cap ? *cap : 16;
-	while (ncap < need)
-		ncap *= 2;
-	void *np = realloc(*p, ncap * elem);
-	if (!np)
-		return -1;
-	*p = np;
-	*cap = ncap;
-	return 0;
-}
-
 /* Copy the record's text and fields into the event. */
 static int event_append(struct asm_event *ev, const struct arec *r)
 {
-	size_t rc = (size_t)ev->recs_cap;
-	if (grow((void **)&ev->text, &ev->text_cap, ev->text_len + r->len + 1, 1) < 0 ||
-	    grow((void **)&ev->fields, &ev->fields_cap, ev->nfields + (size_t)r->nfields,
-		 sizeof(struct arec_field)) < 0 ||
-	    grow((void **)&ev->recs, &rc, (size_t)ev->nrecs + 1, sizeof(struct asm_rec)) < 0)
+	size_t need_fields = ev->nfields + (size_t)r->nfields;
+	size_t need_text = ev->text_len + r->len + 1;
+
+	if (buf_grow_array((void **)&ev->text, &ev->text_cap, need_text, 1) < 0 ||
+	    buf_grow_array((void **)&ev->fields, &ev->fields_cap, need_fields,
+	                   sizeof(*ev->fields)) < 0 ||
+	    buf_grow_array((void **)&ev->recs, &ev->recs_cap, (size_t)ev->nrecs + 1,
+	                   sizeof(*ev->recs)) < 0)
 		return -1;
-	ev->recs_cap = (int)rc;
 	struct asm_rec *ar = &ev->recs[ev->nrecs++];
 	ar->type = r->type;
 	ar->text_off = (uint32_t)ev->text_len;

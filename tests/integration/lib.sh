@@ -1,8 +1,10 @@
-# lib.sh — shared helpers for kestrel's integration tests (sourced). They run
-# as root against the real kernel audit subsystem, serialise on
-# /tmp/kestrel-audit.lock with other audit users, and must leave the kernel
-# audit state as they found it: check_state_restored compares it with what
-# save_state recorded. Exit 77 means skipped (automake's convention).
+# lib.sh — the one shell library of kestrel's integration tests (sourced,
+# never run). They run as root against the real kernel audit subsystem,
+# serialise on /tmp/kestrel-audit.lock with every other audit user, and must
+# leave the kernel audit state as they found it. Exit 77 means skipped
+# (automake's convention). Sections: basics; locking and the audit state;
+# running kestrel; the test config and the exec storm; the live probe;
+# hand-made containers (ct_*).
 
 KESTREL=${KESTREL:-${KESTREL_BUILDDIR:-.}/kestrel}
 SRCDIR=${KESTREL_SRCDIR:-.}
@@ -16,9 +18,14 @@ require_audit() {
 	auditctl -s >/dev/null 2>&1 || skip "kernel audit not available here"
 }
 
+AUDIT_LOCK=/tmp/kestrel-audit.lock
+# Seconds to wait for another test holding the lock.
+AUDIT_LOCK_WAIT=600
+
+# Takes the lock on fd 9 for the rest of the script.
 lock_audit() {
-	exec 9>/tmp/kestrel-audit.lock
-	flock 9
+	exec 9>"$AUDIT_LOCK"
+	flock -w "$AUDIT_LOCK_WAIT" 9 || fail "cannot take $AUDIT_LOCK"
 }
 
 save_state() {
@@ -38,6 +45,48 @@ check_state_restored() {
 	[ "$p" = "$STATE_PID" ] || fail "audit pid not restored: $STATE_PID -> $p"
 	[ "$b" = "$STATE_BACKLOG" ] || fail "backlog_limit not restored: $STATE_BACKLOG -> $b"
 	[ "$r" = "$STATE_RULES" ] || fail "audit rules not restored: before [$STATE_RULES] after [$r]"
+}
+
+# ---- a second view of the audit state (the test_live_* scripts): a text
+# snapshot, restored setting by setting and compared ----
+
+# Settings that must come back (lost, backlog and wait_time_actual are counters).
+audit_snapshot() {
+	auditctl -s | grep -E '^(enabled|failure|pid|rate_limit|backlog_limit|backlog_wait_time) '
+	auditctl -l
+}
+
+# The audit pid from the kernel, 0 if none.
+audit_pid() { auditctl -s | awk '$1 == "pid" { print $2 }'; }
+
+audit_enabled() { auditctl -s | awk '$1 == "enabled" { print $2 }'; }
+
+audit_kestrel_rules() { auditctl -l | grep -c -- '-F key=kestrel$' || true; }
+
+# Restores the enabled flag, settings and removes kestrel-keyed rules and
+# the test's foreign rule; then compares with the snapshot in $1.
+audit_restore_and_compare() {
+	before="$1"
+	auditctl -l | grep -E -- '-F key=(kestrel|kestrel_test_foreign)$' | sed 's/^-a /-d /' |
+		while read -r line; do eval "auditctl $line" >/dev/null 2>&1; done
+	now=$(auditctl -s)
+	for k in rate_limit backlog_limit backlog_wait_time enabled; do
+		v=$(printf '%s\n' "$before" | awk -v k="$k" '$1 == k { print $2 }')
+		c=$(printf '%s\n' "$now" | awk -v k="$k" '$1 == k { print $2 }')
+		[ "$v" = "$c" ] && continue
+		case $k in
+		rate_limit) auditctl -r "$v" >/dev/null ;;
+		backlog_limit) auditctl -b "$v" >/dev/null ;;
+		backlog_wait_time) auditctl --backlog_wait_time "$v" >/dev/null ;;
+		enabled) auditctl -e "$v" >/dev/null ;;
+		esac
+	done
+	after=$(audit_snapshot)
+	if [ "$before" != "$after" ]; then
+		echo "audit state changed:"; echo "--- before"; echo "$before"; echo "--- after"; echo "$after"
+		return 1
+	fi
+	return 0
 }
 
 # start_kestrel LOGFILE ARGS... : runs kestrel in the background, waits until
@@ -105,4 +154,207 @@ require_storm() {
 build_storm() {
 	gcc -O2 -o "$1/execstorm" "$BENCH/execstorm.c" || fail "cannot build execstorm"
 	gcc -O2 -static -nostdlib -o "$1/tiny" "$BENCH/tiny.c" || fail "cannot build tiny"
+}
+
+# ---- the live probe (tests/integration/live_probe) ----
+
+# require_probe: fails unless LIVE_PROBE names the built probe.
+require_probe() {
+	[ -x "${LIVE_PROBE:-}" ] || fail "LIVE_PROBE=${LIVE_PROBE:-} is not built"
+}
+
+# ---- hand-made docker-like containers (ct_*) ----
+#
+# A container here is: a cgroup named the way docker names it (cgroupfs
+# driver /docker/<64 hex> in v1 hierarchies, systemd driver
+# docker-<64 hex>.scope in the unified one), new pid, mount and uts
+# namespaces from unshare, a parent process named "runc" (a symlink to
+# python3 running ct_shell.py), and a fake docker state tree
+# (containers/<id>/config.v2.json + hostconfig.json) for
+# container.docker_root. Everything made is recorded and removed by
+# ct_cleanup; only processes started here are waited for or killed.
+
+CT_SHELL_PY=${SRCDIR}/tests/integration/ct_shell.py
+CT_PYTHON=${CT_PYTHON:-/usr/bin/python3}
+# Seconds a container process may take to exit before ct_cleanup kills it.
+CT_EXIT_WAIT=10
+CT_DIRS_MADE=         # cgroup directories created, deepest last
+CT_PIDS=              # container processes started (the unshare pids)
+CT_UNIFIED=
+CT_V1_HIER=           # v1 hierarchies used: controller directories
+
+# ct_writable DIR: whether a cgroup can be created under DIR.
+ct_writable() {
+	mkdir "$1/kestrel-probe-$$" 2>/dev/null || return 1
+	rmdir "$1/kestrel-probe-$$"
+}
+
+# ct_require W: skips unless root, python3 and unshare are here and cgroups
+# can be created; sets CT_UNIFIED (the cgroup2 mount, if writable) and
+# CT_V1_HIER (the writable v1 hierarchies used), and makes W/bin/runc.
+ct_require() {
+	local w=$1 h
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	[ -x "$CT_PYTHON" ] || skip "$CT_PYTHON not installed"
+	command -v unshare >/dev/null || skip "unshare (util-linux) not installed"
+	CT_UNIFIED=
+	if [ "$(stat -fc %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then
+		CT_UNIFIED=/sys/fs/cgroup
+	elif [ "$(stat -fc %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
+		CT_UNIFIED=/sys/fs/cgroup/unified
+	fi
+	[ -n "$CT_UNIFIED" ] && ! ct_writable "$CT_UNIFIED" && CT_UNIFIED=
+	CT_V1_HIER=
+	for h in /sys/fs/cgroup/pids /sys/fs/cgroup/systemd; do
+		[ "$(stat -fc %T "$h" 2>/dev/null)" = cgroupfs ] && ct_writable "$h" &&
+			CT_V1_HIER="$CT_V1_HIER $h"
+	done
+	[ -n "$CT_UNIFIED$CT_V1_HIER" ] || skip "cannot create a cgroup in any hierarchy"
+	unshare --fork --pid --mount --uts --mount-proc true 2>/dev/null ||
+		skip "cannot create pid/mount/uts namespaces here"
+	mkdir -p "$w/bin"
+	ln -sf "$CT_PYTHON" "$w/bin/runc"
+	CT_BIN=$w/bin
+}
+
+# ct_require_unicast: kestrel must be the audit daemon; an auditd started
+# by someone else on this machine may be on its way out, so give it
+# CT_AUDITD_WAIT seconds before skipping.
+CT_AUDITD_WAIT=30
+ct_require_unicast() {
+	for _ in $(seq $((CT_AUDITD_WAIT * 10))); do
+		pgrep -x auditd >/dev/null || return 0
+		sleep 0.1
+	done
+	skip "an auditd is running (this test needs unicast)"
+}
+
+ct_new_id() {
+	od -An -tx1 -N32 /dev/urandom | tr -d ' \n'
+}
+
+# ct_mkdir DIR: mkdir -p recording each directory this call created.
+ct_mkdir() {
+	local d=$1 missing=
+	while [ ! -d "$d" ]; do
+		missing="$d $missing"
+		d=${d%/*}
+	done
+	for d in $missing; do
+		mkdir "$d" || return 1
+		CT_DIRS_MADE="$CT_DIRS_MADE $d"
+	done
+}
+
+# ct_cgroups ID KIND...: creates the container's cgroups and sets CT_DIRS
+# to their directories. KIND: unified (…/kestrel-it-PID.slice/docker-ID.scope in the
+# cgroup2 hierarchy, systemd driver) or v1 (/docker/ID in each v1 hierarchy
+# found, cgroupfs driver).
+ct_cgroups() {
+	local id=$1 kind d
+	CT_DIRS=
+	shift
+	for kind in "$@"; do
+		case $kind in
+		unified)
+			[ -n "$CT_UNIFIED" ] || return 1
+			d=$CT_UNIFIED/kestrel-it-$$.slice/docker-$id.scope
+			ct_mkdir "$d" || return 1
+			CT_DIRS="$CT_DIRS $d"
+			;;
+		v1)
+			[ -n "$CT_V1_HIER" ] || return 1
+			for h in $CT_V1_HIER; do
+				ct_mkdir "$h/docker/$id" || return 1
+				CT_DIRS="$CT_DIRS $h/docker/$id"
+			done
+			;;
+		esac
+	done
+}
+
+# ct_docker_state ROOT ID NAME IMAGE: the files docker keeps for a container.
+ct_docker_state() {
+	local root=$1 id=$2 name=$3 image=$4
+	mkdir -p "$root/containers/$id"
+	cat >"$root/containers/$id/config.v2.json" <<J
+{"ID": "$id", "Name": "/$name", "Created": "2026-11-30T09:00:00.000000000Z",
+ "Image": "sha256:$(ct_new_id)",
+ "Config": {"Hostname": "${id:0:12}", "Image": "$image", "Cmd": ["sh"],
+            "Tty": true, "OpenStdin": true,
+            "Labels": {"com.example.team": "kestrel-it", "maintainer": "tests"}},
+ "State": {"Running": true, "Pid": 0}}
+J
+	cat >"$root/containers/$id/hostconfig.json" <<J
+{"Privileged": false, "NetworkMode": "bridge", "PidMode": "", "IpcMode": "private"}
+J
+}
+
+# ct_start DIRS MODE MARKER HOLDFILE: runs, in the background, a container
+# process in the cgroups DIRS (a space-separated list; empty = stay on the
+# host) with new namespaces: runc ct_shell.py MODE MARKER HOLDFILE. Sets
+# CT_PID to the unshare process (its child is the container's pid 1).
+ct_start() {
+	local dirs=$1 mode=$2 marker=$3 hold=$4
+	(
+		for d in $dirs; do
+			echo "$BASHPID" >"$d/cgroup.procs" || exit 97
+		done
+		exec unshare --fork --pid --mount --uts --mount-proc \
+			"$CT_BIN/runc" "$CT_SHELL_PY" "$mode" "$marker" "$hold"
+	) >>"${CT_LOG:-/dev/null}" 2>&1 </dev/null &
+	CT_PID=$!
+	CT_PIDS="$CT_PIDS $CT_PID"
+}
+
+# ct_host_start MODE MARKER HOLDFILE: the same runner on the host (no new
+# cgroup, no namespaces) — the near miss that must stay "host".
+ct_host_start() {
+	"$CT_BIN/runc" "$CT_SHELL_PY" "$1" "$2" "$3" >>"${CT_LOG:-/dev/null}" 2>&1 </dev/null &
+	CT_PID=$!
+	CT_PIDS="$CT_PIDS $CT_PID"
+}
+
+# ct_wait PID: waits for a started container process; returns its status.
+ct_wait() {
+	local pid=$1
+	for _ in $(seq $((CT_EXIT_WAIT * 10))); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$pid" 2>/dev/null && return 124
+	wait "$pid"
+}
+
+# ct_cleanup: stops what ct_start started (by pid, then every process left
+# in the cgroups made here, which only ct_start put there), removes the
+# cgroups. Returns non-zero if a cgroup could not be removed.
+ct_cleanup() {
+	local pid d rc=0 dirs=
+	for pid in $CT_PIDS; do
+		kill -0 "$pid" 2>/dev/null && kill -TERM "$pid" 2>/dev/null
+	done
+	for d in $CT_DIRS_MADE; do
+		dirs="$d $dirs" # deepest first
+	done
+	for d in $dirs; do
+		[ -f "$d/cgroup.procs" ] || continue
+		while read -r pid; do
+			kill -KILL "$pid" 2>/dev/null
+		done <"$d/cgroup.procs"
+	done
+	for pid in $CT_PIDS; do
+		wait "$pid" 2>/dev/null
+	done
+	for d in $dirs; do
+		[ -d "$d" ] || continue
+		for _ in $(seq 50); do
+			rmdir "$d" 2>/dev/null && break
+			sleep 0.1
+		done
+		[ -d "$d" ] && { echo "lib.sh: could not remove cgroup $d" >&2; rc=1; }
+	done
+	CT_DIRS_MADE=
+	CT_PIDS=
+	return $rc
 }

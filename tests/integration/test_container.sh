@@ -1,6 +1,6 @@
 #!/bin/bash
 # test_container.sh — container context on the real kernel (issue 5): a
-# hand-made docker container (container_lib.sh) in the unified cgroup
+# hand-made docker container (lib.sh's ct_* helpers) in the unified cgroup
 # hierarchy (systemd driver, docker-<id>.scope), then one in the v1
 # hierarchies (cgroupfs driver, /docker/<id>), each with a fake
 # config.v2.json under a test docker root. kestrel (live, unicast, JSON file
@@ -10,7 +10,6 @@
 # the shell with a pseudo-terminal; a shell outside carries container.id=host.
 set -u
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/container_lib.sh"
 require_audit
 W=$(mktemp -d /tmp/kestrel-ct.XXXXXX)
 KPID=

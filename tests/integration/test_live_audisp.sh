@@ -5,17 +5,18 @@
 # source, gets the exec records auditd also logs; when auditd stops, the
 # plugin exits cleanly (auditd closes the stream and sends SIGTERM; which
 # one the plugin sees first varies: "EOF 1" or "EOF 0").
-. "$(dirname "$0")/live_lib.sh"
-live_require
-command -v auditd >/dev/null || live_skip "auditd missing (apt-get install auditd)"
+. "$(dirname "$0")/lib.sh"
+require_audit
+require_probe
+command -v auditd >/dev/null || skip "auditd missing (apt-get install auditd)"
 CONF_SRC="$(dirname "$0")/../../audit-rules/plugins.d/kestrel.conf"
-[ -f "$CONF_SRC" ] || live_fail "missing $CONF_SRC"
-live_lock
-pid=$(live_audit_pid)
+[ -f "$CONF_SRC" ] || fail "missing $CONF_SRC"
+lock_audit
+pid=$(audit_pid)
 if [ "$pid" != 0 ] && kill -0 "$pid" 2>/dev/null; then
-	live_skip "an audit daemon (pid $pid) is already registered"
+	skip "an audit daemon (pid $pid) is already registered"
 fi
-before=$(live_snapshot)
+before=$(audit_snapshot)
 T=$(mktemp -d /tmp/kestrel-live-ad.XXXXXX)
 AUPID=
 RULE="-F arch=b64 -S execve -F key=kestrel_test_audisp"
@@ -30,7 +31,7 @@ chmod 700 "$T" "$T/etc" "$T/log"
 # the shipped config, with only path and args changed
 sed -e "s|^path = .*|path = $LIVE_PROBE|" -e "s|^args = .*|args = audisp $T/plugin.out|" \
 	"$CONF_SRC" >"$T/etc/plugins.d/kestrel.conf"
-grep -q '^active = yes' "$T/etc/plugins.d/kestrel.conf" || live_fail "plugin not active"
+grep -q '^active = yes' "$T/etc/plugins.d/kestrel.conf" || fail "plugin not active"
 cat > "$T/etc/auditd.conf" <<CONF
 log_file = $T/log/audit.log
 log_format = RAW
@@ -49,18 +50,18 @@ chmod 600 "$T/etc/auditd.conf" "$T/etc/plugins.d/kestrel.conf"
 auditd -n -c "$T/etc" >"$T/auditd.out" 2>&1 &
 AUPID=$!
 i=0
-while [ "$(live_audit_pid)" != "$AUPID" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-[ "$(live_audit_pid)" = "$AUPID" ] || { cat "$T/auditd.out"; live_fail "auditd did not register"; }
-auditctl -a always,exit $RULE >/dev/null || live_fail "cannot add the test rule"
+while [ "$(audit_pid)" != "$AUPID" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+[ "$(audit_pid)" = "$AUPID" ] || { cat "$T/auditd.out"; fail "auditd did not register"; }
+auditctl -a always,exit $RULE >/dev/null || fail "cannot add the test rule"
 /bin/true
-live_wait_for "$T/plugin.out" 50 'a0="/bin/true"' || true
+wait_for "$T/plugin.out" 'a0="/bin/true"' 5 || true
 kill "$AUPID"; wait "$AUPID" 2>/dev/null; AUPID=
-live_wait_for "$T/plugin.out" 50 '^EOF' || true
+wait_for "$T/plugin.out" '^EOF' 5 || true
 auditctl -d always,exit $RULE >/dev/null
 echo "--- plugin saw:"; grep -E 'type=(SYSCALL|EXECVE)|^EOF' "$T/plugin.out" | head -5
-live_restore_and_compare "$before" || live_fail "audisp run changed the audit state"
+audit_restore_and_compare "$before" || fail "audisp run changed the audit state"
 grep -Eq '^0 type=SYSCALL msg=audit\(.*exe="(/usr)?/bin/true".*key="kestrel_test_audisp"' "$T/plugin.out" ||
-	live_fail "the plugin did not get the SYSCALL record as a type-0 line"
-grep -Eq '^0 type=EXECVE msg=audit\(.* a0="/bin/true"' "$T/plugin.out" || live_fail "no EXECVE line"
-grep -q '^EOF' "$T/plugin.out" || live_fail "the plugin did not exit cleanly when auditd stopped"
+	fail "the plugin did not get the SYSCALL record as a type-0 line"
+grep -Eq '^0 type=EXECVE msg=audit\(.* a0="/bin/true"' "$T/plugin.out" || fail "no EXECVE line"
+grep -q '^EOF' "$T/plugin.out" || fail "the plugin did not exit cleanly when auditd stopped"
 exit 0

@@ -5,40 +5,41 @@
 # exit leaves the audit state as it found it. Also: a record sent to the
 # socket by a user process is dropped as spoofed; audit settings given to
 # krules are applied while running and restored after.
-. "$(dirname "$0")/live_lib.sh"
-live_require
-live_lock
-pid=$(live_audit_pid)
+. "$(dirname "$0")/lib.sh"
+require_audit
+require_probe
+lock_audit
+pid=$(audit_pid)
 if [ "$pid" != 0 ] && kill -0 "$pid" 2>/dev/null; then
-	live_skip "an audit daemon (pid $pid) is registered; unicast would be refused"
+	skip "an audit daemon (pid $pid) is registered; unicast would be refused"
 fi
-before=$(live_snapshot)
+before=$(audit_snapshot)
 out=$(timeout 60 "$LIVE_PROBE" exec auto /bin/true 2>&1); rc=$?
 echo "$out"
-[ "$(live_snapshot)" = "$before" ] || live_fail "unicast run changed the audit state"
+[ "$(audit_snapshot)" = "$before" ] || fail "unicast run changed the audit state"
 sout=$(timeout 60 "$LIVE_PROBE" spoof unicast 2>&1); src=$?
 echo "$sout" | grep '^SPOOF'
-[ "$(live_snapshot)" = "$before" ] || live_fail "spoof run changed the audit state"
+[ "$(audit_snapshot)" = "$before" ] || fail "spoof run changed the audit state"
 
 # settings: backlog_limit, backlog_wait_time, rate_limit while running
 T=$(mktemp /tmp/kestrel-live-uc.XXXXXX)
 LIVE_PROBE_SETTINGS=12345,0,777 "$LIVE_PROBE" hold unicast >"$T" 2>&1 &
 P=$!
-live_wait_for "$T" 100 '^READY' || { kill "$P"; cat "$T"; rm -f "$T"; live_fail "hold probe not ready"; }
+wait_for "$T" '^READY' 10 || { kill "$P"; cat "$T"; rm -f "$T"; fail "hold probe not ready"; }
 during=$(auditctl -s)
 kill -TERM "$P"; wait "$P"; hrc=$?
 rm -f "$T"
-live_restore_and_compare "$before" || live_fail "settings were not restored"
+audit_restore_and_compare "$before" || fail "settings were not restored"
 
-[ "$rc" = 0 ] || live_fail "probe exited $rc"
-echo "$out" | grep -q '^MODE unicast' || live_fail "auto did not choose unicast without a daemon"
-[ "$src" = 0 ] || live_fail "spoofed record not dropped (exit $src)"
-[ "$hrc" = 0 ] || live_fail "hold probe exited $hrc"
-echo "$during" | grep -qx 'backlog_limit 12345' || live_fail "backlog_limit not applied"
-echo "$during" | grep -qx 'backlog_wait_time 0' || live_fail "backlog_wait_time not applied"
-echo "$during" | grep -qx 'rate_limit 777' || live_fail "rate_limit not applied"
+[ "$rc" = 0 ] || fail "probe exited $rc"
+echo "$out" | grep -q '^MODE unicast' || fail "auto did not choose unicast without a daemon"
+[ "$src" = 0 ] || fail "spoofed record not dropped (exit $src)"
+[ "$hrc" = 0 ] || fail "hold probe exited $hrc"
+echo "$during" | grep -qx 'backlog_limit 12345' || fail "backlog_limit not applied"
+echo "$during" | grep -qx 'backlog_wait_time 0' || fail "backlog_wait_time not applied"
+echo "$during" | grep -qx 'rate_limit 777' || fail "rate_limit not applied"
 echo "$out" | grep -E '^SYSCALL .* syscall=59 success=yes' | grep -Eq 'exe="(/usr)?/bin/true"' ||
-	live_fail "no SYSCALL record with exe=/usr/bin/true"
-echo "$out" | grep -Eq '^EXECVE .*argc=1 a0="/bin/true"' || live_fail "no EXECVE record"
-echo "$out" | grep -q '^REMOVED 2$' || live_fail "kestrel did not remove exactly its 2 rules"
+	fail "no SYSCALL record with exe=/usr/bin/true"
+echo "$out" | grep -Eq '^EXECVE .*argc=1 a0="/bin/true"' || fail "no EXECVE record"
+echo "$out" | grep -q '^REMOVED 2$' || fail "kestrel did not remove exactly its 2 rules"
 exit 0

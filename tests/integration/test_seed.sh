@@ -4,14 +4,13 @@
 # file with priority WARNING; kestrel (live, unicast, syslog output only) runs
 # the defaults then the local file beside a real rsyslogd on /dev/log; a
 # shell with a pseudo-terminal in a hand-made docker container
-# (container_lib.sh) must give exactly one "Warning A shell was spawned in a
+# (lib.sh's ct_* helpers) must give exactly one "Warning A shell was spawned in a
 # container with an attached terminal (...)" line in the syslog file, with
 # the container id, proc.name=sh, a non-zero terminal and user.name=root; a
 # shell without a terminal in the container, and a shell with a terminal
 # outside any container, must not. Locks: kernel audit, then /dev/log.
 set -u
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/container_lib.sh"
 SYSLOG_LOCK=/tmp/kestrel-syslog.lock
 RULE="Terminal shell in container"
 TEXT="A shell was spawned in a container with an attached terminal"

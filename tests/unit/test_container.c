@@ -8,7 +8,6 @@
 
 #include <criterion/criterion.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 #include "proc/cgroup.h"
 #include "proc/container.h"
 #include "proc/container_state.h"
+#include "testutil.h"
 
 /* Ids of the fixture tree (sha256 of made-up names). */
 #define ID_DOCKER "100bfc2eb101e79d2128a2fcaf9a7274e6e9aa87388e485e675edfab5c23551e"
@@ -317,11 +317,7 @@ static char fixtures[2048];
 
 static const char *fixture_root(void)
 {
-	const char *src = getenv("KESTREL_SRCDIR");
-
-	snprintf(fixtures, sizeof(fixtures), "%s/tests/fixtures/containers",
-	         src ? src : KESTREL_SRCDIR);
-	return fixtures;
+	return tu_srcpath(fixtures, sizeof(fixtures), "tests/fixtures/containers");
 }
 
 static struct container_cache *fixture_cache(void)
@@ -532,44 +528,6 @@ Test(container, cached_by_path_and_by_container)
 
 /* ---- temp trees ---- */
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void rm_tree(const char *dir)
-{
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	cr_assert_not_null(f, "%s", path);
-	fputs(text, f);
-	fclose(f);
-}
-
-static void mkdirs(const char *path)
-{
-	char tmp[4096];
-	char *p;
-
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (p = tmp + 1; *p; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(tmp, 0755);
-			*p = '/';
-		}
-	}
-	mkdir(tmp, 0755);
-}
-
 Test(container, state_read_once_and_retried_while_missing)
 {
 	char dir[] = "/tmp/kestrel-ctr-XXXXXX", cdir[2048], file[4096];
@@ -588,20 +546,20 @@ Test(container, state_read_once_and_retried_while_missing)
 	cr_expect_null(ci->name);
 	/* the runtime writes its state a moment later */
 	snprintf(cdir, sizeof(cdir), "%s/containers/%s", dir, ID_A);
-	mkdirs(cdir);
+	tu_mkdirs(cdir);
 	snprintf(file, sizeof(file), "%s/config.v2.json", cdir);
-	write_file(file, "{\"Name\":\"/late\",\"Config\":{\"Image\":\"alpine:3.19\"}}");
+	tu_write_file(file, "{\"Name\":\"/late\",\"Config\":{\"Image\":\"alpine:3.19\"}}");
 	cr_expect_null(lookup(cc, "0::/docker/" ID_A "\n")->name, "probed again too soon");
 	usleep(1100 * 1000);
 	ci = lookup(cc, "0::/docker/" ID_A "\n");
 	cr_expect_str_eq(ci->name, "late");
 	cr_expect_str_eq(ci->image_tag, "3.19");
 	/* found once: later changes on disk are not read per lookup */
-	write_file(file, "{\"Name\":\"/renamed\"}");
+	tu_write_file(file, "{\"Name\":\"/renamed\"}");
 	usleep(1100 * 1000);
 	cr_expect_str_eq(lookup(cc, "4:memory:/docker/" ID_A "\n")->name, "late");
 	container_cache_free(cc);
-	rm_tree(dir);
+	tu_rmtree(dir);
 }
 
 Test(container, ignores_symlinked_state_files)
@@ -612,9 +570,9 @@ Test(container, ignores_symlinked_state_files)
 
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(cdir, sizeof(cdir), "%s/containers/%s", dir, ID_A);
-	mkdirs(cdir);
+	tu_mkdirs(cdir);
 	snprintf(target, sizeof(target), "%s/elsewhere.json", dir);
-	write_file(target, "{\"Name\":\"/planted\"}");
+	tu_write_file(target, "{\"Name\":\"/planted\"}");
 	snprintf(file, sizeof(file), "%s/config.v2.json", cdir);
 	cr_assert_eq(symlink(target, file), 0);
 	roots.docker = dir;
@@ -625,7 +583,7 @@ Test(container, ignores_symlinked_state_files)
 	cr_assert_not_null(cc);
 	cr_expect_null(lookup(cc, "0::/docker/" ID_A "\n")->name);
 	container_cache_free(cc);
-	rm_tree(dir);
+	tu_rmtree(dir);
 }
 
 Test(container, lookup_pid_reads_procroot_cgroup)
@@ -636,13 +594,13 @@ Test(container, lookup_pid_reads_procroot_cgroup)
 
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(pdir, sizeof(pdir), "%s/4242", dir);
-	mkdirs(pdir);
+	tu_mkdirs(pdir);
 	snprintf(file, sizeof(file), "%s/cgroup", pdir);
-	write_file(file, hybrid_docker);
+	tu_write_file(file, hybrid_docker);
 	snprintf(pdir, sizeof(pdir), "%s/1", dir);
-	mkdirs(pdir);
+	tu_mkdirs(pdir);
 	snprintf(file, sizeof(file), "%s/cgroup", pdir);
-	write_file(file, hosts[0]);
+	tu_write_file(file, hosts[0]);
 	ci = container_cache_lookup_pid(cc, dir, 4242);
 	cr_assert_not_null(ci);
 	cr_expect_eq(ci->type, CT_DOCKER);
@@ -650,7 +608,7 @@ Test(container, lookup_pid_reads_procroot_cgroup)
 	cr_expect_eq(container_cache_lookup_pid(cc, dir, 1), &container_host);
 	cr_expect_null(container_cache_lookup_pid(cc, dir, 999999));
 	container_cache_free(cc);
-	rm_tree(dir);
+	tu_rmtree(dir);
 }
 
 Test(container, lookup_pid_on_this_machine_is_host)

@@ -3,29 +3,23 @@
  * rule files in ../shared/fixtures/falco: validation, -L, the local-file
  * override seed scenario, and a shell-in-container exec that must fire
  * "Terminal shell in container" with the exact output while unrelated
- * events fire nothing. Skipped by name when the fixtures are absent.
+ * events fire nothing. The file SKIPs (exit 77) when the fixtures are
+ * absent (KESTREL_SHARED=/nonexistent shows it).
  */
+#include "config.h"
+
 #include <criterion/criterion.h>
 #include <sys/stat.h>
 
 #include "engine_testutil.h"
+#include "testutil.h"
 
-#define UPSTREAM_REL "../shared/fixtures/falco/falco_rules.yaml"
+#define UPSTREAM_REL "fixtures/falco/falco_rules.yaml"
 
 static char upstream[1024];
 
-static int have_upstream(void)
-{
-	struct stat st;
-	tw_srcpath(upstream, sizeof(upstream), UPSTREAM_REL);
-	return stat(upstream, &st) == 0;
-}
-
-#define NEED_UPSTREAM()                                                                            \
-	do {                                                                                       \
-		if (!have_upstream())                                                              \
-			cr_skip_test("upstream Falco rules fixture missing: " UPSTREAM_REL);       \
-	} while (0)
+/* main() has checked the fixture exists. */
+#define NEED_UPSTREAM() tu_sharedpath(upstream, sizeof(upstream), UPSTREAM_REL)
 
 static struct engine *load_upstream(struct engine_diag *d)
 {
@@ -258,8 +252,8 @@ Test(upstream, incubating_and_sandbox_load_after_stable)
 	struct engine_diag *d = engine_diag_new();
 	const char *p[3] = {
 	    upstream,
-	    tw_srcpath(inc, sizeof(inc), "../shared/fixtures/falco/falco-incubating_rules.yaml"),
-	    tw_srcpath(sbx, sizeof(sbx), "../shared/fixtures/falco/falco-sandbox_rules.yaml"),
+	    tu_sharedpath(inc, sizeof(inc), "fixtures/falco/falco-incubating_rules.yaml"),
+	    tu_sharedpath(sbx, sizeof(sbx), "fixtures/falco/falco-sandbox_rules.yaml"),
 	};
 	struct engine *e = engine_new();
 	int rc = engine_load(e, p, 3, d);
@@ -271,18 +265,6 @@ Test(upstream, incubating_and_sandbox_load_after_stable)
 	engine_diag_free(d);
 }
 
-/* Criterion's own main, plus: when the fixtures are absent every test has
- * reported itself SKIPPED by name above, and the program exits 77 so the
- * automake harness counts SKIP, not PASS. */
-int main(int argc, char *argv[])
-{
-	struct criterion_test_set *tests = criterion_initialize();
-	int rc = 0;
-
-	if (criterion_handle_args(argc, argv, true))
-		rc = !criterion_run_all_tests(tests);
-	criterion_finalize(tests);
-	if (rc == 0 && !have_upstream())
-		return 77;
-	return rc;
-}
+/* Without the upstream rules every test above is meaningless: the whole
+ * file reports SKIP (exit 77), never a pass of zero tests. */
+TU_MAIN_REQUIRES_SHARED(UPSTREAM_REL)

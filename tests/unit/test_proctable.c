@@ -20,6 +20,7 @@
 #include "proc/container.h"
 #include "proc/proc.h"
 #include "proc/proctable_ext.h"
+#include "util/clock.h"
 
 #define SEC 1000000000ull
 /* Event times in replay tests: an arbitrary epoch time. */
@@ -27,9 +28,7 @@
 
 static uint64_t wall_ns(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * SEC + (uint64_t)ts.tv_nsec;
+	return clock_realtime_ns();
 }
 
 /* A SYSCALL event as the normalizer would give it, with room for argv. */
@@ -396,6 +395,77 @@ Test(proctable, reused_pid_after_exit_does_not_inherit_identity)
 	proc_table_free(pt);
 }
 
+/* The table's tolerance between start times of different clocks
+ * (PT_START_SLACK_NS in proctable.c: /proc ticks of 10 ms plus a coarse
+ * audit jiffy). The two tests below sit on each side of it, so widening
+ * or narrowing it fails one of them. */
+#define START_SLACK_NS (20ull * 1000000ull)
+#define ONE_MS_NS 1000000ull
+
+/* An openat by pid at t whose own fields say "curl"; the process it is
+ * attributed to. */
+static const struct proc *late_open(struct proc_table *pt, int64_t pid, uint64_t t)
+{
+	struct fake f;
+
+	fake_init(&f, "openat", pid, 77, t);
+	f.ev.comm = "curl";
+	f.ev.exe = "/usr/bin/curl";
+	proc_table_update(pt, &f.ev);
+	cr_assert_not_null(f.ev.proc);
+	return f.ev.proc;
+}
+
+Test(proctable, records_within_the_slack_after_exit_belong_to_the_dead_process)
+{
+	const char *argv[] = {"mysqld", NULL};
+	struct proc_table *pt = proc_table_new(PROC_TABLE_REPLAY);
+
+	feed_exec(pt, 610, 1, T0, "/usr/sbin/mysqld", argv);
+	feed_exit(pt, 610, 1, T0 + SEC);
+	/* a record of another CPU, dated up to the slack after the exit */
+	const struct proc *p = late_open(pt, 610, T0 + SEC + START_SLACK_NS);
+	cr_expect_str_eq(p->exepath, "/usr/sbin/mysqld", "late record given to a new process");
+	proc_table_free(pt);
+
+	pt = proc_table_new(PROC_TABLE_REPLAY);
+	feed_exec(pt, 610, 1, T0, "/usr/sbin/mysqld", argv);
+	feed_exit(pt, 610, 1, T0 + SEC);
+	/* one millisecond past the slack: the pid was reused */
+	p = late_open(pt, 610, T0 + SEC + START_SLACK_NS + ONE_MS_NS);
+	cr_expect_str_eq(p->exepath, "/usr/bin/curl",
+	                 "reused pid took the dead process's identity");
+	cr_expect_eq(p->ppid, 77);
+	proc_table_free(pt);
+}
+
+Test(proctable, fork_within_the_slack_of_the_childs_own_exec_keeps_the_child)
+{
+	const char *sh[] = {"sh", NULL}, *cc[] = {"cc", "-c", "x.c", NULL};
+	struct proc_table *pt = proc_table_new(PROC_TABLE_REPLAY);
+	struct proc_table_stats st;
+
+	/* the child's exec is logged before the parent's fork returns, the
+	 * fork's timestamp up to the slack later */
+	feed_exec(pt, 810, 1, T0, "/bin/sh", sh);
+	feed_exec(pt, 811, 810, T0 + SEC, "/usr/bin/cc", cc);
+	feed_fork(pt, "fork", 810, 1, T0 + SEC + START_SLACK_NS, 811, 0);
+	cr_expect_str_eq(proc_table_get(pt, 811)->exepath, "/usr/bin/cc");
+	proc_table_get_stats(pt, &st);
+	cr_expect_eq(st.pid_reuse, 0);
+	proc_table_free(pt);
+
+	/* a fork returning the pid later than that: a new child, pid reused */
+	pt = proc_table_new(PROC_TABLE_REPLAY);
+	feed_exec(pt, 810, 1, T0, "/bin/sh", sh);
+	feed_exec(pt, 811, 810, T0 + SEC, "/usr/bin/cc", cc);
+	feed_fork(pt, "fork", 810, 1, T0 + SEC + START_SLACK_NS + ONE_MS_NS, 811, 0);
+	cr_expect_str_eq(proc_table_get(pt, 811)->exepath, "/bin/sh");
+	proc_table_get_stats(pt, &st);
+	cr_expect_eq(st.pid_reuse, 1);
+	proc_table_free(pt);
+}
+
 Test(proctable, fork_returning_a_held_pid_replaces_the_old_process)
 {
 	struct proc_table *pt = proc_table_new(PROC_TABLE_REPLAY);
@@ -711,9 +781,7 @@ Test(proctable, live_exited_process_takes_its_parents_container)
 /* Wall-clock time of a moment `after_boot_ns` after this machine booted. */
 static uint64_t boot_relative_wall_ns(uint64_t after_boot_ns)
 {
-	struct timespec b;
-	clock_gettime(CLOCK_BOOTTIME, &b);
-	uint64_t boot = (uint64_t)b.tv_sec * SEC + (uint64_t)b.tv_nsec;
+	uint64_t boot = clock_boottime_ns();
 	return wall_ns() - boot + after_boot_ns;
 }
 

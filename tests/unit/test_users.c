@@ -7,7 +7,6 @@
 
 #include <criterion/criterion.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,40 +17,16 @@
 #include <unistd.h>
 
 #include "proc/users.h"
+#include "testutil.h"
 
 static char procroot[64];
 
 static const char *fixture(const char *sub, char *buf, size_t len)
 {
-	const char *src = getenv("KESTREL_SRCDIR");
+	char rel[256];
 
-	snprintf(buf, len, "%s/tests/fixtures/containers/%s", src ? src : KESTREL_SRCDIR, sub);
-	return buf;
-}
-
-static void mkdirs(const char *path)
-{
-	char tmp[4096];
-	char *p;
-
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (p = tmp + 1; *p; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(tmp, 0755);
-			*p = '/';
-		}
-	}
-	mkdir(tmp, 0755);
-}
-
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	cr_assert_not_null(f, "%s", path);
-	fputs(text, f);
-	fclose(f);
+	snprintf(rel, sizeof(rel), "tests/fixtures/containers/%s", sub);
+	return tu_srcpath(buf, len, rel);
 }
 
 /* <procroot>/<pid>/root -> root and <procroot>/<pid>/ns/mnt -> "mnt:[ns]",
@@ -61,21 +36,13 @@ static void fake_pid(int pid, const char *root, unsigned ns)
 	char path[4096], target[64];
 
 	snprintf(path, sizeof(path), "%s/%d/ns", procroot, pid);
-	mkdirs(path);
+	tu_mkdirs(path);
 	snprintf(path, sizeof(path), "%s/%d/root", procroot, pid);
 	unlink(path);
 	cr_assert_eq(symlink(root, path), 0, "%s", path);
 	snprintf(path, sizeof(path), "%s/%d/ns/mnt", procroot, pid);
 	snprintf(target, sizeof(target), "mnt:[%u]", ns);
 	cr_assert_eq(symlink(target, path), 0, "%s", path);
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
 }
 
 static void setup(void)
@@ -93,7 +60,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	nftw(procroot, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tu_rmtree(procroot);
 }
 
 TestSuite(users, .init = setup, .fini = teardown);
@@ -193,11 +160,11 @@ Test(users, symlinks_resolve_inside_the_process_root)
 	 * process sees it, never the host's /data/passwd */
 	snprintf(root, sizeof(root), "%s/evilroot", procroot);
 	snprintf(path, sizeof(path), "%s/etc", root);
-	mkdirs(path);
+	tu_mkdirs(path);
 	snprintf(path, sizeof(path), "%s/data", root);
-	mkdirs(path);
+	tu_mkdirs(path);
 	snprintf(path, sizeof(path), "%s/data/passwd", root);
-	write_file(path, "mallory:x:0:0::/:/bin/sh\n");
+	tu_write_file(path, "mallory:x:0:0::/:/bin/sh\n");
 	snprintf(path, sizeof(path), "%s/etc/passwd", root);
 	cr_assert_eq(symlink("/data/passwd", path), 0);
 	fake_pid(400, root, 4026532400u);
@@ -215,16 +182,16 @@ Test(users, changed_passwd_is_reread_after_the_reload_interval, .timeout = 30)
 
 	snprintf(root, sizeof(root), "%s/liveroot", procroot);
 	snprintf(path, sizeof(path), "%s/etc", root);
-	mkdirs(path);
+	tu_mkdirs(path);
 	snprintf(path, sizeof(path), "%s/etc/passwd", root);
-	write_file(path, "alice:x:1000:1000::/:/bin/sh\n");
+	tu_write_file(path, "alice:x:1000:1000::/:/bin/sh\n");
 	fake_pid(500, root, 4026532500u);
 	uc = user_cache_new(procroot);
 	cr_assert_not_null(uc);
 	alice = user_cache_name(uc, 500, 1000);
 	cr_expect_str_eq(alice, "alice");
 	cr_expect_null(user_cache_name(uc, 500, 2000));
-	write_file(path, "alice:x:1000:1000::/:/bin/sh\ncarol:x:2000:2000::/:/bin/sh\n");
+	tu_write_file(path, "alice:x:1000:1000::/:/bin/sh\ncarol:x:2000:2000::/:/bin/sh\n");
 	cr_expect_null(user_cache_name(uc, 500, 2000), "re-read before the interval");
 	usleep((useconds_t)(USER_RELOAD_MIN_NS / 1000 + 200000));
 	cr_expect_str_eq(user_cache_name(uc, 500, 2000), "carol");
@@ -245,7 +212,7 @@ Test(users, namespace_id_is_read_from_the_ns_link)
 	cr_expect_eq(user_mnt_ns(uc, 999999), 0);
 	/* a link that is not "mnt:[<number>]" gives no namespace, hence no name */
 	snprintf(path, sizeof(path), "%s/600/ns", procroot);
-	mkdirs(path);
+	tu_mkdirs(path);
 	snprintf(path, sizeof(path), "%s/600/ns/mnt", procroot);
 	cr_assert_eq(symlink("mnt:[12x]", path), 0);
 	cr_expect_eq(user_mnt_ns(uc, 600), 0);
