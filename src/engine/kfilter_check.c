@@ -276,7 +276,9 @@ static int check_exe(struct arena *a, const struct cnode *n, struct kcons *c)
 		if (n->vals[i][0] != '/' || strlen(n->vals[i]) > KFILTER_MAX_PATH ||
 		    c->exe.n >= KF_MAXV)
 			return -1;
-		c->exe.s[c->exe.n++] = arena_strdup(a, n->vals[i]);
+		if (!(c->exe.s[c->exe.n] = arena_strdup(a, n->vals[i])))
+			return -1; /* no constraint: wider, still sound */
+		c->exe.n++;
 	}
 	return 0;
 }

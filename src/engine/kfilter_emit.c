@@ -12,7 +12,9 @@
  * Disjunctive constraints (several files, domains, requests, exes) become
  * one kernel rule each; a rule causing more than KFILTER_MAX_PER_RULE
  * kernel rules loses its disjunctive constraints. Kernel rules with equal
- * fields are merged (syscalls and served rules united).
+ * fields are merged (syscalls and served rules united), and a syscall is
+ * dropped from a kernel rule when another one has it with a subset of the
+ * fields (that one passes every event this one would).
  *
  * Audit semantics respected: one path= per rule and never with dir=; a
  * prefix that does not end at a directory boundary ("/etc/shad") becomes
@@ -50,6 +52,7 @@ struct emit {
 	struct arena *a;
 	struct ptrvec *out; /* kf_term * */
 	int nodisj;         /* drop multi-valued constraints */
+	int oom;            /* an allocation failed: the output is incomplete */
 };
 
 static void add_f(struct kf_term *t, enum kf_ftype ty, enum kf_op op, uint32_t v, const char *s)
@@ -89,11 +92,15 @@ static void base_fields(const struct kcons *c, const char *sys, struct kf_term *
 static struct kf_term *term_new(struct arena *a, const char *sys, const char *rule)
 {
 	struct kf_term *t = arena_alloc(a, sizeof(*t));
+	if (!t)
+		return NULL;
 	memset(t, 0, sizeof(*t));
 	t->sys = arena_alloc(a, sizeof(*t->sys));
+	t->rules = arena_alloc(a, sizeof(*t->rules));
+	if (!t->sys || !t->rules)
+		return NULL;
 	t->sys[0] = sys;
 	t->nsys = 1;
-	t->rules = arena_alloc(a, sizeof(*t->rules));
 	t->rules[0] = rule;
 	t->nrules = 1;
 	return t;
@@ -142,6 +149,10 @@ static void emit_term_sys(struct emit *em, const struct kcons *c, const char *sy
 	}
 	for (;;) {
 		struct kf_term *t = term_new(em->a, sys, rule);
+		if (!t) {
+			em->oom = 1;
+			return;
+		}
 		base_fields(c, sys, t);
 		if (cnt[1]) {
 			add_f(t, KF_EXE, KF_EQ, 0, c->exe.s[idx[1]]);
@@ -156,7 +167,10 @@ static void emit_term_sys(struct emit *em, const struct kcons *c, const char *sy
 			add_f(t, d ? KF_DIR : KF_PATH, KF_EQ, 0, c->path.s[idx[0]]);
 			t->ns_bound = 1;
 		}
-		ptrvec_push(em->a, em->out, t);
+		if (ptrvec_push(em->a, em->out, t) < 0) {
+			em->oom = 1;
+			return;
+		}
 		int w = 0;
 		while (w < 4 && (!cnt[w] || ++idx[w] == cnt[w])) {
 			idx[w] = 0;
@@ -184,21 +198,35 @@ static int fields_eq(const struct kf_term *a, const struct kf_term *b)
 	return 1;
 }
 
-/* Adds each name of src not in *dst (arena arrays, grown by copy). */
-static void names_union(struct arena *a, const char ***dst, size_t *n, const char *const *src,
-                        size_t m)
+/* Adds each name of src not in *dst (arena arrays): one new array of room
+ * *n + m per call, not one per name. Sets s->oom when it cannot allocate:
+ * a lost syscall name would make the filter unsound. */
+static void names_union(struct kfilter_set *s, const char ***dst, size_t *n,
+                        const char *const *src, size_t m)
 {
+	const char **v = NULL;
+	size_t k = *n;
+
 	for (size_t j = 0; j < m; j++) {
 		size_t i;
-		for (i = 0; i < *n; i++)
-			if (strcmp((*dst)[i], src[j]) == 0)
+		for (i = 0; i < k; i++)
+			if (strcmp(v ? v[i] : (*dst)[i], src[j]) == 0)
 				break;
-		if (i < *n)
+		if (i < k)
 			continue;
-		const char **v = arena_alloc(a, (*n + 1) * sizeof(*v));
-		memcpy(v, *dst, *n * sizeof(*v));
-		v[(*n)++] = src[j];
+		if (!v) {
+			if (!(v = arena_alloc(&s->arena, (*n + m) * sizeof(*v)))) {
+				s->oom = 1;
+				return;
+			}
+			if (*n)
+				memcpy(v, *dst, *n * sizeof(*v));
+		}
+		v[k++] = src[j];
+	}
+	if (v) {
 		*dst = v;
+		*n = k;
 	}
 }
 
@@ -208,7 +236,7 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* Merges terms with equal fields into dst (syscalls, rules united). */
-static void merge_into(struct arena *a, struct ptrvec *dst, const struct ptrvec *src)
+static void merge_into(struct kfilter_set *s, struct ptrvec *dst, const struct ptrvec *src)
 {
 	for (size_t j = 0; j < src->n; j++) {
 		struct kf_term *t = src->v[j];
@@ -217,17 +245,79 @@ static void merge_into(struct arena *a, struct ptrvec *dst, const struct ptrvec 
 			if (fields_eq(dst->v[i], t))
 				break;
 		if (i == dst->n) {
-			struct kf_term *c = arena_alloc(a, sizeof(*c));
+			struct kf_term *c = arena_alloc(&s->arena, sizeof(*c));
+			if (!c || ptrvec_push(&s->arena, dst, c) < 0) {
+				s->oom = 1;
+				return;
+			}
 			*c = *t;
 			c->nsys = c->nrules = 0;
 			c->sys = c->rules = NULL;
-			ptrvec_push(a, dst, c);
 		}
 		struct kf_term *d = dst->v[i];
-		names_union(a, &d->sys, &d->nsys, t->sys, t->nsys);
-		names_union(a, &d->rules, &d->nrules, t->rules, t->nrules);
+		names_union(s, &d->sys, &d->nsys, t->sys, t->nsys);
+		names_union(s, &d->rules, &d->nrules, t->rules, t->nrules);
 		d->ns_bound |= t->ns_bound;
 	}
+}
+
+/* 1 when every field of a is a field of b: a kernel rule with a's fields
+ * passes every event one with b's fields passes. */
+static int fields_subset(const struct kf_term *a, const struct kf_term *b)
+{
+	for (int i = 0; i < a->nf; i++) {
+		int j = 0;
+		while (j < b->nf && !field_eq(&a->f[i], &b->f[j]))
+			j++;
+		if (j == b->nf)
+			return 0;
+	}
+	return 1;
+}
+
+/* Removes from b each syscall of a (a's fields a subset of b's), naming
+ * b's rules on a, which now serves them on those syscalls. */
+static void sys_cut(struct kfilter_set *s, struct kf_term *a, struct kf_term *b)
+{
+	size_t n = 0, cut = 0;
+
+	for (size_t k = 0; k < b->nsys; k++) {
+		size_t i = 0;
+		while (i < a->nsys && strcmp(a->sys[i], b->sys[k]) != 0)
+			i++;
+		if (i < a->nsys)
+			cut++;
+		else
+			b->sys[n++] = b->sys[k];
+	}
+	b->nsys = n;
+	if (cut)
+		names_union(s, &a->rules, &a->nrules, b->rules, b->nrules);
+}
+
+/* Minimisation across rules: a kernel rule whose syscall another rule
+ * also has with a subset of its fields is redundant there (the other one
+ * already passes its events); a term left with no syscall is dropped.
+ * Syscalls only move out of a term covered by another, so no event is
+ * lost whatever the order. */
+static void subsume(struct kfilter_set *s, struct ptrvec *terms)
+{
+	size_t n = 0;
+
+	for (size_t j = 0; j < terms->n; j++) {
+		struct kf_term *b = terms->v[j];
+		for (size_t i = 0; i < terms->n && b->nsys; i++) {
+			struct kf_term *a = terms->v[i];
+			if (i != j && a->nsys && fields_subset(a, b))
+				sys_cut(s, a, b);
+		}
+	}
+	for (size_t j = 0; j < terms->n; j++) {
+		struct kf_term *b = terms->v[j];
+		if (b->nsys)
+			terms->v[n++] = b;
+	}
+	terms->n = n;
 }
 
 static int is_syscall(const char *name)
@@ -300,23 +390,30 @@ static void build_rule(struct engine *e, struct kfilter_set *s, struct rl_rule *
 	const char *name = arena_strdup(&s->arena, r->name);
 
 	emit_list(e, &em, &l, name);
-	merge_into(&s->arena, &mine, &raw);
+	merge_into(s, &mine, &raw);
 	if (mine.n > KFILTER_MAX_PER_RULE) {
 		raw.n = mine.n = 0;
 		em.nodisj = 1;
 		emit_list(e, &em, &l, name);
-		merge_into(&s->arena, &mine, &raw);
+		merge_into(s, &mine, &raw);
 	}
 	free(l.t);
+	if (em.oom || !name) {
+		s->oom = 1;
+		return;
+	}
 	for (size_t i = 0; i < mine.n; i++) {
 		struct kf_term *t = mine.v[i];
 		qsort(t->sys, t->nsys, sizeof(*t->sys), cmp_str);
 	}
 	struct krule_cls *rc = arena_alloc(&s->arena, sizeof(*rc));
+	if (!rc || ptrvec_push(&s->arena, &s->rules, rc) < 0) {
+		s->oom = 1;
+		return;
+	}
 	rc->name = name;
 	rc->cls = rule_class(&s->arena, r, e->nevt, &mine);
-	ptrvec_push(&s->arena, &s->rules, rc);
-	merge_into(&s->arena, &s->terms, &mine);
+	merge_into(s, &s->terms, &mine);
 }
 
 int kfilter_build(struct engine *e, int precise, struct kfilter_set **out, char *errbuf,
@@ -339,6 +436,12 @@ int kfilter_build(struct engine *e, int precise, struct kfilter_set **out, char 
 		struct rl_rule *r = e->rules.v[i];
 		if (r->active)
 			build_rule(e, s, r, precise);
+	}
+	subsume(s, &s->terms);
+	if (s->oom) {
+		snprintf(errbuf, errlen, "kernel filters: out of memory");
+		kfilter_free(s);
+		return -1;
 	}
 	for (size_t i = 0; i < s->terms.n; i++) {
 		struct kf_term *t = s->terms.v[i];

@@ -67,6 +67,7 @@ struct kfilter_set {
 	struct arena arena;
 	struct ptrvec terms; /* kf_term * */
 	struct ptrvec rules; /* krule_cls * */
+	int oom; /* an allocation failed: the set is incomplete, never used */
 };
 
 /* kfilter.c */

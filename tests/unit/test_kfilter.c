@@ -139,16 +139,46 @@ Test(kfilter, files_or_directories_under_exceptions)
 	       "narrow");
 }
 
+/* Minimisation across rules: a kernel rule is dropped for a syscall that
+ * another one has with a subset of its fields, and the rule it served is
+ * named on the one that stays; other syscalls of the dropped one stay. */
+Test(kfilter, subsumed_terms_dropped)
+{
+	expect(HDR RULE("P", "ow and evt.type = open") RULE("Q", "ow and fd.name startswith /etc/"),
+	       "Q",
+	       "# P, Q\n-a always,exit -F arch=b64 -S open -F success=1 -F a1&3 -F key=kestrel\n"
+	       "# Q\n-a always,exit -F arch=b64 -S openat -F success=1 -F a2&3 -F dir=/etc -F "
+	       "key=kestrel\n"
+	       "# Q\n-a always,exit -F arch=b64 -S openat2 -F success=1 -F dir=/etc -F "
+	       "key=kestrel\n",
+	       "narrow");
+	/* the broad term covers the narrow one on openat only; the class of
+	 * each rule is its own */
+	expect(HDR RULE("B", "evt.type in (openat, unlink) and evt.res = SUCCESS")
+	           RULE("N", "evt.type in (openat, unlinkat) and evt.res = SUCCESS and "
+	                     "evt.arg.flags contains O_TRUNC and user.uid = 0"),
+	       "N",
+	       "# B, N\n-a always,exit -F arch=b64 -S openat,unlink -F success=1 -F key=kestrel\n"
+	       "# N\n-a always,exit -F arch=b64 -S unlinkat -F success=1 -F uid=0 -F "
+	       "key=kestrel\n",
+	       "narrow");
+	/* a subset in the other order, and equal terms of two rules */
+	expect(RULE("S", "evt.type = ptrace and evt.arg.request = PTRACE_ATTACH and user.uid = 0")
+	           RULE("T", "evt.type = ptrace and evt.arg.request = PTRACE_ATTACH"),
+	       "S", "# T, S\n-a always,exit -F arch=b64 -S ptrace -F a0=16 -F key=kestrel\n",
+	       "narrow");
+}
+
 /* Two alternatives on the same syscalls, neither bounded there (the socket
- * domain applies to socket only; the failed open is no constraint): two
- * kernel rules per open call, and each syscall is named once in the class. */
+ * domain applies to socket only; the failed open is no constraint): the
+ * rule's two kernel rules per open call (the one with no field subsumes the
+ * other in the set), and each syscall is named once in the class. */
 Test(kfilter, broad_class_names_each_syscall_once)
 {
 	expect(RULE("B", "((evt.type in (open, openat, socket) and evt.arg.domain = AF_INET and "
 	                 "evt.res = SUCCESS) or (evt.type in (open, openat) and fd.num = -1)) and "
 	                 "fd.name contains id_rsa"),
 	       "B",
-	       "# B\n-a always,exit -F arch=b64 -S open,openat -F success=1 -F key=kestrel\n"
 	       "# B\n-a always,exit -F arch=b64 -S socket -F success=1 -F a0=2 -F key=kestrel\n"
 	       "# B\n-a always,exit -F arch=b64 -S open,openat -F key=kestrel\n",
 	       "broad: every open, openat on the host");
