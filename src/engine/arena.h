@@ -24,4 +24,22 @@ void ptrvec_copy(struct arena *a, struct ptrvec *dst, const struct ptrvec *src);
  * equals name, or -1 (lists, macros and rules are looked up by name). */
 long ptrvec_find_named(const struct ptrvec *v, size_t name_off, const char *name);
 
+/* A hash index over a ptrvec of named items (lists, macros, rules), so a
+ * ruleset of N items loads in O(N) lookups instead of O(N^2) string
+ * compares. It indexes the vector's items lazily, from where it stopped;
+ * the vector may grow by push and replace an item by one of the same name,
+ * anything else (a shorter vector after a rolled-back file) needs
+ * nameidx_reset(). Storage lives in the arena. */
+struct nameidx {
+	size_t *slot; /* position + 1; 0 = empty */
+	size_t cap;   /* power of two, or 0 */
+	size_t n;     /* items of the vector indexed so far */
+	size_t used;  /* occupied slots */
+};
+void nameidx_reset(struct nameidx *x);
+/* Index of the first item named name (as ptrvec_find_named), or -1. Falls
+ * back to a linear search when the index cannot grow (out of memory). */
+long nameidx_find(struct arena *a, struct nameidx *x, const struct ptrvec *v, size_t name_off,
+                  const char *name);
+
 #endif

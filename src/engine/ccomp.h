@@ -14,6 +14,18 @@
 
 /* Deepest condition tree after macro expansion. */
 #define CCOMP_MAX_DEPTH 400
+/* PCRE2 limits for one regex match (a runaway match is an error, not a
+ * stall of the event loop). With the JIT, the match limit lets `.*(a|b).*`
+ * patterns scan a few MB of arguments (1 MB: ~7 ms) and stops a
+ * catastrophic pattern such as `(a|aa)+$` after ~30 ms; the depth limit
+ * bounds the interpreter's backtracking memory when the JIT is
+ * unavailable. A match that errors out makes its rule fire (fail open). */
+#define CCOMP_REGEX_MATCH_LIMIT 10000000
+#define CCOMP_REGEX_DEPTH_LIMIT 100000
+/* JIT stack: starts at the first size, grows up to the second. */
+#define CCOMP_REGEX_JIT_STACK_MIN (32 * 1024)
+#define CCOMP_REGEX_JIT_STACK_MAX (1024 * 1024)
+
 /* Macro nesting beyond this is reported as a cycle. */
 #define CCOMP_MAX_MACRO_NEST 64
 
@@ -48,6 +60,8 @@ struct echeck {
 	struct cidr *nets;
 	pcre2_code **re;
 	pcre2_match_data *md;
+	pcre2_match_context *mctx; /* the engine's (limits, JIT stack) */
+	struct engine *eng;        /* for match errors (eval_error) */
 	int rhs_slot;
 };
 
@@ -71,6 +85,8 @@ struct cerr {
 /* expand.c: parses a macro/rule condition text (error → ce). */
 struct cnode *cexp_parse_text(struct cerr *ce, const struct ptext *t, const char *type,
                               const char *name);
+/* Reports an allocation failure at pos (an error, never a crash). */
+void cexp_oom(struct cerr *ce, const struct src_pos *pos, const char *type, const char *name);
 /* The expanded tree of a macro (cached; cycles are errors). */
 struct cnode *cexp_macro_tree(struct cerr *ce, struct rl_macro *m, int nest);
 /* Replaces macro references in n with copies of the macro trees. */

@@ -64,6 +64,10 @@ static int resolve_field(struct cerr *ce, const struct cfield *f, struct fref *r
 		r->key = arena_printf(&ce->e->arena, "%s[%s]", f->name, r->arg);
 	else
 		r->key = def->name;
+	if (!r->key) {
+		cexp_oom(ce, &f->pos, type, name);
+		return -1;
+	}
 	if (!def->fn && in_condition && !ce->unsupported)
 		ce->unsupported = r->key;
 	return 0;
@@ -109,6 +113,8 @@ static int hexbytes(struct arena *a, const char *s, const char **out, size_t *le
 	if (n % 2)
 		return -1;
 	b = arena_alloc(a, n / 2 + 1);
+	if (!b)
+		return -1;
 	for (size_t i = 0; i < n; i += 2) {
 		unsigned int v;
 		if (!isxdigit((unsigned char)s[i]) || !isxdigit((unsigned char)s[i + 1]) ||
@@ -142,6 +148,10 @@ static int check_lhs(struct cerr *ce, struct echeck *k, const struct cnode *n, c
 	if (resolve_field(ce, &n->lhs, &k->ref, type, name, 1) < 0)
 		return -1;
 	k->slot = engine_slot(ce->e, &k->ref);
+	if (k->slot < 0) {
+		cexp_oom(ce, &n->pos, type, name);
+		return -1;
+	}
 	k->any_anc = k->ref.def->arg == FA_INDEX && k->ref.iarg < 0;
 	k->type = k->ref.def->type;
 	k->nxf = n->lhs.nxforms;
@@ -194,6 +204,10 @@ static int check_nums(struct cerr *ce, struct echeck *k, const struct cnode *n, 
 	const char *bad = "";
 
 	k->nums = arena_alloc(&ce->e->arena, (size_t)(n->nvals + 1) * sizeof(*k->nums));
+	if (!k->nums) {
+		cexp_oom(ce, &n->pos, type, name);
+		return -1;
+	}
 	for (int i = 0; i < n->nvals; i++) {
 		const char *v = n->vals[i];
 		char *end;
@@ -226,6 +240,10 @@ static int check_nets(struct cerr *ce, struct echeck *k, const struct cnode *n, 
                       const char *name)
 {
 	k->nets = arena_alloc(&ce->e->arena, (size_t)(n->nvals + 1) * sizeof(*k->nets));
+	if (!k->nets) {
+		cexp_oom(ce, &n->pos, type, name);
+		return -1;
+	}
 	for (int i = 0; i < n->nvals; i++)
 		if (parse_cidr(n->vals[i], &k->nets[i]) < 0) {
 			diag_add(ce->d, ENGINE_DIAG_ERROR, &n->pos, type, name,
@@ -236,17 +254,46 @@ static int check_nets(struct cerr *ce, struct echeck *k, const struct cnode *n, 
 	return 0;
 }
 
+/* The engine's match context: limits and a JIT stack shared by every
+ * regex (one thread evaluates). Created on first use, freed with the
+ * checks. */
+static pcre2_match_context *regex_mctx(struct engine *e)
+{
+	pcre2_match_context *mc = e->re_mctx;
+
+	if (mc)
+		return mc;
+	mc = pcre2_match_context_create(NULL);
+	if (!mc)
+		return NULL;
+	pcre2_set_match_limit(mc, CCOMP_REGEX_MATCH_LIMIT);
+	pcre2_set_depth_limit(mc, CCOMP_REGEX_DEPTH_LIMIT);
+	e->re_jitstack =
+	    pcre2_jit_stack_create(CCOMP_REGEX_JIT_STACK_MIN, CCOMP_REGEX_JIT_STACK_MAX, NULL);
+	if (e->re_jitstack)
+		pcre2_jit_stack_assign(mc, NULL, e->re_jitstack);
+	e->re_mctx = mc;
+	return mc;
+}
+
 /* The regexes of `regex` (anchored at both ends, as Falco matches). */
 static int check_regex(struct cerr *ce, struct echeck *k, const struct cnode *n, const char *type,
                        const char *name)
 {
 	k->re = arena_alloc(&ce->e->arena, (size_t)(n->nvals + 1) * sizeof(*k->re));
+	if (!k->re) {
+		cexp_oom(ce, &n->pos, type, name);
+		return -1;
+	}
 	for (int i = 0; i < n->nvals; i++) {
 		int ec;
 		PCRE2_SIZE eo;
 		k->re[i] = pcre2_compile((PCRE2_SPTR)n->vals[i], PCRE2_ZERO_TERMINATED,
 		                         PCRE2_ANCHORED | PCRE2_ENDANCHORED, &ec, &eo, NULL);
-		if (!k->re[i]) {
+		if (k->re[i]) {
+			/* JIT when available; the interpreter otherwise */
+			(void)pcre2_jit_compile(k->re[i], PCRE2_JIT_COMPLETE);
+		} else {
 			PCRE2_UCHAR msg[128];
 			pcre2_get_error_message(ec, msg, sizeof(msg));
 			diag_add(ce->d, ENGINE_DIAG_ERROR, &n->pos, type, name,
@@ -258,6 +305,12 @@ static int check_regex(struct cerr *ce, struct echeck *k, const struct cnode *n,
 	}
 	k->nvals = n->nvals;
 	k->md = pcre2_match_data_create(1, NULL);
+	k->mctx = regex_mctx(ce->e);
+	k->eng = ce->e;
+	if (!k->md || !k->mctx) {
+		cexp_oom(ce, &n->pos, type, name);
+		return -1;
+	}
 	return 0;
 }
 
@@ -271,9 +324,13 @@ static int check_strings(struct cerr *ce, struct echeck *k, const struct cnode *
 	case OP_IN:
 	case OP_INTERSECTS:
 		k->set = sset_new(&e->arena, n->vals, (size_t)n->nvals);
+		if (!k->set)
+			goto oom;
 		break;
 	case OP_PMATCH:
 		k->pfx = pset_new(&e->arena, n->vals, (size_t)n->nvals, 1);
+		if (!k->pfx)
+			goto oom;
 		break;
 	case OP_BCONTAINS:
 	case OP_BSTARTSWITH:
@@ -293,6 +350,9 @@ static int check_strings(struct cerr *ce, struct echeck *k, const struct cnode *
 		break;
 	}
 	return 0;
+oom:
+	cexp_oom(ce, &n->pos, type, name);
+	return -1;
 }
 
 /* check -> field op [values | field] */
@@ -316,12 +376,20 @@ static struct echeck *compile_check(struct cerr *ce, const struct cnode *n, cons
 		if (resolve_field(ce, &n->rhs, &rr, type, name, 1) < 0)
 			return NULL;
 		k->rhs_slot = engine_slot(e, &rr);
+		if (k->rhs_slot < 0) {
+			cexp_oom(ce, &n->pos, type, name);
+			return NULL;
+		}
 		return k;
 	}
 	warn_na(ce, n, type, name);
 	k->nvals = n->nvals;
 	k->vals = n->vals;
 	k->lens = arena_alloc(&e->arena, (size_t)(n->nvals + 1) * sizeof(*k->lens));
+	if (!k->lens) {
+		cexp_oom(ce, &n->pos, type, name);
+		return NULL;
+	}
 	for (int i = 0; i < n->nvals; i++)
 		k->lens[i] = strlen(n->vals[i]);
 	if (n->nvals > 0) {
@@ -352,6 +420,9 @@ void ccomp_free_checks(struct engine *e)
 		free(k);
 	}
 	e->checks.n = 0;
+	pcre2_match_context_free(e->re_mctx);
+	pcre2_jit_stack_free(e->re_jitstack);
+	e->re_mctx = e->re_jitstack = NULL;
 }
 
 static int tree_depth(const struct cnode *n)
@@ -410,6 +481,10 @@ static struct enode *compile_node(struct cerr *ce, const struct cnode *n, const 
 {
 	struct enode *en = arena_alloc(&ce->e->arena, sizeof(*en));
 
+	if (!en) {
+		cexp_oom(ce, &n->pos, type, name);
+		return NULL;
+	}
 	switch (n->kind) {
 	case CN_AND:
 		en->kind = EN_AND;
@@ -432,6 +507,10 @@ static struct enode *compile_node(struct cerr *ce, const struct cnode *n, const 
 	}
 	en->nkids = n->nkids;
 	en->kids = arena_alloc(&ce->e->arena, (size_t)n->nkids * sizeof(*en->kids));
+	if (!en->kids && n->nkids) {
+		cexp_oom(ce, &n->pos, type, name);
+		return NULL;
+	}
 	int ok = 1;
 	for (int i = 0; i < n->nkids; i++) {
 		if (!(en->kids[i] = compile_node(ce, n->kids[i], type, name)))
@@ -458,20 +537,31 @@ static void merge_prefixes(struct engine *e, struct enode *n)
 		    a->rhs_slot >= 0 || a->pfx)
 			continue;
 		struct ptrvec vals = {0};
-		ptrvec_push(&e->arena, &vals, (void *)a->s);
-		int out = i + 1;
-		for (int j = i + 1; j < n->nkids; j++) {
+		if (ptrvec_push(&e->arena, &vals, (void *)a->s) < 0)
+			return; /* out of memory: the checks stay as they are */
+		struct pset *p = NULL;
+		int j;
+		for (j = i + 1; j < n->nkids; j++) {
 			struct echeck *b = n->kids[j]->kind == EN_CHECK ? n->kids[j]->chk : NULL;
 			if (b && b->op == OP_STARTSWITH && b->slot == a->slot && !b->nxf &&
-			    !b->mod && !b->any_anc && b->rhs_slot < 0 && !b->pfx) {
-				ptrvec_push(&e->arena, &vals, (void *)b->s);
+			    !b->mod && !b->any_anc && b->rhs_slot < 0 && !b->pfx &&
+			    ptrvec_push(&e->arena, &vals, (void *)b->s) < 0)
+				return;
+		}
+		if (vals.n > 1)
+			p = pset_new(&e->arena, (const char *const *)vals.v, vals.n, 0);
+		if (!p)
+			continue;
+		int out = i + 1;
+		for (j = i + 1; j < n->nkids; j++) {
+			struct echeck *b = n->kids[j]->kind == EN_CHECK ? n->kids[j]->chk : NULL;
+			if (b && b->op == OP_STARTSWITH && b->slot == a->slot && !b->nxf &&
+			    !b->mod && !b->any_anc && b->rhs_slot < 0 && !b->pfx)
 				continue;
-			}
 			n->kids[out++] = n->kids[j];
 		}
 		n->nkids = out;
-		if (vals.n > 1)
-			a->pfx = pset_new(&e->arena, (const char *const *)vals.v, vals.n, 0);
+		a->pfx = p;
 	}
 }
 
@@ -520,13 +610,20 @@ static void compile_output(struct cerr *ce, struct rl_rule *r)
 
 	if (e->append_output && *e->append_output)
 		fmt = arena_printf(&e->arena, "%s %s", r->output, e->append_output);
+	if (!fmt) {
+		cexp_oom(ce, &r->output_pos, "rule", r->name);
+		return;
+	}
 	r->fmt = ofmt_compile(e, fmt, &r->output_pos, r->name, ce->d, &ferr);
 	if (ferr) {
 		ce->errors += ferr;
 		ce->unknown_field = 1;
-	} else
+	} else {
 		r->afields = arena_alloc(&e->arena, (size_t)(ofmt_count_fields(r->fmt) + 1) *
 		                                        sizeof(*r->afields));
+		if (!r->afields)
+			cexp_oom(ce, &r->output_pos, "rule", r->name);
+	}
 }
 
 /* A compiled rule is active unless something says it cannot or should

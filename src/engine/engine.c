@@ -13,9 +13,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/ccomp.h"
 #include "engine/engine_int.h"
 #include "engine/sets.h"
 #include "proc/proc.h"
+#include "util/clock.h"
+#include "util/log.h"
 
 /* Largest rules file accepted. */
 #define ENGINE_MAX_FILE (64 * 1024 * 1024)
@@ -184,7 +187,7 @@ int engine_slot(struct engine *e, const struct fref *r)
 		size_t cap = e->cap_slots ? e->cap_slots * 2 : 32;
 		struct eslot *s = realloc(e->slots, cap * sizeof(*s));
 		if (!s)
-			return 0;
+			return -1;
 		memset(s + e->nslots, 0, (cap - e->nslots) * sizeof(*s));
 		e->slots = s;
 		e->cap_slots = cap;
@@ -333,7 +336,12 @@ int engine_compile(struct engine *e, struct engine_diag *d)
 		e->broken = 1;
 		return -1;
 	}
-	evtidx_build(e);
+	if (evtidx_build(e) < 0) {
+		diag_add(d, ENGINE_DIAG_ERROR, NULL, NULL, NULL,
+		         "out of memory building the event-type index");
+		e->broken = 1;
+		return -1;
+	}
 	return 0;
 }
 
@@ -372,7 +380,7 @@ int engine_rule_info(const struct engine *e, size_t i, struct engine_rule_info *
 
 long engine_rule_find(const struct engine *e, const char *name)
 {
-	return FIND_RULE(e, name);
+	return ptrvec_find_named(&e->rules, offsetof(struct rl_rule, name), name);
 }
 
 void engine_rule_print_condition(const struct engine *e, size_t i, FILE *out)
@@ -415,6 +423,27 @@ static void emit_rule(struct engine *e, struct rl_rule *r, const struct kevent *
 		emit(&a, arg);
 }
 
+/* A regex of r errored out: counted, logged at most once per rule per
+ * ENGINE_REGEX_LOG_INTERVAL_MS, and the rule fires (fail open). */
+static void regex_failed(struct engine *e, struct rl_rule *r)
+{
+	uint64_t now = clock_monotonic_ms();
+	PCRE2_UCHAR msg[128];
+
+	e->stats.regex_errors++;
+	r->regex_errors++;
+	r->regex_unlogged++;
+	if (r->regex_logged_ms && now - r->regex_logged_ms < ENGINE_REGEX_LOG_INTERVAL_MS)
+		return;
+	pcre2_get_error_message(e->eval_error, msg, sizeof(msg));
+	log_warnx("rule '%s': a regex match failed (%s); the rule fires (fail open) "
+	          "[%llu such errors since the last report, %llu in all]",
+	          r->name, (const char *)msg, (unsigned long long)r->regex_unlogged,
+	          (unsigned long long)r->regex_errors);
+	r->regex_logged_ms = now ? now : 1;
+	r->regex_unlogged = 0;
+}
+
 int engine_eval_with(struct engine *e, const struct kevent *ev, const struct engine_procsrc *ps,
                      void *psctx, engine_emit_fn emit, void *arg)
 {
@@ -438,8 +467,11 @@ int engine_eval_with(struct engine *e, const struct kevent *ev, const struct eng
 	for (size_t i = 0; i < list->n; i++) {
 		struct rl_rule *r = list->v[i];
 		e->stats.rule_evals++;
-		if (!ccomp_eval(e, r->root))
+		e->eval_error = 0;
+		if (!ccomp_eval(e, r->root) && !e->eval_error)
 			continue;
+		if (e->eval_error)
+			regex_failed(e, r);
 		fired++;
 		e->stats.alerts++;
 		emit_rule(e, r, ev, emit, arg);

@@ -170,7 +170,12 @@ struct engine_stats {
 	uint64_t rule_evals; /* rule conditions evaluated */
 	uint64_t alerts;
 	uint64_t extractions; /* field extractions (cache misses) */
+	/* regex matches that errored out (match or depth limit, JIT stack):
+	 * their rule fired anyway (fail open) and a warning was logged, at
+	 * most once per rule per ENGINE_REGEX_LOG_INTERVAL_MS */
+	uint64_t regex_errors;
 };
+#define ENGINE_REGEX_LOG_INTERVAL_MS 60000
 void engine_get_stats(const struct engine *e, struct engine_stats *s);
 
 #endif

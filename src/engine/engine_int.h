@@ -46,6 +46,7 @@ struct rl_list {
 	int used;     /* referenced by a condition or another list */
 	const char *const *flat;
 	size_t nflat;
+	int too_big; /* flattening went over a CCOMP_ limit */
 };
 
 struct rl_macro {
@@ -55,6 +56,7 @@ struct rl_macro {
 	int state; /* 0 new, 1 expanding, 2 done, 3 failed */
 	int used;  /* referenced by a rule or macro */
 	struct cnode *ast;
+	size_t nodes; /* of ast, charged to the budget on each copy */
 };
 
 struct rl_excval {
@@ -98,14 +100,21 @@ struct rl_rule {
 	int active;
 	int selected; /* enabled after selection */
 	const char *skip_reason;
+	uint64_t regex_errors;    /* matches that errored out (fail open) */
+	uint64_t regex_logged_ms; /* last log of one (rate limit) */
+	uint64_t regex_unlogged;  /* errors since that log */
 	struct ofmt *fmt;
 	struct alert_field *afields; /* one per output field */
 };
 
 /* Index of a list, macro or rule by name in e's collection, or -1. */
-#define FIND_LIST(e, n) ptrvec_find_named(&(e)->lists, offsetof(struct rl_list, name), n)
-#define FIND_MACRO(e, n) ptrvec_find_named(&(e)->macros, offsetof(struct rl_macro, name), n)
-#define FIND_RULE(e, n) ptrvec_find_named(&(e)->rules, offsetof(struct rl_rule, name), n)
+#define FIND_LIST(e, n)                                                                            \
+	nameidx_find(&(e)->arena, &(e)->idx_lists, &(e)->lists, offsetof(struct rl_list, name), n)
+#define FIND_MACRO(e, n)                                                                           \
+	nameidx_find(&(e)->arena, &(e)->idx_macros, &(e)->macros, offsetof(struct rl_macro, name), \
+	             n)
+#define FIND_RULE(e, n)                                                                            \
+	nameidx_find(&(e)->arena, &(e)->idx_rules, &(e)->rules, offsetof(struct rl_rule, name), n)
 
 struct rl_select {
 	const char *pattern;
@@ -150,8 +159,10 @@ struct engine {
 	struct ptrvec selects; /* rl_select * */
 	/* collection, in definition order */
 	struct ptrvec lists, macros, rules;
+	struct nameidx idx_lists, idx_macros, idx_rules; /* FIND_LIST, ... */
 	int loaded_files;
 	int compiled, broken;
+	size_t expanded; /* expansion budget used (CCOMP_MAX_EXPANDED) */
 	/* event types */
 	const char *evt_names[EVT_MAX];
 	int nevt;
@@ -169,6 +180,11 @@ struct engine {
 	struct fctx ctx;
 	struct fbuf outbuf;
 	struct engine_stats stats;
+	/* regex matching (compile.c, eval.c): shared limits and JIT stack;
+	 * eval_error is the last match error of the rule being evaluated (a
+	 * PCRE2 error code, 0 for none): the rule then fires (fail open). */
+	void *re_mctx, *re_jitstack;
+	int eval_error;
 };
 
 /* engine.c */
@@ -178,7 +194,8 @@ int engine_idname(struct engine *e, const struct proc *p, int64_t id, int is_gro
                   size_t n);
 /* pid's capability set through the caps hook; 0 when not live or unknown. */
 int engine_caps(struct engine *e, int64_t pid, enum engine_capset which, uint64_t *caps);
-/* Index of a slot for a field reference (deduplicated by key). */
+/* Index of a slot for a field reference (deduplicated by key); -1 when
+ * out of memory. */
 int engine_slot(struct engine *e, const struct fref *r);
 /* Value of a slot for the current event (extracted at most once). */
 const struct eslot *engine_slot_get(struct engine *e, int slot);
@@ -219,8 +236,9 @@ void evtset_or(struct evtset *a, const struct evtset *b);
 /* Event types a condition can match (negation pushed to the leaves). */
 void evtset_of_cond(struct engine *e, const struct cnode *n, int neg, struct evtset *out);
 void evtset_print(const struct engine *e, const struct evtset *s, FILE *out);
-/* Fills e->buckets and e->all_active from the active rules. */
-void evtidx_build(struct engine *e);
+/* Fills e->buckets and e->all_active from the active rules; -1 when out
+ * of memory (a rule missing from a bucket would never be evaluated). */
+int evtidx_build(struct engine *e);
 
 /* format.c */
 struct ofmt *ofmt_compile(struct engine *e, const char *fmt, const struct src_pos *pos,

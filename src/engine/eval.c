@@ -97,6 +97,21 @@ static const char *apply_xforms(struct echeck *k, const char *s, size_t *len, in
 	return s;
 }
 
+/* A match that errors out (match/depth limit, JIT stack) counts as a
+ * match, and the engine makes the rule fire (fail open): an attacker who
+ * pads arguments until the regex gives up must not evade the rule. */
+static int regex_match(struct echeck *k, int ri, const char *s, size_t len)
+{
+	int rc = pcre2_match(k->re[ri], (PCRE2_SPTR)s, len, 0, 0, k->md, k->mctx);
+
+	if (rc >= 0)
+		return 1;
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return 0;
+	k->eng->eval_error = rc;
+	return 1;
+}
+
 static int cmp_str_one(struct echeck *k, enum cop op, const char *s, size_t len, const char *r,
                        size_t rlen, int ri)
 {
@@ -128,7 +143,7 @@ static int cmp_str_one(struct echeck *k, enum cop op, const char *s, size_t len,
 	case OP_IGLOB:
 		return ccomp_glob_match(r, s, 1);
 	case OP_REGEX:
-		return pcre2_match(k->re[ri], (PCRE2_SPTR)s, len, 0, 0, k->md, NULL) >= 0;
+		return regex_match(k, ri, s, len);
 	default:
 		return 0;
 	}

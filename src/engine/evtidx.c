@@ -152,7 +152,7 @@ void evtset_print(const struct engine *e, const struct evtset *s, FILE *out)
 		fputs("<none>", out);
 }
 
-void evtidx_build(struct engine *e)
+int evtidx_build(struct engine *e)
 {
 	for (int i = 0; i < e->nevt; i++)
 		e->buckets[i].n = 0;
@@ -161,11 +161,14 @@ void evtidx_build(struct engine *e)
 		struct rl_rule *rule = e->rules.v[r];
 		if (!rule->active)
 			continue;
-		ptrvec_push(&e->arena, &e->all_active, rule);
+		if (ptrvec_push(&e->arena, &e->all_active, rule) < 0)
+			return -1;
 		for (int i = 0; i < e->nevt; i++)
-			if ((rule->types.w[i / 64] >> (i % 64)) & 1)
-				ptrvec_push(&e->arena, &e->buckets[i], rule);
+			if ((rule->types.w[i / 64] >> (i % 64)) & 1 &&
+			    ptrvec_push(&e->arena, &e->buckets[i], rule) < 0)
+				return -1;
 	}
+	return 0;
 }
 
 void engine_rule_print_evttypes(const struct engine *e, size_t i, FILE *out)

@@ -48,15 +48,21 @@ struct ofmt_build {
 	int *err;
 	struct ptrvec segs; /* struct oseg * */
 	struct ptrvec keys; /* unique field keys */
+	int oom;            /* an allocation failed: reported once, at the end */
 };
 
 static void ob_literal(struct ofmt_build *b, const char *s, size_t len)
 {
 	struct oseg *seg = arena_alloc(&b->e->arena, sizeof(*seg));
 
+	if (!seg) {
+		b->oom = 1;
+		return;
+	}
 	seg->lit = s;
 	seg->litlen = len;
-	ptrvec_push(&b->e->arena, &b->segs, seg);
+	if (ptrvec_push(&b->e->arena, &b->segs, seg) < 0)
+		b->oom = 1;
 }
 
 /* A %field token ("proc.aname[2]", "evt.arg.flags") → a field segment. */
@@ -95,16 +101,21 @@ static void ob_field(struct ofmt_build *b, char *tok)
 		return;
 	}
 	struct oseg *s = arena_alloc(a, sizeof(*s));
-	s->slot = engine_slot(b->e, &r);
+	if (!s || !r.key || (s->slot = engine_slot(b->e, &r)) < 0) {
+		b->oom = 1;
+		return;
+	}
 	s->field_index = -1;
 	for (size_t k = 0; k < b->keys.n; k++)
 		if (strcmp(b->keys.v[k], r.key) == 0)
 			s->field_index = (int)k;
 	if (s->field_index < 0) {
 		s->field_index = (int)b->keys.n;
-		ptrvec_push(a, &b->keys, (void *)b->e->slots[s->slot].ref.key);
+		if (ptrvec_push(a, &b->keys, (void *)b->e->slots[s->slot].ref.key) < 0)
+			b->oom = 1;
 	}
-	ptrvec_push(a, &b->segs, s);
+	if (ptrvec_push(a, &b->segs, s) < 0)
+		b->oom = 1;
 }
 
 /* template -> (literal | '%' field)* */
@@ -117,6 +128,12 @@ struct ofmt *ofmt_compile(struct engine *e, const char *fmt, const struct src_po
 	size_t i = 0, lit = 0, n = strlen(fmt);
 
 	*err = 0;
+	if (!f) {
+		diag_add(d, ENGINE_DIAG_ERROR, pos, "rule", rule,
+		         "out of memory compiling the output");
+		(*err)++;
+		return NULL;
+	}
 	while (i <= n) {
 		if (i < n && fmt[i] != '%') {
 			i++;
@@ -148,7 +165,9 @@ struct ofmt *ofmt_compile(struct engine *e, const char *fmt, const struct src_po
 		}
 		char *tok = arena_strndup(a, fmt + start, i - start);
 		lit = i;
-		if (strcmp(tok, "container.info") == 0)
+		if (!tok)
+			b.oom = 1;
+		else if (strcmp(tok, "container.info") == 0)
 			diag_add(d, ENGINE_DIAG_WARNING, pos, "rule", rule,
 			         "%%container.info is deprecated and expands to nothing");
 		else
@@ -156,6 +175,13 @@ struct ofmt *ofmt_compile(struct engine *e, const char *fmt, const struct src_po
 	}
 	f->nsegs = (int)b.segs.n;
 	f->segs = arena_alloc(a, (b.segs.n + 1) * sizeof(*f->segs));
+	if (!f->segs || b.oom) {
+		diag_add(d, ENGINE_DIAG_ERROR, pos, "rule", rule,
+		         "out of memory compiling the output");
+		(*err)++;
+		f->nsegs = 0;
+		return f;
+	}
 	for (size_t k = 0; k < b.segs.n; k++)
 		f->segs[k] = *(struct oseg *)b.segs.v[k];
 	f->nfields = (int)b.keys.n;

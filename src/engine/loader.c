@@ -140,7 +140,27 @@ const char *ld_get_str(struct lctx *l, yaml_node_t *map, const char *key, const 
 		ld_err(l, n, type, name, "Value of '%s' must be non-empty", key);
 		return NULL;
 	}
-	return arena_strdup(l->a, s);
+	const char *c = arena_strdup(l->a, s);
+	if (!c)
+		ld_oom(l, n, type, name);
+	return c;
+}
+
+int ld_oom(struct lctx *l, yaml_node_t *n, const char *type, const char *name)
+{
+	ld_err(l, n, type, name, "out of memory loading the rules");
+	return -1;
+}
+
+/* A copy of scalar n pushed to out; -1 (reported) when out of memory. */
+static int push_str(struct lctx *l, yaml_node_t *n, struct ptrvec *out, const char *type,
+                    const char *name)
+{
+	char *c = arena_strdup(l->a, ld_scalar(n));
+
+	if (!c || ptrvec_push(l->a, out, c) < 0)
+		return ld_oom(l, n, type, name);
+	return 0;
 }
 
 /* Sequence of scalars (or one scalar when allow_scalar). */
@@ -148,7 +168,7 @@ int ld_get_str_seq(struct lctx *l, yaml_node_t *n, const char *key, const char *
                    const char *name, struct ptrvec *out, int allow_scalar)
 {
 	if (n->type == YAML_SCALAR_NODE && allow_scalar)
-		return ptrvec_push(l->a, out, arena_strdup(l->a, ld_scalar(n)));
+		return push_str(l, n, out, type, name);
 	if (n->type != YAML_SEQUENCE_NODE) {
 		ld_err(l, n, type, name, "Value of '%s' must be a sequence", key);
 		return -1;
@@ -160,7 +180,8 @@ int ld_get_str_seq(struct lctx *l, yaml_node_t *n, const char *key, const char *
 			ld_err(l, it, type, name, "Items of '%s' must be strings", key);
 			return -1;
 		}
-		ptrvec_push(l->a, out, arena_strdup(l->a, ld_scalar(it)));
+		if (push_str(l, it, out, type, name) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -393,6 +414,10 @@ static void do_list(struct lctx *l, yaml_node_t *map)
 	if (item_append_mode(l, map, "list", name, app, &append) < 0)
 		return;
 	li = arena_alloc(l->a, sizeof(*li));
+	if (!li) {
+		ld_oom(l, map, "list", name);
+		return;
+	}
 	li->name = name;
 	li->pos = ld_node_pos(l, map);
 	if (items->type == YAML_SEQUENCE_NODE || ld_is_null(items)) {
@@ -412,17 +437,28 @@ static void do_list(struct lctx *l, yaml_node_t *map)
 			return;
 		}
 		struct rl_list *prev = e->lists.v[idx], *nl = arena_alloc(l->a, sizeof(*nl));
+		if (!nl) {
+			ld_oom(l, map, "list", name);
+			return;
+		}
 		*nl = *prev;
 		ptrvec_copy(l->a, &nl->items, &prev->items);
+		if (nl->items.n != prev->items.n) {
+			ld_oom(l, map, "list", name);
+			return;
+		}
 		for (size_t i = 0; i < li->items.n; i++)
-			ptrvec_push(l->a, &nl->items, li->items.v[i]);
+			if (ptrvec_push(l->a, &nl->items, li->items.v[i]) < 0) {
+				ld_oom(l, map, "list", name);
+				return;
+			}
 		e->lists.v[idx] = nl;
 		return;
 	}
 	if (idx >= 0)
 		e->lists.v[idx] = li;
-	else
-		ptrvec_push(l->a, &e->lists, li);
+	else if (ptrvec_push(l->a, &e->lists, li) < 0)
+		ld_oom(l, map, "list", name);
 }
 
 static void do_macro(struct lctx *l, yaml_node_t *map)
@@ -465,19 +501,31 @@ static void do_macro(struct lctx *l, yaml_node_t *map)
 			return;
 		}
 		struct rl_macro *prev = e->macros.v[idx], *nm = arena_alloc(l->a, sizeof(*nm));
+		if (!nm) {
+			ld_oom(l, map, "macro", name);
+			return;
+		}
 		*nm = *prev;
 		nm->cond = ld_ptext_append(l->a, &prev->cond, &cond);
+		if (!nm->cond.s) {
+			ld_oom(l, map, "macro", name);
+			return;
+		}
 		e->macros.v[idx] = nm;
 		return;
 	}
 	struct rl_macro *m = arena_alloc(l->a, sizeof(*m));
+	if (!m || !cond.s) {
+		ld_oom(l, map, "macro", name);
+		return;
+	}
 	m->name = name;
 	m->cond = cond;
 	m->pos = ld_node_pos(l, map);
 	if (idx >= 0)
 		e->macros.v[idx] = m;
-	else
-		ptrvec_push(l->a, &e->macros, m);
+	else if (ptrvec_push(l->a, &e->macros, m) < 0)
+		ld_oom(l, map, "macro", name);
 }
 
 /* "x.y.z" or an integer N (= 0.N.0). */
@@ -643,6 +691,9 @@ parsed:
 		e->lists = save[0];
 		e->macros = save[1];
 		e->rules = save[2];
+		nameidx_reset(&e->idx_lists);
+		nameidx_reset(&e->idx_macros);
+		nameidx_reset(&e->idx_rules);
 		rc = -1;
 	}
 	return rc;

@@ -38,6 +38,10 @@ __attribute__((format(printf, 5, 6))) void ld_warn(struct lctx *l, yaml_node_t *
 void ld_warn_append_key(struct lctx *l, yaml_node_t *map, const char *type, const char *name,
                         const char *key);
 
+/* Reports an allocation failure at n as an error (the file is rejected,
+ * nothing crashes); returns -1. */
+int ld_oom(struct lctx *l, yaml_node_t *n, const char *type, const char *name);
+
 /* YAML accessors. */
 const char *ld_scalar(yaml_node_t *n);
 int ld_is_null(yaml_node_t *n);

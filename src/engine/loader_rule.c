@@ -13,9 +13,17 @@ static struct rl_excval *excval(struct lctx *l, yaml_node_t *n, const char *rnam
 {
 	struct rl_excval *v = arena_alloc(l->a, sizeof(*v));
 
+	if (!v) {
+		ld_oom(l, n, "exception", rname);
+		return NULL;
+	}
 	v->pos = ld_node_pos(l, n);
 	if (n->type == YAML_SCALAR_NODE) {
 		v->s = arena_strdup(l->a, ld_scalar(n));
+		if (!v->s) {
+			ld_oom(l, n, "exception", rname);
+			return NULL;
+		}
 		return v;
 	}
 	if (n->type == YAML_SEQUENCE_NODE) {
@@ -45,6 +53,8 @@ static int parse_exceptions(struct lctx *l, yaml_node_t *seq, const char *rname,
 			return -1;
 		}
 		struct rl_exc *x = arena_alloc(l->a, sizeof(*x));
+		if (!x)
+			return ld_oom(l, m, "rule", rname);
 		yaml_node_t *fn = ld_map_get(l, m, "fields"), *cn = ld_map_get(l, m, "comps"),
 		            *vn = ld_map_get(l, m, "values");
 		x->pos = ld_node_pos(l, m);
@@ -69,24 +79,29 @@ static int parse_exceptions(struct lctx *l, yaml_node_t *seq, const char *rname,
 				if (t->type == YAML_SEQUENCE_NODE) {
 					/* a tuple */
 					struct ptrvec *tuple = arena_alloc(l->a, sizeof(*tuple));
+					if (!tuple)
+						return ld_oom(l, t, "exception", x->name);
 					for (yaml_node_item_t *k = t->data.sequence.items.start;
 					     k < t->data.sequence.items.top; k++) {
 						struct rl_excval *ev = excval(
 						    l, yaml_document_get_node(l->doc, *k), x->name);
 						if (!ev)
 							return -1;
-						ptrvec_push(l->a, tuple, ev);
+						if (ptrvec_push(l->a, tuple, ev) < 0)
+							return ld_oom(l, t, "exception", x->name);
 					}
 					struct rl_excval *tv = arena_alloc(l->a, sizeof(*tv));
+					if (!tv || ptrvec_push(l->a, &x->values, tv) < 0)
+						return ld_oom(l, t, "exception", x->name);
 					tv->is_list = 2; /* marks a tuple */
 					tv->list = *tuple;
 					tv->pos = ld_node_pos(l, t);
-					ptrvec_push(l->a, &x->values, tv);
 				} else {
 					struct rl_excval *ev = excval(l, t, x->name);
 					if (!ev)
 						return -1;
-					ptrvec_push(l->a, &x->values, ev);
+					if (ptrvec_push(l->a, &x->values, ev) < 0)
+						return ld_oom(l, t, "exception", x->name);
 				}
 			}
 		} else if (vn && !ld_is_null(vn)) {
@@ -98,7 +113,8 @@ static int parse_exceptions(struct lctx *l, yaml_node_t *seq, const char *rname,
 				ld_warn(l, m, "exception", x->name,
 				        "Multiple definitions of exception '%s' in the same rule",
 				        x->name);
-		ptrvec_push(l->a, out, x);
+		if (ptrvec_push(l->a, out, x) < 0)
+			return ld_oom(l, m, "exception", x->name);
 	}
 	return 0;
 }
@@ -111,6 +127,8 @@ static int append_exceptions(struct lctx *l, yaml_node_t *at, struct rl_rule *r,
 	struct ptrvec merged = {0};
 
 	ptrvec_copy(l->a, &merged, &r->excs);
+	if (merged.n != r->excs.n)
+		return ld_oom(l, at, "rule", r->name);
 	for (size_t i = 0; i < add->n; i++) {
 		struct rl_exc *x = add->v[i];
 		long found = -1;
@@ -124,7 +142,8 @@ static int append_exceptions(struct lctx *l, yaml_node_t *at, struct rl_rule *r,
 				       "fields");
 				return -1;
 			}
-			ptrvec_push(l->a, &merged, x);
+			if (ptrvec_push(l->a, &merged, x) < 0)
+				return ld_oom(l, at, "exception", x->name);
 			continue;
 		}
 		if (x->fields.n || x->comps.n) {
@@ -134,10 +153,15 @@ static int append_exceptions(struct lctx *l, yaml_node_t *at, struct rl_rule *r,
 			return -1;
 		}
 		struct rl_exc *old = merged.v[found], *nx = arena_alloc(l->a, sizeof(*nx));
+		if (!nx)
+			return ld_oom(l, at, "exception", x->name);
 		*nx = *old;
 		ptrvec_copy(l->a, &nx->values, &old->values);
+		if (nx->values.n != old->values.n)
+			return ld_oom(l, at, "exception", x->name);
 		for (size_t k = 0; k < x->values.n; k++)
-			ptrvec_push(l->a, &nx->values, x->values.v[k]);
+			if (ptrvec_push(l->a, &nx->values, x->values.v[k]) < 0)
+				return ld_oom(l, at, "exception", x->name);
 		merged.v[found] = nx;
 	}
 	r->excs = merged;
@@ -319,8 +343,8 @@ static void rule_merge_tags(struct lctx *l, struct rl_rule *r, const struct ptrv
 		for (size_t u = 0; u < r->tags.n; u++)
 			if (strcmp(r->tags.v[u], add->v[t]) == 0)
 				dup = 1;
-		if (!dup)
-			ptrvec_push(l->a, &r->tags, add->v[t]);
+		if (!dup && ptrvec_push(l->a, &r->tags, add->v[t]) < 0)
+			r->tags.n = (size_t)-1; /* reported by the caller */
 	}
 }
 
@@ -374,23 +398,41 @@ static void rule_modify(struct lctx *l, struct rule_item *it, long idx)
 		return;
 	}
 	struct rl_rule *prev = e->rules.v[idx], *r = arena_alloc(l->a, sizeof(*r));
+	if (!r) {
+		ld_oom(l, it->map, "rule", it->name);
+		return;
+	}
 	*r = *prev;
 	ptrvec_copy(l->a, &r->tags, &prev->tags);
 	ptrvec_copy(l->a, &r->excs, &prev->excs);
+	if (r->tags.n != prev->tags.n || r->excs.n != prev->excs.n) {
+		ld_oom(l, it->map, "rule", it->name);
+		return;
+	}
 	if (it->append) {
 		if (!it->cn && !it->xn) {
 			ld_err(l, it->map, "rule", it->name,
 			       "Appended rule must have exceptions or condition property");
 			return;
 		}
-		if (it->nr.cond.s)
+		if (it->nr.cond.s) {
 			r->cond = ld_ptext_append(l->a, &prev->cond, &it->nr.cond);
+			if (!r->cond.s) {
+				ld_oom(l, it->map, "rule", it->name);
+				return;
+			}
+		}
 		if (it->xn && append_exceptions(l, it->xn, r, &it->nr.excs) < 0)
 			return;
 	}
 	for (int i = 0; i < it->nov; i++)
 		if (rule_override_key(l, it, r, prev, i) < 0)
 			return;
+	if ((prev->cond.s && !r->cond.s) || (prev->output && !r->output) ||
+	    (prev->desc && !r->desc) || r->tags.n == (size_t)-1) {
+		ld_oom(l, it->map, "rule", it->name);
+		return;
+	}
 	e->rules.v[idx] = r;
 }
 
@@ -410,6 +452,10 @@ static void rule_enable_only(struct lctx *l, struct rule_item *it, long idx)
 	        "approach requires also a 'replace' entry under the 'override' key "
 	        "(i.e. 'enabled: replace').");
 	struct rl_rule *r = arena_alloc(l->a, sizeof(*r));
+	if (!r) {
+		ld_oom(l, it->map, "rule", it->name);
+		return;
+	}
 	*r = *(struct rl_rule *)e->rules.v[idx];
 	r->enabled = it->nr.enabled;
 	e->rules.v[idx] = r;
@@ -429,9 +475,14 @@ static void rule_define(struct lctx *l, struct rule_item *it, long idx, int errs
 	if (!it->nr.source)
 		it->nr.source = "syscall";
 	struct rl_rule *r = arena_alloc(l->a, sizeof(*r));
+	if (!r) {
+		ld_oom(l, it->map, "rule", it->name);
+		return;
+	}
 	*r = it->nr;
 	if (idx < 0) {
-		ptrvec_push(l->a, &e->rules, r);
+		if (ptrvec_push(l->a, &e->rules, r) < 0)
+			ld_oom(l, it->map, "rule", it->name);
 		return;
 	}
 	struct rl_rule *prev = e->rules.v[idx];

@@ -123,14 +123,21 @@ struct cnode *cnode_new(struct arena *a, enum ckind kind)
 
 int cnode_add_kid(struct arena *a, struct cnode *parent, struct cnode *kid)
 {
-	struct cnode **kids = arena_alloc(a, (size_t)(parent->nkids + 1) * sizeof(*kids));
-
-	if (!kids)
+	if (!parent || !kid)
 		return -1;
-	if (parent->nkids)
-		memcpy(kids, parent->kids, (size_t)parent->nkids * sizeof(*kids));
-	kids[parent->nkids++] = kid;
-	parent->kids = kids;
+	if (parent->nkids == parent->capkids) {
+		/* amortised growth: an `or` of N checks costs O(N), not O(N^2) */
+		int cap = parent->capkids ? parent->capkids * 2 : 4;
+		struct cnode **kids = arena_alloc(a, (size_t)cap * sizeof(*kids));
+
+		if (!kids || cap < parent->capkids)
+			return -1;
+		if (parent->nkids)
+			memcpy(kids, parent->kids, (size_t)parent->nkids * sizeof(*kids));
+		parent->kids = kids;
+		parent->capkids = cap;
+	}
+	parent->kids[parent->nkids++] = kid;
 	return 0;
 }
 
@@ -141,6 +148,7 @@ struct cnode *cnode_copy(struct arena *a, const struct cnode *n)
 	if (!c)
 		return NULL;
 	*c = *n;
+	c->capkids = n->nkids;
 	if (n->nkids) {
 		c->kids = arena_alloc(a, (size_t)n->nkids * sizeof(*c->kids));
 		if (!c->kids)
@@ -254,7 +262,7 @@ static int parse_field_from(struct pstate *ps, struct clex_token *t, struct cfie
 }
 
 /* Adds the items of list `name` (or the word itself) to the value vector. */
-static int add_value(struct pstate *ps, struct ptrvec *vals, const char *word, int bare)
+static int add_value(struct pstate *ps, struct ptrvec *vals, const char *word, int bare, size_t off)
 {
 	struct cparse_ctx *ctx = ps->ctx;
 	size_t n = 0;
@@ -264,6 +272,13 @@ static int add_value(struct pstate *ps, struct ptrvec *vals, const char *word, i
 		items = ctx->lists(ctx->lists_arg, word, &n);
 	if (!items)
 		return ptrvec_push(ctx->arena, vals, (void *)word);
+	if (n == CPARSE_LIST_TOO_BIG) {
+		perr(ps, off,
+		     "list '%s' is too large once its nested lists are expanded (at most %d "
+		     "items per list and %d expanded nodes and items per ruleset)",
+		     word, CPARSE_MAX_LIST_ITEMS, CPARSE_MAX_EXPANDED);
+		return -1;
+	}
 	for (size_t i = 0; i < n; i++)
 		if (ptrvec_push(ctx->arena, vals, (void *)clex_item_value(ctx->arena, items[i])) <
 		    0)
@@ -280,7 +295,7 @@ static int parse_list(struct pstate *ps, struct cnode *n)
 	next(ps, CLEX_VALUE, &t);
 	if (t.tok == TK_BARE) {
 		/* A bare list name (Falco accepts it through substitution). */
-		if (add_value(ps, &vals, t.text, 1) < 0)
+		if (add_value(ps, &vals, t.text, 1, t.off) < 0)
 			return -1;
 		goto done;
 	}
@@ -296,7 +311,7 @@ static int parse_list(struct pstate *ps, struct cnode *n)
 			perr(ps, t.off, "expected a list value, found '%s'", tok_desc(&t));
 			return -1;
 		}
-		if (add_value(ps, &vals, t.text, t.tok == TK_BARE) < 0)
+		if (add_value(ps, &vals, t.text, t.tok == TK_BARE, t.off) < 0)
 			return -1;
 		next(ps, CLEX_VALUE, &t);
 		if (t.tok == TK_RPAREN)
@@ -322,7 +337,7 @@ static int parse_value(struct pstate *ps, struct cnode *n)
 	next(ps, CLEX_VALUE, &t);
 	if (t.tok == TK_STRING || t.tok == TK_BARE) {
 		struct ptrvec vals = {0};
-		if (add_value(ps, &vals, t.text, t.tok == TK_BARE) < 0)
+		if (add_value(ps, &vals, t.text, t.tok == TK_BARE, t.off) < 0)
 			return -1;
 		if (vals.n != 1) {
 			perr(ps, t.off, "list '%s' does not hold exactly one value here", t.text);

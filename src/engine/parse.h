@@ -17,6 +17,17 @@
 /* Deepest nesting of parentheses/not accepted; deeper input is an error
  * rather than a stack overflow. */
 #define CPARSE_MAX_DEPTH 200
+/* Expansion budget of one ruleset: condition nodes copied from macros,
+ * list items flattened from nested lists and list values copied into
+ * conditions, together. Macros and lists that nest exponentially (a few
+ * hundred bytes of YAML can describe 2^40 nodes) fail at this bound
+ * (enforced by expand.c) with an error at the reference instead of
+ * exhausting memory (worst case ~200 MB); a SIGHUP reload runs this inside
+ * the daemon. Falco's stable, incubating and sandbox rules together use
+ * about 5,300, kestrel's default rules about 800. */
+#define CPARSE_MAX_EXPANDED 1000000
+/* Most items one list may hold once its nested lists are flattened. */
+#define CPARSE_MAX_LIST_ITEMS 100000
 /* Transformers applied to one field, e.g. tolower(basename(fd.name)). */
 #define CFIELD_MAX_XFORMS 4
 
@@ -75,7 +86,7 @@ struct cnode {
 	enum ckind kind;
 	struct src_pos pos;
 	/* CN_AND / CN_OR (n-ary), CN_NOT (one kid) */
-	int nkids;
+	int nkids, capkids; /* kids grows by doubling (cnode_add_kid) */
 	struct cnode **kids;
 	/* CN_CHECK */
 	struct cfield lhs;
@@ -90,7 +101,10 @@ struct cnode {
 };
 
 /* Lists, for substitution of list names written as values. Returns the
- * items (already expanded, as written in YAML) or NULL. */
+ * items (already expanded, as written in YAML) or NULL. A list too large
+ * to expand returns non-NULL with *n = CPARSE_LIST_TOO_BIG (an error at the
+ * reference). */
+#define CPARSE_LIST_TOO_BIG ((size_t)-1)
 typedef const char *const *(*cparse_list_fn)(void *arg, const char *name, size_t *n);
 
 struct cparse_ctx {

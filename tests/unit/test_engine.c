@@ -207,6 +207,77 @@ Test(engine, regex_is_an_anchored_full_match)
 	BADRULE("proc.name regex '(unclosed'", ev);
 }
 
+/* The default rule "Search Private Keys or Passwords" with about 1 MB of
+ * extra arguments: the regex `(?s).*(id_rsa|...).*` used to hit PCRE2's
+ * match limit and the error counted as "no match" (evasion). */
+Test(engine, regex_private_key_search_fires_with_a_megabyte_of_arguments)
+{
+	const size_t pad = 1024 * 1024;
+	char *big = malloc(pad + 1), path[4096];
+	const char *argv[] = {"grep", "-r", "id_rsa", big};
+	struct engine *e = engine_new();
+	struct engine_diag *d = engine_diag_new();
+	struct capture cap = {0};
+	struct engine_stats st;
+	const char *paths[1] = {tw_srcpath(path, sizeof(path), "rules/kestrel_rules.yaml")};
+
+	cr_assert(big && e && d);
+	memset(big, 'x', pad);
+	big[pad] = '\0';
+	cr_assert_eq(engine_load(e, paths, 1, d), 0);
+	struct kevent ev = tw_event("execve", 100, 99, "grep", "/usr/bin/grep");
+	ev.argv = argv;
+	ev.argc = ev.nargv = 4;
+	engine_set_matching(e, ENGINE_MATCH_ALL);
+	engine_eval_with(e, &ev, &tw_src, &W, capture_cb, &cap);
+	int hit = 0;
+	for (int i = 0; i < cap.n; i++)
+		hit |= strcmp(cap.rule[i], "Search Private Keys or Passwords") == 0;
+	cr_assert(hit, "the rule did not fire on a 1 MB argument list");
+	engine_get_stats(e, &st);
+	cr_assert_eq(st.regex_errors, 0, "the JIT should complete this match");
+	engine_diag_free(d);
+	engine_free(e);
+	free(big);
+}
+
+/* A catastrophic regex stops at the match limit: the error is counted and
+ * the rule fires (fail open), also under `not`. */
+Test(engine, regex_match_error_is_counted_and_fails_open)
+{
+	char as[64];
+	memset(as, 'a', 40);
+	strcpy(as + 40, "b");
+	const char *argv[] = {"x", as};
+	struct engine_stats st;
+	struct capture cap = {0};
+	struct engine *e = tw_load("- rule: r\n  desc: d\n  condition: evt.type = execve and "
+	                           "proc.args regex '(a|aa)+$'\n  output: o\n  priority: ERROR\n"
+	                           "- rule: n\n  desc: d\n  condition: evt.type = execve and not "
+	                           "proc.args regex '(a|aa)+$'\n  output: o\n  priority: ERROR\n",
+	                           NULL);
+	cr_assert_not_null(e);
+	engine_set_matching(e, ENGINE_MATCH_ALL);
+	struct kevent ev = tw_event("execve", 100, 99, "x", "/bin/x");
+	ev.argv = argv;
+	ev.argc = ev.nargv = 2;
+	engine_eval_with(e, &ev, &tw_src, &W, capture_cb, &cap);
+	engine_get_stats(e, &st);
+	cr_assert_eq(st.regex_errors, 2, "match errors counted: %llu",
+	             (unsigned long long)st.regex_errors);
+	cr_assert_eq(cap.n, 2, "both rules fire (fail open): %d", cap.n);
+	/* an ordinary input matches or not, without errors */
+	const char *ok[] = {"x", "aaaa"};
+	ev.argv = ok;
+	cap.n = 0;
+	engine_eval_with(e, &ev, &tw_src, &W, capture_cb, &cap);
+	engine_get_stats(e, &st);
+	cr_assert_eq(st.regex_errors, 2);
+	cr_assert_eq(cap.n, 1);
+	cr_assert_str_eq(cap.rule[0], "r");
+	engine_free(e);
+}
+
 Test(engine, string_modifiers_anyof_allof_oneof)
 {
 	struct kevent ev = exec_ev();
