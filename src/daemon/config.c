@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -392,7 +393,9 @@ static int set_scalar(struct kestrel_config *cfg, const struct ckey *k, const ch
 		char *end;
 		errno = 0;
 		double d = strtod(v, &end);
-		if (errno || end == v || *end || d < (double)k->min || d > (double)k->max)
+		/* nan compares false with every bound: check it first */
+		if (errno || end == v || *end || !isfinite(d) || d < (double)k->min ||
+		    d > (double)k->max)
 			goto bad;
 		*(double *)p = d;
 		return 0;

@@ -148,7 +148,29 @@ struct kcheck_facts {
 	int pidns_init;     /* same for the pid namespace */
 	int netns_init;     /* same as pid 1's net namespace */
 	char container[32]; /* "docker", "podman", "" ... */
+
+	/* Other readers of the multicast log group (kcheck_journal.c):
+	 * NETLINK_AUDIT sockets with a group bit, -1 unknown; the first
+	 * holder found (not pid 1 when another holds it too), 0 none. */
+	int audit_listeners;
+	long listener_pid;
+	char listener_comm[KCHECK_UTS_MAX];
 };
+
+/*
+ * Readers of the audit multicast group, from the text of /proc/net/netlink
+ * (columns found by the header: Eth = protocol, Groups = hex bitmask,
+ * Inode): counts the NETLINK_AUDIT (9) sockets with a non-zero group
+ * mask and stores up to max of their inodes. Pure: no I/O.
+ */
+size_t kcheck_audit_listeners(const char *netlink_text, unsigned long *inodes, size_t max);
+/* The pid holding socket inode (a bounded scan of <proc>/<pid>/fd; pid
+ * skip ignored; pid 1 only if nobody else holds it), its comm in comm.
+ * 0 when not found. */
+long kcheck_socket_owner(const char *proc, unsigned long inode, long skip, char *comm,
+                         size_t len);
+/* Fills f->audit_listeners, listener_pid and listener_comm from <proc>. */
+void kcheck_collect_listeners(const char *proc, struct kcheck_facts *f);
 
 /* Collects facts from the running system (uname, files under p, kernel
  * audit via netlink). p may be NULL for the defaults. Never fails: what

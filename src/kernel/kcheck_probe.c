@@ -170,6 +170,7 @@ void kcheck_collect(const struct kcheck_paths *paths, struct kcheck_facts *f)
 	collect_audit(paths, f);
 	f->execveat_nr = audit_name_to_syscall("execveat", audit_detect_machine());
 	collect_namespaces(paths, f);
+	kcheck_collect_listeners(paths->proc, f);
 }
 
 /* ---- feature questions -------------------------------------------------- */

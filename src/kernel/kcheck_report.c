@@ -379,6 +379,32 @@ static void eval_namespaces(const struct kcheck_facts *f, struct report *r)
 		add(r, "namespaces", KCHECK_OK, NULL, "host user and pid namespaces");
 }
 
+/* Another reader of the multicast group: each record is copied to it too.
+ * On systemd hosts that is journald's audit socket, which formats every
+ * audit record into the journal (CPU in journald, journal disk and
+ * rotation); kestrel does not need it. */
+static void eval_listeners(const struct kcheck_facts *f, struct report *r)
+{
+	char who[KCHECK_UTS_MAX + 32] = "";
+
+	if (f->audit_listeners <= 0)
+		return;
+	if (f->listener_pid > 0)
+		snprintf(who, sizeof(who), "%s (pid %ld)",
+		         f->listener_comm[0] ? f->listener_comm : "?", f->listener_pid);
+	if (strstr(f->listener_comm, "journal"))
+		add(r, "journald audit socket", KCHECK_WARN,
+		    "systemctl mask --now systemd-journald-audit.socket",
+		    "%s copies every audit record into the journal: each record kestrel's rules "
+		    "cause is also formatted and written there (journald CPU, journal disk, "
+		    "rotation of other logs)",
+		    who);
+	else
+		add(r, "audit log readers", KCHECK_WARN, "stop that reader if nothing needs it",
+		    "%d other socket(s) in the multicast group get every audit record too%s%s",
+		    f->audit_listeners, who[0] ? ", e.g. " : "", who);
+}
+
 size_t kcheck_evaluate(const struct kcheck_facts *f, struct kcheck_item *items, size_t max)
 {
 	struct report r = {.items = items, .n = 0, .max = max};
@@ -392,6 +418,7 @@ size_t kcheck_evaluate(const struct kcheck_facts *f, struct kcheck_item *items, 
 		eval_status(f, &r);
 	eval_multicast(f, &r);
 	eval_execveat(f, &r);
+	eval_listeners(f, &r);
 	return r.n;
 }
 

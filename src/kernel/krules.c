@@ -84,6 +84,7 @@ void krules_free(struct krules *kr)
 	for (size_t t = 0; t < kr->nterms; t++) {
 		free_strv(kr->terms[t].names, kr->terms[t].n);
 		free_strv(kr->terms[t].fields, (size_t)kr->terms[t].nf);
+		free_strv(kr->terms[t].why, kr->terms[t].nwhy);
 	}
 	free(kr->terms);
 	free_built(kr);
@@ -133,11 +134,30 @@ static struct krules_term *term_for(struct krules *kr, const char *const *fields
 	return t;
 }
 
-static int term_has(const struct krules_term *t, const char *name)
+static int strv_has(char *const *v, size_t n, const char *s)
 {
-	for (size_t i = 0; i < t->n; i++)
-		if (strcmp(t->names[i], name) == 0)
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i], s) == 0)
 			return 1;
+	return 0;
+}
+
+/* Appends s to the vector unless it is there; 0 or -1 (out of memory). */
+static int strv_add_new(char ***v, size_t *n, size_t *cap, const char *s)
+{
+	if (strv_has(*v, *n, s))
+		return 0;
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 8;
+		char **nv = realloc(*v, c * sizeof(*nv));
+		if (!nv)
+			return -1;
+		*v = nv;
+		*cap = c;
+	}
+	if (!((*v)[*n] = strdup(s)))
+		return -1;
+	(*n)++;
 	return 0;
 }
 
@@ -153,7 +173,8 @@ int krules_syscall_known(const struct krules *kr, const char *name)
 #define KRULES_TERM_FIELDS (AUDIT_MAX_FIELDS - 3)
 
 int krules_add_term(struct krules *kr, const char *const *names, size_t n,
-                    const char *const *fields, int nf, int ns_bound, char *err, size_t errlen)
+                    const char *const *fields, int nf, int ns_bound, const char *const *why,
+                    size_t nwhy, char *err, size_t errlen)
 {
 	struct krules_term *t;
 
@@ -170,21 +191,12 @@ int krules_add_term(struct krules *kr, const char *const *names, size_t n,
 	}
 	if (!(t = term_for(kr, fields, nf, ns_bound)))
 		goto oom;
-	for (size_t i = 0; i < n; i++) {
-		if (term_has(t, names[i]))
-			continue;
-		if (t->n == t->cap) {
-			size_t cap = t->cap ? t->cap * 2 : 16;
-			char **nn = realloc(t->names, cap * sizeof(*nn));
-			if (!nn)
-				goto oom;
-			t->names = nn;
-			t->cap = cap;
-		}
-		if (!(t->names[t->n] = strdup(names[i])))
+	for (size_t i = 0; i < n; i++)
+		if (strv_add_new(&t->names, &t->n, &t->cap, names[i]) < 0)
 			goto oom;
-		t->n++;
-	}
+	for (size_t i = 0; i < nwhy; i++)
+		if (strv_add_new(&t->why, &t->nwhy, &t->whycap, why[i]) < 0)
+			goto oom;
 	return 0;
 oom:
 	snprintf(err, errlen, "kernel rules: out of memory");
@@ -197,16 +209,19 @@ int krules_add(struct krules *kr, const char *const *names, size_t n, unsigned f
 	static const char *const success[] = {"success=1"};
 
 	return krules_add_term(kr, names, n, success, (flags & KRULES_SUCCESS_ONLY) ? 1 : 0, 0,
-	                       err, errlen);
+	                       NULL, 0, err, errlen);
 }
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-static int add_fixed(struct krules *kr, const char *const *names, size_t n, unsigned flags)
+static int add_fixed(struct krules *kr, const char *const *names, size_t n, unsigned flags,
+                     const char *why)
 {
+	static const char *const success[] = {"success=1"};
 	char err[256];
 
-	if (krules_add(kr, names, n, flags, err, sizeof(err)) < 0) {
+	if (krules_add_term(kr, names, n, success, (flags & KRULES_SUCCESS_ONLY) ? 1 : 0, 0, &why,
+	                    1, err, sizeof(err)) < 0) {
 		log_warnx("%s", err);
 		return -1;
 	}
@@ -216,15 +231,18 @@ static int add_fixed(struct krules *kr, const char *const *names, size_t n, unsi
 int krules_add_proc_needs(struct krules *kr, unsigned needs)
 {
 	if ((needs & KRULES_PROC_EXEC) &&
-	    add_fixed(kr, proc_exec_calls, NELEM(proc_exec_calls), 0) < 0)
+	    add_fixed(kr, proc_exec_calls, NELEM(proc_exec_calls), 0, "process table (exec)") < 0)
 		return -1;
-	if ((needs & KRULES_PROC_NS) && add_fixed(kr, proc_ns_calls, NELEM(proc_ns_calls), 0) < 0)
+	if ((needs & KRULES_PROC_NS) &&
+	    add_fixed(kr, proc_ns_calls, NELEM(proc_ns_calls), 0,
+	              "container path rules (pivot_root)") < 0)
 		return -1;
 	if ((needs & KRULES_PROC_FORK) &&
-	    add_fixed(kr, proc_fork_calls, NELEM(proc_fork_calls), KRULES_SUCCESS_ONLY) < 0)
+	    add_fixed(kr, proc_fork_calls, NELEM(proc_fork_calls), KRULES_SUCCESS_ONLY,
+	              "process table (fork)") < 0)
 		return -1;
 	if ((needs & KRULES_PROC_EXIT) &&
-	    add_fixed(kr, proc_exit_calls, NELEM(proc_exit_calls), 0) < 0)
+	    add_fixed(kr, proc_exit_calls, NELEM(proc_exit_calls), 0, "process table (exit)") < 0)
 		return -1;
 	return 0;
 }
@@ -273,17 +291,38 @@ static void print_term(const struct krules *kr, const struct krules_term *t, int
 	fprintf(out, " -F key=%s\n", KRULES_KEY);
 }
 
+/* "# A; B" above a term's rules; control bytes in a rule name (a name
+ * is free text from a rules file) become spaces so the comment stays one
+ * line for auditctl. */
+static void print_why(const struct krules_term *t, FILE *out)
+{
+	if (t->nwhy == 0)
+		return;
+	fputs("#", out);
+	for (size_t i = 0; i < t->nwhy; i++) {
+		fputs(i ? "; " : " ", out);
+		for (const unsigned char *p = (const unsigned char *)t->why[i]; *p; p++)
+			fputc(*p < 0x20 || *p == 0x7f ? ' ' : *p, out);
+	}
+	fputc('\n', out);
+}
+
 int krules_print(const struct krules *kr, FILE *out)
 {
 	int lines = 0;
 
-	for (size_t t = 0; t < kr->nterms; t++)
+	for (size_t t = 0; t < kr->nterms; t++) {
+		int first = 1;
 		for (int a = 0; a < kr->narch; a++) {
 			if (krules_term_arch_count(kr, &kr->terms[t], a) == 0)
 				continue;
+			if (first)
+				print_why(&kr->terms[t], out);
+			first = 0;
 			print_term(kr, &kr->terms[t], a, out);
 			lines++;
 		}
+	}
 	return lines;
 }
 

@@ -97,9 +97,14 @@ int krules_add_proc_needs(struct krules *kr, unsigned needs);
  * sound; logged at info level (debug for container namespaces). A
  * directory created later is covered by that ancestor; the narrower rule
  * comes with the next reload. krules_print shows the names unresolved.
+ *
+ * why (nwhy strings, may be NULL): what needs the term, the names of the
+ * kestrel rules it serves; merged terms keep the union, in order, and
+ * krules_print puts them in a comment above the term's rules.
  */
 int krules_add_term(struct krules *kr, const char *const *names, size_t n,
-                    const char *const *fields, int nf, int ns_bound, char *err, size_t errlen);
+                    const char *const *fields, int nf, int ns_bound, const char *const *why,
+                    size_t nwhy, char *err, size_t errlen);
 /* 1 if some arch of this machine knows the syscall. */
 int krules_syscall_known(const struct krules *kr, const char *name);
 
@@ -108,9 +113,12 @@ int krules_syscall_known(const struct krules *kr, const char *name);
 size_t krules_count(const struct krules *kr);
 size_t krules_ns_count(const struct krules *kr);
 
-/* Prints the set in auditctl syntax, one rule a line, e.g.
- * "-a always,exit -F arch=b64 -S execve,execveat -F pid!=42 -F key=kestrel".
- * Returns the number of lines. Touches no kernel state (--print-audit-rules). */
+/* Prints the set in auditctl syntax, one rule a line, each term's rules
+ * (one per arch) under a comment naming what needs them, e.g.
+ *   # process table (exec)
+ *   -a always,exit -F arch=b64 -S execve,execveat -F pid!=42 -F key=kestrel
+ * Returns the number of rule lines. Touches no kernel state
+ * (--print-audit-rules). */
 int krules_print(const struct krules *kr, FILE *out);
 
 /*

@@ -25,6 +25,8 @@ struct krules_term {
 	char **fields; /* libaudit field pair texts ("a2&3", "path=/etc/shadow") */
 	int nf;
 	int ns_bound; /* has path=, dir= or exe= */
+	char **why;   /* what needs it: rule names, "process table (exec)" */
+	size_t nwhy, whycap;
 };
 
 struct krules_arch {

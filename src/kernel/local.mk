@@ -7,4 +7,4 @@ libkestrel_a_SOURCES += src/kernel/kaudit.c src/kernel/kaudit.h \
 	src/kernel/krules.c src/kernel/krules.h \
 	src/kernel/crashstate.c src/kernel/crashstate.h \
 	src/kernel/kcheck.c src/kernel/kcheck_probe.c \
-	src/kernel/kcheck_report.c src/kernel/kcheck.h
+	src/kernel/kcheck_report.c src/kernel/kcheck_journal.c src/kernel/kcheck.h

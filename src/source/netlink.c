@@ -27,8 +27,9 @@
 #include "util/log.h"
 
 /* Datagrams fetched per recvmmsg call: one syscall for a burst of records
- * (an exec event is about seven). */
-#define NL_BATCH 32
+ * (an exec event is about seven). The daemon lets records gather for up to
+ * a millisecond in a storm (daemon.c), so a read finds tens to hundreds. */
+#define NL_BATCH 128
 /* One datagram buffer: the kernel's largest record (MAX_AUDIT_MESSAGE_LENGTH,
  * 8970, header included) rounded up, with room for the NUL we add. */
 #define NL_DGRAM_MAX 9216

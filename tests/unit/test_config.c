@@ -292,6 +292,66 @@ Test(config, bad_values_are_errors_with_file_line_column)
 	expect_load_error("rules_files: {a: b}\n", "1:14: rules_files: expected a list");
 }
 
+Test(config, kernel_filters_precise_or_broad)
+{
+	struct kestrel_config c;
+	char err[CONFIG_ERR_MAX] = "";
+
+	cr_assert_eq(load_text(&c, "audit:\n  kernel_filters: broad\n", NULL, err, NULL, 0), 0,
+	             "%s", err);
+	cr_expect_eq(c.audit_kernel_filters, CONFIG_KF_BROAD);
+	config_free(&c);
+	cr_assert_eq(load_text(&c, "audit:\n  kernel_filters: precise\n", NULL, err, NULL, 0), 0,
+	             "%s", err);
+	cr_expect_eq(c.audit_kernel_filters, CONFIG_KF_PRECISE);
+	/* -o overrides the file, both ways */
+	cr_expect_eq(config_set_option(&c, "audit.kernel_filters=broad", err, sizeof(err)), 0, "%s",
+	             err);
+	cr_expect_eq(c.audit_kernel_filters, CONFIG_KF_BROAD);
+	cr_expect_eq(config_set_option(&c, "audit.kernel_filters=precise", err, sizeof(err)), 0,
+	             "%s", err);
+	cr_expect_eq(c.audit_kernel_filters, CONFIG_KF_PRECISE);
+	cr_expect_eq(config_set_option(&c, "audit.kernel_filters=exact", err, sizeof(err)), -1);
+	cr_expect_str_eq(err, "-o audit.kernel_filters: audit.kernel_filters: expected precise or "
+	                      "broad, got 'exact'");
+	cr_expect_eq(c.audit_kernel_filters, CONFIG_KF_PRECISE);
+	config_free(&c);
+	/* the default is precise */
+	cr_assert_eq(config_init(&c), 0);
+	cr_expect_eq(c.audit_kernel_filters, CONFIG_KF_PRECISE);
+	config_free(&c);
+	expect_load_error("audit:\n  kernel_filters: Broad\n",
+	                  "2:19: audit.kernel_filters: expected precise or broad, got 'Broad'");
+	expect_load_error("\naudit:\n  kernel_filters: none\n",
+	                  "3:19: audit.kernel_filters: expected precise or broad");
+}
+
+/* nan compares false with any bound, and inf or a negative rate would
+ * turn the limit off or make no sense: all are errors, not "no limit". */
+Test(config, non_finite_or_negative_numbers_are_errors)
+{
+	static const char *const bad[] = {"nan", "NaN", "-nan", "inf", "-inf", "infinity", "-1",
+	                                  "-0.5", "1e400"};
+	struct kestrel_config c;
+	char err[CONFIG_ERR_MAX];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[64], want[128];
+		snprintf(text, sizeof(text), "outputs:\n  rate: %s\n", bad[i]);
+		snprintf(want, sizeof(want), "2:9: outputs.rate: expected a number between 0 and "
+		                             "1000000, got '%s'", bad[i]);
+		expect_load_error(text, want);
+		cr_assert_eq(config_init(&c), 0);
+		cr_expect_eq(config_set(&c, "outputs.rate", bad[i], err, sizeof(err)), -1,
+		             "-o outputs.rate=%s accepted", bad[i]);
+		cr_expect_float_eq(c.out.rate, 1.0, 1e-9, "the default rate stays");
+		config_free(&c);
+	}
+	cr_assert_eq(load_text(&c, "outputs:\n  rate: 0\n", NULL, err, NULL, 0), 0, "%s", err);
+	cr_expect_float_eq(c.out.rate, 0.0, 1e-9, "0 (no limit) stays allowed");
+	config_free(&c);
+}
+
 Test(config, yaml_syntax_error_names_the_position)
 {
 	struct kestrel_config c;
