@@ -187,9 +187,9 @@ static int run_rules_mode(const struct options *o)
 	if (!e)
 		return 1;
 	if (o->mode == MODE_LIST) {
-		engine_cli_list_rules(e, stdout);
+		engine_cli_list_rules_kf(e, precise, stdout);
 	} else if (o->mode == MODE_DESCRIBE) {
-		rc = engine_cli_describe_rule(e, o->describe, stdout);
+		rc = engine_cli_describe_rule_kf(e, o->describe, precise, stdout);
 		if (rc)
 			log_warnx("no rule named '%s'", o->describe);
 	} else {
