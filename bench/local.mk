@@ -9,7 +9,8 @@ bench: kestrel$(EXEEXT)
 	$(srcdir)/bench/run --kestrel $(abs_top_builddir)/kestrel $(BENCH_ARGS)
 .PHONY: bench
 EXTRA_DIST += bench/run bench/replay bench/live bench/README.md bench/RESULTS.md \
-	bench/exec-rules.yaml bench/startup-memory
+	bench/exec-rules.yaml bench/startup-memory bench/overhead \
+	bench/overhead-exec-rules.yaml bench/RESULTS-overhead.md
 
 # The harness checks itself on the shared fixtures (skips without them).
 TESTS += bench/test-replay.sh
