@@ -305,11 +305,69 @@ static uint64_t replay_once(const char *path, const char *text, size_t len, stru
 	return c1 - c0;
 }
 
+/* Replays per figure: the best (least disturbed) of these is kept. */
+#define BENCH_CORPUS_ROUNDS 3
+/* The engine time measured around each engine_eval and the same time
+ * derived as (replay with rules - replay without) must agree within this
+ * factor, or the figures are not trustworthy and the run fails. */
+#define BENCH_AGREEMENT 2.0
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* The engine's mean ns/event on the corpus, two ways: summed around each
+ * engine_eval (direct), and replay-with-rules minus replay-without
+ * (difference). The first replay only warms caches and the page cache of
+ * the mapping: measuring it as the baseline made the difference negative.
+ * Returns 0, or 1 when the self-check fails. */
+static int corpus_figures(struct engine *e, const char *path, const char *text, size_t len,
+                          struct replay_ctx *c, int idx)
+{
+	uint64_t base = UINT64_MAX, with = UINT64_MAX, direct = UINT64_MAX;
+
+	engine_set_index(e, idx);
+	for (int round = 0; round < BENCH_CORPUS_ROUNDS; round++) {
+		c->e = NULL;
+		base = min_u64(base, replay_once(path, text, len, c));
+		c->e = e;
+		alerts = 0;
+		with = min_u64(with, replay_once(path, text, len, c));
+		/* wall time around each call: the slowest 1% are mostly the
+		 * thread being preempted (2 shared cores), not the engine */
+		qsort(c->lat, c->nlat, sizeof(*c->lat), cmp_u64);
+		size_t kept = c->nlat - c->nlat / 100;
+		uint64_t sum = 0;
+		for (size_t i = 0; i < kept; i++)
+			sum += c->lat[i];
+		direct = min_u64(direct, kept ? sum / kept : 0);
+	}
+	double ev = (double)(c->events ? c->events : 1);
+	double d_direct = (double)direct, d_diff = ((double)with - (double)base) / ev;
+	printf("%-10s engine mean=%.1f ns/event (wall around each eval, fastest 99%%) %.1f "
+	       "(replay with rules minus without, cpu) p50=%llu p99=%llu ns alerts=%d\n",
+	       idx ? "index-on" : "index-off", d_direct, d_diff,
+	       (unsigned long long)(c->nlat ? c->lat[c->nlat / 2] : 0),
+	       (unsigned long long)(c->nlat ? c->lat[(size_t)((double)c->nlat * 0.99)] : 0),
+	       alerts);
+	if (!(d_direct > 0) || !(d_diff > 0) || d_direct > d_diff * BENCH_AGREEMENT ||
+	    d_diff > d_direct * BENCH_AGREEMENT) {
+		fprintf(stderr,
+		        "bench_engine: self-check failed on %s: figures must be positive and "
+		        "agree within %.0fx (%.1f vs %.1f ns/event)\n",
+		        path, BENCH_AGREEMENT, d_direct, d_diff);
+		return 1;
+	}
+	return 0;
+}
+
 static int run_corpus(struct engine *e, const char *path)
 {
 	struct replay_ctx c = {0};
 	struct stat st;
 	int fd = open(path, O_RDONLY);
+	int rc = 0;
 
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		perror(path);
@@ -325,29 +383,26 @@ static int run_corpus(struct engine *e, const char *path)
 	for (int i = 0; i < 1000; i++)
 		now_ns();
 	c.tcal = (now_ns() - c.tcal) / 1000;
-	/* baseline: pipeline and process table only */
-	uint64_t base = replay_once(path, text, (size_t)st.st_size, &c);
+	/* warm-up: page cache, mapping, allocator; also counts the events */
+	replay_once(path, text, (size_t)st.st_size, &c);
 	c.cap = (size_t)c.events + 1;
 	c.lat = malloc(c.cap * sizeof(*c.lat));
+	if (!c.lat)
+		return 1;
+	uint64_t base = UINT64_MAX;
+	for (int round = 0; round < BENCH_CORPUS_ROUNDS; round++)
+		base = min_u64(base, replay_once(path, text, (size_t)st.st_size, &c));
 	printf("corpus %s: %ld syscall events, replay without rules %.1f ns/event (cpu)\n", path,
 	       c.events, (double)base / (double)(c.events ? c.events : 1));
-	for (int idx = 1; idx >= 0; idx--) {
-		engine_set_index(e, idx);
-		c.e = e;
-		alerts = 0;
-		uint64_t with = replay_once(path, text, (size_t)st.st_size, &c);
-		qsort(c.lat, c.nlat, sizeof(*c.lat), cmp_u64);
-		printf("%-10s engine mean=%.1f ns/event (cpu, replay minus baseline) "
-		       "p50=%llu p99=%llu ns (wall) alerts=%d\n",
-		       idx ? "index-on" : "index-off",
-		       ((double)with - (double)base) / (double)(c.events ? c.events : 1),
-		       (unsigned long long)(c.nlat ? c.lat[c.nlat / 2] : 0),
-		       (unsigned long long)(c.nlat ? c.lat[(size_t)((double)c.nlat * 0.99)] : 0),
-		       alerts);
+	if (c.events == 0) {
+		fprintf(stderr, "bench_engine: %s holds no syscall event\n", path);
+		rc = 1;
 	}
+	for (int idx = 1; idx >= 0 && rc == 0; idx--)
+		rc = corpus_figures(e, path, text, (size_t)st.st_size, &c, idx);
 	free(c.lat);
 	munmap((void *)text, (size_t)st.st_size);
-	return 0;
+	return rc;
 }
 
 int main(int argc, char **argv)

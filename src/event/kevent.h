@@ -18,6 +18,8 @@
 
 /* Integer fields the records did not carry hold KEV_UNSET. */
 #define KEV_UNSET ((int64_t)INT64_MIN)
+/* AT_FDCWD, as the *at syscalls' dirfd argument holds it. */
+#define KEV_AT_FDCWD (-100)
 /* Audit's "unset" id (auid=4294967295, ses=4294967295). */
 #define KEV_ID_UNSET 4294967295u
 
@@ -29,6 +31,12 @@ struct kev_path {
 	int64_t mode;         /* st_mode (octal in the record), KEV_UNSET when absent */
 	int64_t ouid, ogid;   /* KEV_UNSET when absent */
 	const char *dev;      /* "fd:00" as in the record, or NULL */
+	/* 1 when name is relative to a directory fd (the *at syscalls' dirfd,
+	 * not AT_FDCWD) that audit records do not resolve: name is then NOT
+	 * relative to the cwd, and the directory is unknown; dirfd holds the
+	 * descriptor number (/proc/<pid>/fd/<dirfd> while the process lives). */
+	int dirfd_unresolved;
+	int dirfd;
 };
 
 enum kev_sa_family {
@@ -49,12 +57,12 @@ struct kev_sockaddr {
 
 struct kevent {
 	/* Identity of the audit event. */
-	uint64_t time_ns;  /* audit timestamp, ns since the epoch (ms precision) */
-	uint64_t serial;   /* audit serial */
-	const char *node;  /* node= prefix, or NULL */
-	int first_type;    /* record type of the first/primary record (SYSCALL=1300 ...) */
-	int nrecords;      /* records that made up the event */
-	int incomplete;    /* flushed by timeout/eviction/end of input, not by EOE/PROCTITLE */
+	uint64_t time_ns; /* audit timestamp, ns since the epoch (ms precision) */
+	uint64_t serial;  /* audit serial */
+	const char *node; /* node= prefix, or NULL */
+	int first_type;   /* record type of the first/primary record (SYSCALL=1300 ...) */
+	int nrecords;     /* records that made up the event */
+	int incomplete;   /* flushed by timeout/eviction/end of input, not by EOE/PROCTITLE */
 
 	/* SYSCALL record. has_syscall is 0 for non-syscall events (USER_*, CONFIG_CHANGE). */
 	int has_syscall;
@@ -75,10 +83,10 @@ struct kevent {
 	const char *subj;  /* LSM label, or NULL */
 
 	/* Auxiliary records. */
-	const char *cwd;   /* CWD record */
-	int argc;          /* EXECVE argc (may exceed nargv if records were lost) */
-	int nargv;         /* arguments reassembled */
-	const char **argv; /* nargv decoded arguments */
+	const char *cwd;    /* CWD record */
+	int argc;           /* EXECVE argc (may exceed nargv if records were lost) */
+	int nargv;          /* arguments reassembled */
+	const char **argv;  /* nargv decoded arguments */
 	int argv_truncated; /* 1 when arguments are missing (argc > nargv) */
 	int nproctitle;     /* PROCTITLE split on NUL */
 	const char **proctitle;
@@ -86,6 +94,10 @@ struct kevent {
 	struct kev_path *paths; /* in item order */
 	int has_sockaddr;
 	struct kev_sockaddr sockaddr;
+
+	/* Numeric fields that were not numbers or out of range (then left
+	 * KEV_UNSET, as if absent). */
+	int malformed;
 
 	/* Set by later stages (process table); opaque here. */
 	void *proc;

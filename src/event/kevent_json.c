@@ -2,6 +2,9 @@
  * kevent_json.c — render a kevent as JSON for --print-events. Strings are
  * attacker-controlled (argv, paths, comm) and may hold any byte: they go
  * through json_bytes() so the output is always valid JSON on one line.
+ * kevent_to_json() builds a jansson tree (tests, fuzzing); the hot
+ * --print-events path is kevent_json_write.c, which writes the same bytes
+ * directly.
  */
 #include "config.h"
 
@@ -164,7 +167,8 @@ json_t *kevent_to_json(const struct kevent *ev)
 			json_t *po = json_object();
 			json_object_set_new(po, "item", json_integer(p->item));
 			if (p->name)
-				json_object_set_new(po, "name", json_bytes(p->name, strlen(p->name)));
+				json_object_set_new(po, "name",
+				                    json_bytes(p->name, strlen(p->name)));
 			else
 				json_object_set_new(po, "name", json_null());
 			set_str(po, "nametype", p->nametype);
@@ -175,6 +179,8 @@ json_t *kevent_to_json(const struct kevent *ev)
 			}
 			set_int(po, "ouid", p->ouid);
 			set_int(po, "ogid", p->ogid);
+			if (p->dirfd_unresolved)
+				set_int(po, "dirfd", p->dirfd);
 			json_array_append_new(a, po);
 		}
 		json_object_set_new(o, "paths", a);
@@ -185,21 +191,13 @@ json_t *kevent_to_json(const struct kevent *ev)
 		if (ev->sockaddr.family == KEV_SA_OTHER)
 			json_object_set_new(so, "af", json_integer(ev->sockaddr.raw_family));
 		if (ev->sockaddr.addr[0])
-			json_object_set_new(so, "addr", json_bytes(ev->sockaddr.addr,
-								   strlen(ev->sockaddr.addr)));
+			json_object_set_new(
+			    so, "addr", json_bytes(ev->sockaddr.addr, strlen(ev->sockaddr.addr)));
 		if (ev->sockaddr.port >= 0)
 			json_object_set_new(so, "port", json_integer(ev->sockaddr.port));
 		json_object_set_new(o, "sockaddr", so);
 	}
+	if (ev->malformed)
+		set_int(o, "malformed_fields", ev->malformed);
 	return o;
-}
-
-int kevent_print_json(const struct kevent *ev, FILE *out)
-{
-	json_t *o = kevent_to_json(ev);
-	if (!o)
-		return -1;
-	int rc = json_dumpf(o, out, JSON_COMPACT) == 0 && fputc('\n', out) != EOF ? 0 : -1;
-	json_decref(o);
-	return rc;
 }

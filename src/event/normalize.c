@@ -28,6 +28,8 @@
  * chunks); an index further ahead than this is not filled in with empty
  * arguments: argv cannot grow faster than the record's own bytes. */
 #define KNORM_MAX_ARG_GAP 1
+/* st_mode in octal: 0177777 and a few digits of slack, no more. */
+#define KNORM_MAX_MODE_DIGITS 12
 /* libaudit's machine types (MACH_X86 ... MACH_IO_URING) fit below this. */
 #define KNORM_MACHINES 16
 
@@ -91,16 +93,17 @@ const char *knorm_syscall_name(uint32_t arch, int syscall)
 	return audit_syscall_to_name(syscall, mach);
 }
 
-/* Decoded copy of a field's value in the arena; NULL for a null value. */
+/* Decoded copy of a field's value in the arena; NULL for a null value.
+ * The decoded value is never longer than the raw one: one decoding pass
+ * into a buffer of the raw length, not a measuring pass and a copy. */
 static const char *dup_value(struct knorm *n, const struct arec *r, const struct arec_field *f)
 {
 	if (!f || arec_is_null(r, f))
 		return NULL;
-	long len = arec_value(r, f, NULL, 0);
-	char *p = arena_alloc(&n->arena, (size_t)len + 1);
+	char *p = arena_alloc(&n->arena, (size_t)f->vlen + 1);
 	if (!p)
 		return NULL;
-	arec_value(r, f, p, (size_t)len + 1);
+	arec_value(r, f, p, (size_t)f->vlen + 1);
 	return p;
 }
 
@@ -109,42 +112,26 @@ static const char *dup_key(struct knorm *n, const struct arec *r, const char *ke
 	return dup_value(n, r, arec_find(r, key));
 }
 
-static int64_t int_or_unset(const struct arec *r, const char *key)
+/* Integer value of field f (decimal, or hex when base is 16); KEV_UNSET and
+ * counted in ev->malformed when it is not a number or out of range. */
+static int64_t field_num(const struct arec *r, const struct arec_field *f, int base,
+                         struct kevent *ev)
 {
 	int64_t v;
-	return arec_int(r, key, &v) == 0 ? v : KEV_UNSET;
+
+	if (arec_is_null(r, f))
+		return KEV_UNSET; /* the kernel's "?": no value, not a bad one */
+	if (arec_num(arec_raw(r, f), f->vlen, base, &v) < 0 || v == KEV_UNSET) {
+		ev->malformed++;
+		return KEV_UNSET;
+	}
+	return v;
 }
 
-/* Integer value of field f (decimal, or hex when base is 16). */
-static int64_t field_num(const struct arec *r, const struct arec_field *f, int base)
+static int64_t int_or_unset(const struct arec *r, const char *key, struct kevent *ev)
 {
-	const char *v = arec_raw(r, f);
-	uint64_t u = 0;
-	int neg = 0;
-	uint32_t i = 0;
-
-	if (f->vlen == 0 || f->vlen > 20)
-		return KEV_UNSET;
-	if (base == 10 && v[0] == '-') {
-		neg = 1;
-		i = 1;
-	}
-	if (i == f->vlen)
-		return KEV_UNSET;
-	for (; i < f->vlen; i++) {
-		char c = v[i];
-		unsigned d;
-		if (c >= '0' && c <= '9')
-			d = (unsigned)(c - '0');
-		else if (base == 16 && c >= 'a' && c <= 'f')
-			d = (unsigned)(c - 'a' + 10);
-		else if (base == 16 && c >= 'A' && c <= 'F')
-			d = (unsigned)(c - 'A' + 10);
-		else
-			return KEV_UNSET;
-		u = u * (unsigned)base + d;
-	}
-	return neg ? -(int64_t)u : (int64_t)u;
+	const struct arec_field *f = arec_find(r, key);
+	return f ? field_num(r, f, 10, ev) : KEV_UNSET;
 }
 
 /* One pass over the SYSCALL record's fields, dispatching on the key:
@@ -162,11 +149,11 @@ static void take_syscall(struct knorm *n, const struct arec *r, struct kevent *e
 		switch (k[0]) {
 		case 'a':
 			if (klen == 2 && k[1] >= '0' && k[1] <= '3')
-				ev->a[k[1] - '0'] = (uint64_t)field_num(r, f, 16);
+				ev->a[k[1] - '0'] = (uint64_t)field_num(r, f, 16, ev);
 			else if (K("arch"))
-				ev->arch = (uint32_t)field_num(r, f, 16);
+				ev->arch = (uint32_t)field_num(r, f, 16, ev);
 			else if (K("auid"))
-				ev->auid = field_num(r, f, 10);
+				ev->auid = field_num(r, f, 10, ev);
 			break;
 		case 'c':
 			if (K("comm"))
@@ -174,23 +161,23 @@ static void take_syscall(struct knorm *n, const struct arec *r, struct kevent *e
 			break;
 		case 'e':
 			if (K("exit"))
-				ev->exit = field_num(r, f, 10);
+				ev->exit = field_num(r, f, 10, ev);
 			else if (K("exe"))
 				ev->exe = dup_value(n, r, f);
 			else if (K("euid"))
-				ev->euid = field_num(r, f, 10);
+				ev->euid = field_num(r, f, 10, ev);
 			else if (K("egid"))
-				ev->egid = field_num(r, f, 10);
+				ev->egid = field_num(r, f, 10, ev);
 			break;
 		case 'f':
 			if (K("fsuid"))
-				ev->fsuid = field_num(r, f, 10);
+				ev->fsuid = field_num(r, f, 10, ev);
 			else if (K("fsgid"))
-				ev->fsgid = field_num(r, f, 10);
+				ev->fsgid = field_num(r, f, 10, ev);
 			break;
 		case 'g':
 			if (K("gid"))
-				ev->gid = field_num(r, f, 10);
+				ev->gid = field_num(r, f, 10, ev);
 			break;
 		case 'k':
 			if (K("key"))
@@ -198,22 +185,22 @@ static void take_syscall(struct knorm *n, const struct arec *r, struct kevent *e
 			break;
 		case 'p':
 			if (K("pid"))
-				ev->pid = field_num(r, f, 10);
+				ev->pid = field_num(r, f, 10, ev);
 			else if (K("ppid"))
-				ev->ppid = field_num(r, f, 10);
+				ev->ppid = field_num(r, f, 10, ev);
 			break;
 		case 's':
 			if (K("syscall")) {
-				int64_t v = field_num(r, f, 10);
+				int64_t v = field_num(r, f, 10, ev);
 				ev->syscall = v == KEV_UNSET ? -1 : (int)v;
 			} else if (K("success")) {
 				ev->success = f->vlen == 3 && memcmp(arec_raw(r, f), "yes", 3) == 0;
 			} else if (K("suid")) {
-				ev->suid = field_num(r, f, 10);
+				ev->suid = field_num(r, f, 10, ev);
 			} else if (K("sgid")) {
-				ev->sgid = field_num(r, f, 10);
+				ev->sgid = field_num(r, f, 10, ev);
 			} else if (K("ses")) {
-				ev->ses = field_num(r, f, 10);
+				ev->ses = field_num(r, f, 10, ev);
 			} else if (K("subj")) {
 				ev->subj = dup_value(n, r, f);
 			}
@@ -224,7 +211,7 @@ static void take_syscall(struct knorm *n, const struct arec *r, struct kevent *e
 			break;
 		case 'u':
 			if (K("uid"))
-				ev->uid = field_num(r, f, 10);
+				ev->uid = field_num(r, f, 10, ev);
 			break;
 		default:
 			break;
@@ -238,13 +225,13 @@ static void take_syscall(struct knorm *n, const struct arec *r, struct kevent *e
 static void take_identity(struct knorm *n, const struct arec *r, struct kevent *ev)
 {
 	if (ev->pid == KEV_UNSET)
-		ev->pid = int_or_unset(r, "pid");
+		ev->pid = int_or_unset(r, "pid", ev);
 	if (ev->uid == KEV_UNSET)
-		ev->uid = int_or_unset(r, "uid");
+		ev->uid = int_or_unset(r, "uid", ev);
 	if (ev->auid == KEV_UNSET)
-		ev->auid = int_or_unset(r, "auid");
+		ev->auid = int_or_unset(r, "auid", ev);
 	if (ev->ses == KEV_UNSET)
-		ev->ses = int_or_unset(r, "ses");
+		ev->ses = int_or_unset(r, "ses", ev);
 	if (!ev->comm)
 		ev->comm = dup_key(n, r, "comm");
 	if (!ev->exe)
@@ -274,10 +261,9 @@ static int arg_append(struct knorm *n, int idx, const struct arec *r, const stru
 	}
 	if (arec_is_null(r, f))
 		return 0;
-	long len = arec_value(r, f, NULL, 0);
-	if (buf_reserve(&n->args, (size_t)len + 1) < 0)
+	if (buf_reserve(&n->args, (size_t)f->vlen + 1) < 0)
 		return -1;
-	arec_value(r, f, n->args.p + n->args.len, (size_t)len + 1);
+	long len = arec_value(r, f, n->args.p + n->args.len, (size_t)f->vlen + 1);
 	n->args.len += (size_t)len;
 	n->spans[idx].len += (size_t)len;
 	return 0;
@@ -291,8 +277,8 @@ static int take_execve(struct knorm *n, const struct arec *r, struct kevent *ev)
 		if (f->flags & ARF_ENRICHED)
 			continue;
 		if (f->klen == 4 && memcmp(k, "argc", 4) == 0) {
-			int64_t v;
-			if (arec_int(r, "argc", &v) == 0)
+			int64_t v = field_num(r, f, 10, ev);
+			if (v != KEV_UNSET)
 				ev->argc = v < 0 ? 0 : v > KNORM_MAX_ARGS ? KNORM_MAX_ARGS : (int)v;
 			continue;
 		}
@@ -342,44 +328,126 @@ static void finish_argv(struct knorm *n, struct kevent *ev)
 		ev->argv_truncated = 1;
 }
 
+/* st_mode as the record prints it (octal); KEV_UNSET otherwise. */
+static int64_t field_mode(const struct arec *r, const struct arec_field *f, struct kevent *ev)
+{
+	const char *v = arec_raw(r, f);
+	int64_t m = 0;
+
+	if (f->vlen == 0 || f->vlen > KNORM_MAX_MODE_DIGITS) {
+		ev->malformed++;
+		return KEV_UNSET;
+	}
+	for (uint32_t i = 0; i < f->vlen; i++) {
+		if (v[i] < '0' || v[i] > '7') {
+			ev->malformed++;
+			return KEV_UNSET;
+		}
+		m = m * 8 + (v[i] - '0');
+	}
+	return m;
+}
+
+/* One pass over a PATH record's fields. */
+static void path_fields(struct knorm *n, const struct arec *r, struct kev_path *p,
+                        struct kevent *ev)
+{
+	for (int i = 0; i < r->nfields; i++) {
+		const struct arec_field *f = &r->fields[i];
+		const char *k = arec_key(r, f);
+		size_t klen = f->klen;
+		if (f->flags)
+			continue;
+#define K(lit) (klen == sizeof(lit) - 1 && memcmp(k, lit, sizeof(lit) - 1) == 0)
+		if (K("item")) {
+			int64_t v = field_num(r, f, 10, ev);
+			if (v != KEV_UNSET && v >= 0 && v <= INT32_MAX)
+				p->item = (int)v;
+		} else if (K("name") && !p->name) {
+			p->name = dup_value(n, r, f);
+		} else if (K("nametype") && !p->nametype) {
+			p->nametype = dup_value(n, r, f);
+		} else if (K("inode") && p->inode == KEV_UNSET) {
+			p->inode = field_num(r, f, 10, ev);
+		} else if (K("ouid") && p->ouid == KEV_UNSET) {
+			p->ouid = field_num(r, f, 10, ev);
+		} else if (K("ogid") && p->ogid == KEV_UNSET) {
+			p->ogid = field_num(r, f, 10, ev);
+		} else if (K("dev") && !p->dev) {
+			p->dev = dup_value(n, r, f);
+		} else if (K("mode") && p->mode == KEV_UNSET) {
+			p->mode = field_mode(r, f, ev);
+		}
+#undef K
+	}
+}
+
 static int take_path(struct knorm *n, const struct arec *r, struct kevent *ev)
 {
 	if (buf_grow_array((void **)&n->paths, &n->pathcap, ev->npaths + 1, sizeof(*n->paths)) < 0)
 		return -1;
-	struct kev_path *p = &n->paths[ev->npaths];
-	int64_t v;
-	const struct arec_field *f;
+	struct kev_path p;
 
-	memset(p, 0, sizeof(*p));
-	p->item = arec_int(r, "item", &v) == 0 ? (int)v : ev->npaths;
-	p->name = dup_key(n, r, "name");
-	p->nametype = dup_key(n, r, "nametype");
-	p->inode = int_or_unset(r, "inode");
-	p->ouid = int_or_unset(r, "ouid");
-	p->ogid = int_or_unset(r, "ogid");
-	p->dev = dup_key(n, r, "dev");
-	p->mode = KEV_UNSET;
-	f = arec_find(r, "mode");
-	if (f && f->vlen > 0 && f->vlen < 24) {
-		char buf[24];
-		char *e;
-		memcpy(buf, arec_raw(r, f), f->vlen);
-		buf[f->vlen] = '\0';
-		long m = strtol(buf, &e, 8);
-		if (*e == '\0')
-			p->mode = m;
-	}
-	/* keep item order even if records came out of order */
+	memset(&p, 0, sizeof(p));
+	p.item = -1;
+	p.inode = p.ouid = p.ogid = p.mode = KEV_UNSET;
+	path_fields(n, r, &p, ev);
+	if (p.item < 0)
+		p.item = ev->npaths;
+	/* keep item order even if records came out of order: insert p after
+	 * the last item not greater than its own */
 	int at = ev->npaths;
-	while (at > 0 && n->paths[at - 1].item > p->item) {
-		struct kev_path tmp = n->paths[at - 1];
-		n->paths[at - 1] = n->paths[at];
-		n->paths[at] = tmp;
+	while (at > 0 && n->paths[at - 1].item > p.item) {
+		n->paths[at] = n->paths[at - 1];
 		at--;
 	}
+	n->paths[at] = p;
 	ev->npaths++;
 	ev->paths = n->paths;
 	return 0;
+}
+
+/* Syscalls whose a0 is the directory fd of every relative name they take
+ * (x86-64 and generic names; renameat/linkat take two: a0 and a2). */
+static int dirfd_args(const char *sc, int *second)
+{
+	static const char *const one[] = {
+	    "openat",     "openat2",    "mkdirat",   "mknodat",    "fchownat", "futimesat",
+	    "newfstatat", "fstatat64",  "unlinkat",  "readlinkat", "fchmodat", "fchmodat2",
+	    "faccessat",  "faccessat2", "utimensat", "execveat",   "statx",    "name_to_handle_at",
+	};
+	*second = 0;
+	if (!sc)
+		return 0;
+	if (!strcmp(sc, "renameat") || !strcmp(sc, "renameat2") || !strcmp(sc, "linkat")) {
+		*second = 1;
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof(one) / sizeof(one[0]); i++)
+		if (!strcmp(sc, one[i]))
+			return 1;
+	return 0;
+}
+
+/* A relative name given with a real dirfd is relative to a directory the
+ * records do not name: mark it so no later stage joins it to the cwd. */
+static void mark_dirfd_paths(struct kevent *ev)
+{
+	int second;
+
+	if (!ev->has_syscall || !dirfd_args(ev->syscall_name, &second))
+		return;
+	int fd0 = (int32_t)(uint32_t)ev->a[0], fd2 = (int32_t)(uint32_t)ev->a[2];
+	int at = fd0 != KEV_AT_FDCWD ? fd0 : second && fd2 != KEV_AT_FDCWD ? fd2 : KEV_AT_FDCWD;
+	if (at == KEV_AT_FDCWD)
+		return;
+	for (int i = 0; i < ev->npaths; i++) {
+		struct kev_path *p = &ev->paths[i];
+		if (p->name && p->name[0] != '/') {
+			p->dirfd_unresolved = 1;
+			p->dirfd = at;
+		}
+	}
 }
 
 static int take_proctitle(struct knorm *n, const struct arec *r, struct kevent *ev)
@@ -387,11 +455,10 @@ static int take_proctitle(struct knorm *n, const struct arec *r, struct kevent *
 	const struct arec_field *f = arec_find(r, "proctitle");
 	if (!f || arec_is_null(r, f))
 		return 0;
-	long len = arec_value(r, f, NULL, 0);
-	char *buf = arena_alloc(&n->arena, (size_t)len + 1);
+	char *buf = arena_alloc(&n->arena, (size_t)f->vlen + 1);
 	if (!buf)
 		return -1;
-	arec_value(r, f, buf, (size_t)len + 1);
+	long len = arec_value(r, f, buf, (size_t)f->vlen + 1);
 	int count = 0;
 	for (long i = 0; i < len; i++)
 		if (buf[i] == '\0')
@@ -531,7 +598,8 @@ int knorm_build(struct knorm *n, const struct asm_event *aev, struct kevent *ev)
 		if (i == 0) {
 			ev->first_type = r.type;
 			if (r.node_len)
-				ev->node = arena_strndup(&n->arena, r.text + r.node_off, r.node_len);
+				ev->node =
+				    arena_strndup(&n->arena, r.text + r.node_off, r.node_len);
 		}
 		switch (r.type) {
 		case AUDIT_SYSCALL:
@@ -564,5 +632,6 @@ int knorm_build(struct knorm *n, const struct asm_event *aev, struct kevent *ev)
 	if (ev->has_syscall && ev->first_type != AUDIT_SYSCALL)
 		ev->first_type = AUDIT_SYSCALL;
 	finish_argv(n, ev);
+	mark_dirfd_paths(ev);
 	return 0;
 }

@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "record/record.h"
-#include "util/hex.h"
 
 /* Initial field capacity; EXECVE records with many arguments grow it once. */
 #define AREC_INITIAL_FIELDS 64
@@ -67,10 +66,13 @@ static int parse_u64(const char **pp, const char *end, uint64_t *out)
 	return 0;
 }
 
+/* Bytes that end a key: one table load per byte of the key. */
+static const unsigned char key_stop[256] = {['='] = 1, [' '] = 1, [AREC_ENRICHED_SEP] = 1};
+
 /* fields -> field (' ' field)*, field -> key '=' value; tokens without '='
  * (free text in AVC records, "{ read }") are skipped, not errors. */
 static int parse_fields(struct arec *r, size_t start, size_t end, uint8_t flags, char *err,
-			size_t errlen)
+                        size_t errlen)
 {
 	const char *t = r->text;
 	size_t p = start;
@@ -86,7 +88,7 @@ static int parse_fields(struct arec *r, size_t start, size_t end, uint8_t flags,
 			continue;
 		}
 		size_t k = p;
-		while (p < end && t[p] != '=' && t[p] != ' ' && t[p] != AREC_ENRICHED_SEP)
+		while (p < end && !key_stop[(unsigned char)t[p]])
 			p++;
 		if (p >= end || t[p] != '=') {
 			/* a bare word: skip it */
@@ -108,13 +110,14 @@ static int parse_fields(struct arec *r, size_t start, size_t end, uint8_t flags,
 		if (p < end && (t[p] == '"' || t[p] == '\'')) {
 			char q = t[p];
 			size_t v = ++p;
-			while (p < end && t[p] != q)
-				p++;
+			const char *qe = memchr(t + p, q, end - p);
+			p = qe ? (size_t)(qe - t) : end;
 			if (p >= end) {
 				r->nfields--;
 				if (err && errlen)
-					snprintf(err, errlen, "unterminated quote in value of '%.*s'",
-						 (int)klen, t + k);
+					snprintf(err, errlen,
+					         "unterminated quote in value of '%.*s'", (int)klen,
+					         t + k);
 				return -1;
 			}
 			f->voff = (uint32_t)v;
@@ -129,13 +132,54 @@ static int parse_fields(struct arec *r, size_t start, size_t end, uint8_t flags,
 			}
 		} else {
 			size_t v = p;
-			while (p < end && t[p] != ' ' && t[p] != AREC_ENRICHED_SEP)
-				p++;
+			if (flags & (ARF_NESTED | ARF_ENRICHED)) {
+				while (p < end && t[p] != ' ' && t[p] != AREC_ENRICHED_SEP)
+					p++;
+			} else {
+				/* the raw part ends before the separator (arec_parse
+				 * cut it there): a value ends at a space, and long
+				 * hex values are worth a vectorised search */
+				const char *sp = memchr(t + p, ' ', end - p);
+				p = sp ? (size_t)(sp - t) : end;
+			}
 			f->voff = (uint32_t)v;
 			f->vlen = (uint32_t)(p - v);
 			f->vkind = ARV_BARE;
 		}
 	}
+	return 0;
+}
+
+/* The record types of nearly every event, found without libaudit's linear
+ * strcmp walk over its whole table; 0 sends the caller to libaudit. */
+static int common_type(const char *name, size_t len)
+{
+	static const struct {
+		const char *name;
+		size_t len;
+		int type;
+	} common[] = {
+#define T(lit, t) {lit, sizeof(lit) - 1, t}
+	    T("SYSCALL", AUDIT_SYSCALL),
+	    T("PATH", AUDIT_PATH),
+	    T("CWD", AUDIT_CWD),
+	    T("PROCTITLE", AUDIT_PROCTITLE),
+	    T("EXECVE", AUDIT_EXECVE),
+	    T("SOCKADDR", AUDIT_SOCKADDR),
+	    T("EOE", AUDIT_EOE),
+	    T("USER_START", AUDIT_USER_START),
+	    T("USER_END", AUDIT_USER_END),
+	    T("CRED_ACQ", AUDIT_CRED_ACQ),
+	    T("CRED_DISP", AUDIT_CRED_DISP),
+	    T("USER_ACCT", AUDIT_USER_ACCT),
+	    T("USER_AUTH", AUDIT_USER_AUTH),
+	    T("LOGIN", AUDIT_LOGIN),
+	    T("BPRM_FCAPS", AUDIT_BPRM_FCAPS),
+#undef T
+	};
+	for (size_t i = 0; i < sizeof(common) / sizeof(common[0]); i++)
+		if (common[i].len == len && memcmp(common[i].name, name, len) == 0)
+			return common[i].type;
 	return 0;
 }
 
@@ -150,6 +194,7 @@ int arec_parse(struct arec *r, int type, const char *text, size_t len, char *err
 	r->text = text;
 	r->len = len;
 	r->nfields = 0;
+	r->enriched_off = 0;
 	r->node_off = r->node_len = 0;
 	r->type = type;
 	p = text;
@@ -173,7 +218,9 @@ int arec_parse(struct arec *r, int type, const char *text, size_t len, char *err
 				return set_err(err, errlen, "bad type= field");
 			memcpy(name, n, (size_t)(sp - n));
 			name[sp - n] = '\0';
-			r->type = audit_name_to_msg_type(name);
+			r->type = common_type(name, (size_t)(sp - n));
+			if (r->type == 0)
+				r->type = audit_name_to_msg_type(name);
 			if (r->type <= 0) {
 				/* "UNKNOWN[1334]" or a bare number */
 				const char *d = strchr(name, '[');
@@ -226,13 +273,20 @@ int arec_parse(struct arec *r, int type, const char *text, size_t len, char *err
 	r->sec = sec;
 	r->msec = (uint32_t)ms;
 	r->serial = serial;
-	return parse_fields(r, (size_t)(p - text), len, 0, err, errlen);
+	/* auditd's interpretation follows the separator: nothing in the
+	 * pipeline reads it, arec_find_enriched() tokenises it on demand */
+	const char *sep = memchr(p, AREC_ENRICHED_SEP, (size_t)(end - p));
+	size_t raw_end = sep ? (size_t)(sep - text) : len;
+	if (sep)
+		r->enriched_off = (uint32_t)(raw_end + 1);
+	return parse_fields(r, (size_t)(p - text), raw_end, 0, err, errlen);
 }
 
-static const struct arec_field *find(const struct arec *r, const char *key, int enriched)
+static const struct arec_field *find(const struct arec *r, int from, int to, const char *key,
+                                     int enriched)
 {
 	size_t klen = strlen(key);
-	for (int i = 0; i < r->nfields; i++) {
+	for (int i = from; i < to; i++) {
 		const struct arec_field *f = &r->fields[i];
 		if (((f->flags & ARF_ENRICHED) != 0) != enriched)
 			continue;
@@ -244,12 +298,19 @@ static const struct arec_field *find(const struct arec *r, const char *key, int 
 
 const struct arec_field *arec_find(const struct arec *r, const char *key)
 {
-	return find(r, key, 0);
+	return find(r, 0, r->nfields, key, 0);
 }
 
-const struct arec_field *arec_find_enriched(const struct arec *r, const char *key)
+const struct arec_field *arec_find_enriched(struct arec *r, const char *key)
 {
-	return find(r, key, 1);
+	if (r->enriched_off) {
+		/* first look: tokenise auditd's part now, once */
+		int nraw = r->nfields;
+		if (parse_fields(r, r->enriched_off, r->len, ARF_ENRICHED, NULL, 0) < 0)
+			r->nfields = nraw;
+		r->enriched_off = 0;
+	}
+	return find(r, 0, r->nfields, key, 1);
 }
 
 int arec_is_null(const struct arec *r, const struct arec_field *f)
@@ -295,32 +356,57 @@ static int key_is_encoded(const struct arec *r, const char *k, size_t klen)
 	}
 }
 
+/* Hex digit value + 1, 0 for any other byte: one load per digit instead of
+ * three range tests (hex values are the bulk of EXECVE and PROCTITLE). */
+static const unsigned char hexv[256] = {
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
+    ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
+/* A value the kernel may have hex-encoded: bare, even, non-empty, of a key
+ * that carries untrusted strings. The digits are checked while decoding. */
+static int may_be_hex(const struct arec *r, const struct arec_field *f)
+{
+	return f->vkind == ARV_BARE && f->vlen != 0 && !(f->vlen & 1) &&
+	       key_is_encoded(r, r->text + f->koff, f->klen);
+}
+
 int arec_is_hex(const struct arec *r, const struct arec_field *f)
 {
-	const char *v = r->text + f->voff;
-	if (f->vkind != ARV_BARE || f->vlen == 0 || (f->vlen & 1))
-		return 0;
-	if (!key_is_encoded(r, r->text + f->koff, f->klen))
+	const unsigned char *v = (const unsigned char *)r->text + f->voff;
+	if (!may_be_hex(r, f))
 		return 0;
 	for (uint32_t i = 0; i < f->vlen; i++)
-		if (hex_digit(v[i]) < 0)
+		if (!hexv[v[i]])
 			return 0;
 	return 1;
 }
 
+/* Decode and validate in one pass; -1 on a non-hex digit (out may then hold
+ * part of the bytes). Bytes past outlen are validated, not stored. */
+static long hex_decode(const char *hex, size_t hexlen, char *out, size_t outlen)
+{
+	const unsigned char *h = (const unsigned char *)hex;
+	size_t n = hexlen / 2, i, stored = n < outlen ? n : outlen;
+
+	for (i = 0; i < stored; i++) {
+		unsigned hi = hexv[h[2 * i]], lo = hexv[h[2 * i + 1]];
+		if (!hi || !lo)
+			return -1;
+		out[i] = (char)((hi - 1) << 4 | (lo - 1));
+	}
+	for (; i < n; i++)
+		if (!hexv[h[2 * i]] || !hexv[h[2 * i + 1]])
+			return -1;
+	return (long)n;
+}
+
 long arec_hex_decode(const char *hex, size_t hexlen, char *out, size_t outlen)
 {
-	size_t n = hexlen / 2;
 	if (hexlen & 1)
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		if (i < outlen)
-			out[i] = (char)(hi << 4 | lo);
-	}
-	return (long)n;
+	return hex_decode(hex, hexlen, out, outlen);
 }
 
 long arec_value(const struct arec *r, const struct arec_field *f, char *out, size_t outlen)
@@ -332,41 +418,72 @@ long arec_value(const struct arec *r, const struct arec_field *f, char *out, siz
 		return -1;
 	if (outlen == 0)
 		return arec_is_hex(r, f) ? (long)f->vlen / 2 : (long)f->vlen;
-	if (arec_is_hex(r, f)) {
-		n = arec_hex_decode(v, f->vlen, out, outlen - 1);
-		if (n < 0)
-			n = 0;
-	} else {
-		n = (long)f->vlen;
-		memcpy(out, v, (size_t)n < outlen - 1 ? (size_t)n : outlen - 1);
+	if (may_be_hex(r, f)) {
+		n = hex_decode(v, f->vlen, out, outlen - 1);
+		if (n >= 0) {
+			out[(size_t)n < outlen - 1 ? (size_t)n : outlen - 1] = '\0';
+			return n;
+		}
+		/* not hex after all: the raw bytes */
 	}
+	n = (long)f->vlen;
+	memcpy(out, v, (size_t)n < outlen - 1 ? (size_t)n : outlen - 1);
 	out[(size_t)n < outlen - 1 ? (size_t)n : outlen - 1] = '\0';
 	return n;
+}
+
+int arec_num(const char *v, size_t len, int base, int64_t *out)
+{
+	const unsigned char *u = (const unsigned char *)v;
+	uint64_t x = 0;
+	size_t i = 0;
+
+	if (base == 16) {
+		if (len == 0 || len > 16) {
+			/* leading zeros beyond 16 digits: rare, checked slowly */
+			while (len > 16 && u[0] == '0')
+				u++, len--;
+			if (len == 0 || len > 16)
+				return -1;
+		}
+		for (; i < len; i++) {
+			unsigned d = hexv[u[i]];
+			if (!d)
+				return -1;
+			x = x << 4 | (d - 1);
+		}
+		*out = (int64_t)x;
+		return 0;
+	}
+	int neg = len > 0 && v[0] == '-';
+	i = (size_t)neg;
+	if (i == len)
+		return -1;
+	/* up to 18 digits cannot pass INT64_MAX: no range test per digit */
+	size_t safe = i + 18 < len ? i + 18 : len;
+	for (; i < safe; i++) {
+		unsigned d = (unsigned)u[i] - '0';
+		if (d > 9)
+			return -1;
+		x = x * 10 + d;
+	}
+	for (; i < len; i++) {
+		unsigned d = (unsigned)u[i] - '0';
+		if (d > 9 || x > ((uint64_t)INT64_MAX - d) / 10)
+			return -1;
+		x = x * 10 + d;
+	}
+	*out = neg ? -(int64_t)x : (int64_t)x;
+	return 0;
 }
 
 static int field_int(const struct arec *r, const char *key, int base, int64_t *out)
 {
 	const struct arec_field *f = arec_find(r, key);
-	char buf[32];
-	char *e;
 
-	if (!f || f->vlen == 0 || f->vlen >= sizeof(buf))
+	if (!f)
 		return -1;
-	memcpy(buf, r->text + f->voff, f->vlen);
-	buf[f->vlen] = '\0';
-	errno = 0;
-	if (base == 16) {
-		unsigned long long u = strtoull(buf, &e, 16);
-		*out = (int64_t)u;
-	} else if (buf[0] == '-') {
-		*out = strtoll(buf, &e, 10);
-	} else {
-		unsigned long long u = strtoull(buf, &e, 10);
-		*out = (int64_t)u;
-	}
-	if (*e != '\0' || errno)
-		return -1;
-	return 0;
+	return arec_num(r->text + f->voff, f->vlen, base, out);
 }
 
 int arec_int(const struct arec *r, const char *key, int64_t *out)

@@ -42,11 +42,15 @@ struct arec_field {
 struct arec {
 	const char *text; /* the record text (not owned) */
 	size_t len;
-	int type;         /* record type number (1300 = SYSCALL) */
-	uint64_t sec;     /* timestamp seconds */
-	uint32_t msec;    /* timestamp milliseconds */
+	int type;      /* record type number (1300 = SYSCALL) */
+	uint64_t sec;  /* timestamp seconds */
+	uint32_t msec; /* timestamp milliseconds */
 	uint64_t serial;
 	uint32_t node_off, node_len; /* node= prefix, node_len 0 if absent */
+	/* Start of auditd's enriched part (after \x1d), not yet tokenised: the
+	 * parser stops at the separator since nothing downstream reads it;
+	 * arec_find_enriched() tokenises it on first use. 0 when none. */
+	uint32_t enriched_off;
 	int nfields;
 	int cap;
 	struct arec_field *fields; /* owned; grows, reused between records */
@@ -66,8 +70,9 @@ int arec_parse(struct arec *r, int type, const char *text, size_t len, char *err
 
 /* The first raw (not enriched) field named key, or NULL. */
 const struct arec_field *arec_find(const struct arec *r, const char *key);
-/* Same, among enriched fields. */
-const struct arec_field *arec_find_enriched(const struct arec *r, const char *key);
+/* Same, among enriched fields (tokenised on the first call, so r is not
+ * const). Records viewed through the assembler carry no enriched fields. */
+const struct arec_field *arec_find_enriched(struct arec *r, const char *key);
 
 /* Key/value bytes of a field (not NUL-terminated). */
 static inline const char *arec_key(const struct arec *r, const struct arec_field *f)
@@ -101,6 +106,12 @@ long arec_value(const struct arec *r, const struct arec_field *f, char *out, siz
  * arch). Returns 0 and sets *out, or -1 if absent or not a number. */
 int arec_int(const struct arec *r, const char *key, int64_t *out);
 int arec_uint_hex(const struct arec *r, const char *key, uint64_t *out);
+
+/* A number of len bytes, decimal (an optional '-', magnitude at most
+ * INT64_MAX) or hex (at most UINT64_MAX, returned as its bit pattern).
+ * Returns 0, or -1 for anything else: an empty value, a stray byte, a
+ * value out of range (never wrapped). */
+int arec_num(const char *v, size_t len, int base, int64_t *out);
 
 /* Hex string to bytes; returns bytes written or -1 on a non-hex digit. */
 long arec_hex_decode(const char *hex, size_t hexlen, char *out, size_t outlen);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event/kevent_json.h"
 #include "event/normalize.h"
 #include "record/assemble.h"
 #include "record/record.h"
@@ -289,4 +290,196 @@ Test(normalize, state_of_one_event_does_not_leak_into_the_next)
 	cr_assert_eq(ev->argv_truncated, 0);
 	cr_assert_eq(ev->npaths, 0);
 	cr_assert_eq(ev->has_sockaddr, 0);
+}
+
+/* issue 17 item 13: items 2, 1, 0 came out as 1, 0, 2 */
+Test(normalize, path_items_in_reverse_order_are_sorted)
+{
+	feed(EXEC_SYSCALL("20", "success=yes exit=0"));
+	feed("type=PATH msg=audit(1700000000.250:20): item=2 name=\"/c\" nametype=NORMAL");
+	feed("type=PATH msg=audit(1700000000.250:20): item=1 name=\"/b\" nametype=NORMAL");
+	feed("type=PATH msg=audit(1700000000.250:20): item=0 name=\"/a\" nametype=NORMAL");
+	const struct kevent *ev = finish("20");
+
+	cr_assert_eq(ev->npaths, 3);
+	for (int i = 0; i < 3; i++) {
+		char want[3] = {'/', (char)('a' + i), '\0'};
+		cr_assert_eq(ev->paths[i].item, i, "slot %d holds item %d", i, ev->paths[i].item);
+		cr_assert_str_eq(ev->paths[i].name, want);
+	}
+}
+
+/* issue 17 item 14: no undefined behaviour, no silent wrap */
+Test(normalize, out_of_range_numbers_are_absent_and_counted)
+{
+	feed("type=SYSCALL msg=audit(1700000000.250:21): arch=c000003e syscall=2 success=yes "
+	     "exit=3 a0=10000000000000000 a1=ffffffffffffffff a2=0 a3=0 "
+	     "pid=-9223372036854775808 ppid=99999999999999999999 uid=18446744073709551616 "
+	     "gid=9223372036854775807 euid=-9223372036854775807 comm=\"x\"");
+	const struct kevent *ev = finish("21");
+
+	cr_assert_eq(ev->pid, KEV_UNSET);
+	cr_assert_eq(ev->ppid, KEV_UNSET);
+	cr_assert_eq(ev->uid, KEV_UNSET);
+	cr_assert_eq(ev->a[0], (uint64_t)KEV_UNSET, "17 hex digits do not fit in 64 bits");
+	cr_assert_eq(ev->a[1], UINT64_MAX);
+	cr_assert_eq(ev->gid, INT64_MAX);
+	cr_assert_eq(ev->euid, -INT64_MAX);
+	cr_assert_eq(ev->exit, 3);
+	cr_assert_eq(ev->malformed, 4);
+}
+
+Test(normalize, number_parser_limits)
+{
+	int64_t v;
+
+	cr_assert_eq(arec_num("9223372036854775807", 19, 10, &v), 0);
+	cr_assert_eq(v, INT64_MAX);
+	cr_assert_eq(arec_num("9223372036854775808", 19, 10, &v), -1);
+	cr_assert_eq(arec_num("-9223372036854775808", 20, 10, &v), -1);
+	cr_assert_eq(arec_num("-", 1, 10, &v), -1);
+	cr_assert_eq(arec_num("", 0, 10, &v), -1);
+	cr_assert_eq(arec_num("12a", 3, 10, &v), -1);
+	cr_assert_eq(arec_num("ffffffff", 8, 16, &v), 0);
+	cr_assert_eq(v, 0xffffffffll);
+	cr_assert_eq(arec_num("-1", 2, 16, &v), -1);
+}
+
+/* issue 17 item 4: openat(dirfd, "shadow") is not <cwd>/shadow */
+#define OPENAT(serial, a0)                                                                         \
+	"type=SYSCALL msg=audit(1700000000.250:" serial "): arch=c000003e syscall=257 "            \
+	"success=yes exit=4 a0=" a0 " a1=7f0000001000 a2=0 a3=0 items=1 ppid=1 pid=4242 "          \
+	"auid=1000 uid=1000 gid=1000 euid=1000 suid=1000 fsuid=1000 egid=1000 sgid=1000 "          \
+	"fsgid=1000 tty=pts1 ses=3 comm=\"python3\" exe=\"/usr/bin/python3.11\" key=\"kestrel\""
+
+Test(normalize, relative_name_with_a_real_dirfd_is_marked_unresolved)
+{
+	feed(OPENAT("22", "3"));
+	feed("type=CWD msg=audit(1700000000.250:22): cwd=\"/home/u\"");
+	feed("type=PATH msg=audit(1700000000.250:22): item=0 name=\"shadow\" inode=393 dev=fd:00 "
+	     "mode=0100640 ouid=0 ogid=42 rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 "
+	     "cap_fver=0 cap_frootid=0");
+	const struct kevent *ev = finish("22");
+
+	cr_assert_str_eq(ev->syscall_name, "openat");
+	cr_assert_eq(ev->npaths, 1);
+	cr_assert_str_eq(ev->paths[0].name, "shadow", "the raw name is kept");
+	cr_assert_eq(ev->paths[0].dirfd_unresolved, 1);
+	cr_assert_eq(ev->paths[0].dirfd, 3);
+}
+
+Test(normalize, relative_name_with_at_fdcwd_or_absolute_name_is_not_marked)
+{
+	feed(OPENAT("23", "ffffff9c"));
+	feed("type=CWD msg=audit(1700000000.250:23): cwd=\"/etc\"");
+	feed("type=PATH msg=audit(1700000000.250:23): item=0 name=\"shadow\" nametype=NORMAL");
+	const struct kevent *ev = finish("23");
+	cr_assert_eq(ev->paths[0].dirfd_unresolved, 0, "AT_FDCWD: relative to the cwd");
+
+	nevents = 0;
+	feed(OPENAT("24", "3"));
+	feed("type=PATH msg=audit(1700000000.250:24): item=0 name=\"/etc/shadow\" nametype=NORMAL");
+	ev = finish("24");
+	cr_assert_eq(ev->paths[0].dirfd_unresolved, 0, "an absolute name ignores the dirfd");
+}
+
+/* --print-events writes JSON itself: the same bytes as the jansson tree,
+ * whatever the bytes of the strings (controls, quotes, backslashes,
+ * invalid and valid UTF-8, DEL, U+2028). */
+Test(normalize, direct_json_matches_the_jansson_tree)
+{
+	char hostile[300];
+	size_t o = 0;
+	for (int c = 1; c < 256; c++)
+		hostile[o++] = (char)c;
+	memcpy(hostile + o, "\xe2\x80\xa8\xc3\xa9\\\"", 7);
+	hostile[o + 7] = '\0';
+	const char *argv[] = {hostile, "", "plain"};
+	struct kev_path paths[2] = {
+	    {.item = 0,
+	     .name = hostile,
+	     .nametype = "NORMAL",
+	     .inode = 5,
+	     .mode = 0100644,
+	     .ouid = 0,
+	     .ogid = KEV_UNSET,
+	     .dirfd_unresolved = 1,
+	     .dirfd = 7},
+	    {.item = 1,
+	     .name = NULL,
+	     .inode = KEV_UNSET,
+	     .mode = KEV_UNSET,
+	     .ouid = KEV_UNSET,
+	     .ogid = KEV_UNSET},
+	};
+	struct kevent ev = {
+	    .time_ns = 1700000000250000000ull,
+	    .serial = 99,
+	    .node = "h\x01st",
+	    .first_type = 1300,
+	    .nrecords = 5,
+	    .incomplete = 1,
+	    .has_syscall = 1,
+	    .arch = 0xc000003e,
+	    .syscall = 59,
+	    .syscall_name = "execve",
+	    .success = 0,
+	    .exit = -13,
+	    .a = {1, 0xffffffffffffffffull, 0, 3},
+	    .pid = 1,
+	    .ppid = KEV_UNSET,
+	    .uid = 0,
+	    .euid = 0,
+	    .suid = KEV_UNSET,
+	    .fsuid = KEV_UNSET,
+	    .gid = -5,
+	    .egid = KEV_UNSET,
+	    .sgid = KEV_UNSET,
+	    .fsgid = KEV_UNSET,
+	    .auid = 4294967295,
+	    .ses = KEV_UNSET,
+	    .tty = "(none)",
+	    .comm = hostile,
+	    .exe = "/bin/\xff",
+	    .cwd = "/",
+	    .argc = 4,
+	    .nargv = 3,
+	    .argv = argv,
+	    .argv_truncated = 1,
+	    .nproctitle = 1,
+	    .proctitle = argv,
+	    .npaths = 2,
+	    .paths = paths,
+	    .has_sockaddr = 1,
+	    .malformed = 2,
+	};
+	ev.sockaddr.family = KEV_SA_OTHER;
+	ev.sockaddr.raw_family = 38;
+	ev.sockaddr.port = 80;
+	strcpy(ev.sockaddr.addr, "a\"b");
+
+	for (int round = 0; round < 3; round++) {
+		if (round == 1) {
+			ev.has_syscall = 0;
+			ev.first_type = 9999;
+			ev.sockaddr.family = KEV_SA_INET;
+		}
+		if (round == 2) {
+			ev.npaths = ev.nproctitle = ev.nargv = ev.argc = 0;
+			ev.has_sockaddr = ev.malformed = ev.incomplete = 0;
+		}
+		json_t *tree = kevent_to_json(&ev);
+		char *want = json_dumps(tree, JSON_COMPACT);
+		char *got = NULL;
+		size_t gotlen = 0;
+		FILE *f = open_memstream(&got, &gotlen);
+		cr_assert_eq(kevent_print_json(&ev, f), 0);
+		fclose(f);
+		cr_assert_eq(gotlen, strlen(want) + 1, "round %d:\n%s\n%s", round, got, want);
+		cr_assert_eq(memcmp(got, want, gotlen - 1), 0, "round %d:\n%s\n%s", round, got,
+		             want);
+		free(got);
+		free(want);
+		json_decref(tree);
+	}
 }
