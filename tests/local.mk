@@ -30,6 +30,7 @@ UNIT_TESTS += tests/unit/test_output_http
 UNIT_TESTS += tests/unit/test_output_syslog
 UNIT_TESTS += tests/unit/test_config
 UNIT_TESTS += tests/unit/test_privs
+UNIT_TESTS += tests/unit/test_conformance
 UNIT_TESTS += tests/unit/test_replay_golden
 UNIT_TESTS += tests/unit/test_kcheck_journal
 UNIT_TESTS += tests/unit/test_evt_time

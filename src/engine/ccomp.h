@@ -63,6 +63,12 @@ struct echeck {
 	pcre2_match_context *mctx; /* the engine's (limits, JIT stack) */
 	struct engine *eng;        /* for match errors (eval_error) */
 	int rhs_slot;
+	struct emulti *mv;  /* join()/concat()/getopt() instead of a field */
+	const char **globs; /* pmatch entries with wildcards (/opt/ * /bin) */
+	int nglobs;
+	int rhs_nxf; /* transformers of a right-hand field */
+	enum cxform rhs_xf[CFIELD_MAX_XFORMS];
+	struct fbuf rbuf, rabuf;
 };
 
 struct enode {
@@ -95,7 +101,28 @@ struct cnode *cexp_expand(struct cerr *ce, struct cnode *n, const char *type, co
 /* Falco's exceptions: cond and not (exception1 or exception2 ...). */
 struct cnode *cexp_apply_exceptions(struct cerr *ce, struct rl_rule *r, struct cnode *cond);
 
+/* compile_check.c: one check, or NULL (reported, or out of memory). */
+struct echeck *ccomp_check(struct cerr *ce, const struct cnode *n, const char *type,
+                           const char *name);
+/* xform.c: transformer type checks (def may be NULL); -1 reported. */
+int ccomp_check_xforms(struct cerr *ce, const struct cfield *f, const struct field_def *def,
+                       const char *key, enum ftype *t, const char *type, const char *name);
+/* xform.c: multi-value transformers. compile → NULL (reported) on error;
+ * eval fills the string result (getopt: its items, see _items) and returns
+ * 1, or 0 when a field argument has no value. */
+struct emulti;
+struct emulti *ccomp_multi(struct cerr *ce, const struct cfield *f, const char *type,
+                           const char *name);
+void ccomp_multi_free(struct emulti *mv);
+int ccomp_multi_is_list(const struct emulti *mv);
+int ccomp_multi_eval(struct engine *e, struct emulti *mv, const char **s, size_t *len);
+int ccomp_multi_items(const struct emulti *mv, int i, const char **s, size_t *len);
+
 /* eval.c: fnmatch() of the glob operator and rule selection. */
 int ccomp_glob_match(const char *pat, const char *s, int icase);
+/* Applies transformers (innermost first) to s/len (len sets *num); b and
+ * a are scratch buffers the result may live in. */
+const char *ccomp_xforms(const enum cxform *xf, int nxf, struct fbuf *b, struct fbuf *a,
+                         const char *s, size_t *len, int64_t *num);
 
 #endif

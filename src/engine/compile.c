@@ -1,9 +1,9 @@
 /*
  * compile.c — code generation: turns each rule's expanded condition
- * (expand.c) into evaluable nodes (eval.c): resolves each field to an
- * extractor and a cache slot once, builds hash and prefix sets for list
- * operators, regexes and CIDR networks, orders and/or operands by cost and
- * derives the rule's event-type set (evtidx.c).
+ * (expand.c) into evaluable nodes (eval.c), each check compiled by
+ * compile_check.c, orders and/or operands by cost, merges prefix checks,
+ * derives the rule's event-type set (evtidx.c), compiles outputs with
+ * their append_output entries and applies the rule selection.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -14,416 +14,6 @@
 #include "engine/ccomp.h"
 #include "engine/lex.h"
 #include "engine/sets.h"
-
-/* ---- field resolution ---- */
-
-static int resolve_field(struct cerr *ce, const struct cfield *f, struct fref *r, const char *type,
-                         const char *name, int in_condition)
-{
-	const char *dotarg = NULL;
-	const struct field_def *def = field_lookup(f->name, &dotarg);
-
-	memset(r, 0, sizeof(*r));
-	r->iarg = -1;
-	if (!def) {
-		diag_add(ce->d, ENGINE_DIAG_ERROR, &f->pos, type, name,
-		         "unknown field '%s' (nonexistent field)", f->name);
-		ce->errors++;
-		ce->unknown_field = 1;
-		return -1;
-	}
-	r->def = def;
-	r->arg = dotarg ? dotarg : f->arg;
-	if (!def->fn) {
-		/* unsupported: no argument checks, the rule is skipped anyway */
-	} else if (def->arg == FA_NONE && r->arg) {
-		diag_add(ce->d, ENGINE_DIAG_ERROR, &f->pos, type, name,
-		         "field '%s' does not take an argument", f->name);
-		ce->errors++;
-		return -1;
-	} else if (def->arg == FA_KEY && !r->arg) {
-		diag_add(ce->d, ENGINE_DIAG_ERROR, &f->pos, type, name,
-		         "field '%s' requires an argument", f->name);
-		ce->errors++;
-		return -1;
-	}
-	if (def->arg == FA_INDEX && r->arg && def->fn) {
-		char *end;
-		long v = strtol(r->arg, &end, 10);
-		if (*end || v < 0) {
-			diag_add(ce->d, ENGINE_DIAG_ERROR, &f->pos, type, name,
-			         "field '%s' needs a numeric index, not '%s'", f->name, r->arg);
-			ce->errors++;
-			return -1;
-		}
-		r->iarg = v;
-	}
-	if (dotarg)
-		r->key = arena_strdup(&ce->e->arena, f->name);
-	else if (r->arg)
-		r->key = arena_printf(&ce->e->arena, "%s[%s]", f->name, r->arg);
-	else
-		r->key = def->name;
-	if (!r->key) {
-		cexp_oom(ce, &f->pos, type, name);
-		return -1;
-	}
-	if (!def->fn && in_condition && !ce->unsupported)
-		ce->unsupported = r->key;
-	return 0;
-}
-
-/* ---- check compilation ---- */
-
-static int parse_cidr(const char *s, struct cidr *c)
-{
-	char buf[INET6_ADDRSTRLEN + 8];
-	const char *slash = strchr(s, '/');
-	size_t n = slash ? (size_t)(slash - s) : strlen(s);
-
-	if (n >= sizeof(buf))
-		return -1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	memset(c, 0, sizeof(*c));
-	if (inet_pton(AF_INET, buf, c->addr) == 1) {
-		c->family = AF_INET;
-		c->bits = 32;
-	} else if (inet_pton(AF_INET6, buf, c->addr) == 1) {
-		c->family = AF_INET6;
-		c->bits = 128;
-	} else {
-		return -1;
-	}
-	if (slash) {
-		char *end;
-		long b = strtol(slash + 1, &end, 10);
-		if (*end || b < 0 || b > c->bits)
-			return -1;
-		c->bits = (int)b;
-	}
-	return 0;
-}
-
-static int hexbytes(struct arena *a, const char *s, const char **out, size_t *len)
-{
-	size_t n = strlen(s);
-	char *b;
-
-	if (n % 2)
-		return -1;
-	b = arena_alloc(a, n / 2 + 1);
-	if (!b)
-		return -1;
-	for (size_t i = 0; i < n; i += 2) {
-		unsigned int v;
-		if (!isxdigit((unsigned char)s[i]) || !isxdigit((unsigned char)s[i + 1]) ||
-		    sscanf(s + i, "%2x", &v) != 1)
-			return -1;
-		b[i / 2] = (char)v;
-	}
-	*out = b;
-	*len = n / 2;
-	return 0;
-}
-
-static int op_ok_for(enum cop op, enum ftype t)
-{
-	switch (t) {
-	case FT_INT:
-		return op == OP_EQ || op == OP_NE || op == OP_LT || op == OP_LE || op == OP_GT ||
-		       op == OP_GE || op == OP_IN || op == OP_INTERSECTS || op == OP_EXISTS;
-	case FT_BOOL:
-		return op == OP_EQ || op == OP_NE || op == OP_EXISTS;
-	default:
-		return 1;
-	}
-}
-
-/* Left-hand side: field, transformers, operator; -1 (reported) when the
- * operator does not fit the field's type. */
-static int check_lhs(struct cerr *ce, struct echeck *k, const struct cnode *n, const char *type,
-                     const char *name)
-{
-	if (resolve_field(ce, &n->lhs, &k->ref, type, name, 1) < 0)
-		return -1;
-	k->slot = engine_slot(ce->e, &k->ref);
-	if (k->slot < 0) {
-		cexp_oom(ce, &n->pos, type, name);
-		return -1;
-	}
-	k->any_anc = k->ref.def->arg == FA_INDEX && k->ref.iarg < 0;
-	k->type = k->ref.def->type;
-	k->nxf = n->lhs.nxforms;
-	for (int i = 0; i < k->nxf; i++) {
-		k->xf[i] = n->lhs.xforms[i];
-		if (k->xf[i] == XF_LEN)
-			k->type = FT_INT;
-		else
-			k->type = FT_STR;
-	}
-	k->op = n->op;
-	k->mod = n->mod;
-	k->rhs_slot = -1;
-	if (k->type == FT_IPNET && k->op != OP_EQ && k->op != OP_NE && k->op != OP_IN &&
-	    k->op != OP_INTERSECTS && k->op != OP_EXISTS)
-		k->type = FT_STR;
-	if (!op_ok_for(k->op, k->type) || (k->mod && k->type != FT_STR)) {
-		diag_add(ce->d, ENGINE_DIAG_ERROR, &n->pos, type, name,
-		         "operator '%s' cannot be used with field '%s' (%s)", cparse_op_name(k->op),
-		         k->ref.key, field_type_name(k->type));
-		ce->errors++;
-		return -1;
-	}
-	return 0;
-}
-
-/* Warns once per written check (macro copies share their value list)
- * about comparing with "<NA>". */
-static void warn_na(struct cerr *ce, const struct cnode *n, const char *type, const char *name)
-{
-	struct engine *e = ce->e;
-
-	for (size_t i = 0; i < e->na_warned.n; i++)
-		if (e->na_warned.v[i] == (void *)n->vals)
-			return;
-	for (int i = 0; i < n->nvals; i++)
-		if (strcmp(n->vals[i], "<NA>") == 0) {
-			ptrvec_push(&e->arena, &e->na_warned, (void *)n->vals);
-			diag_add(ce->d, ENGINE_DIAG_WARNING, &n->pos, type, name,
-			         "comparing a field value with \"<NA>\" is unsafe: unknown values "
-			         "never compare equal (use 'exists')");
-			break;
-		}
-}
-
-/* Numeric and boolean right-hand sides. */
-static int check_nums(struct cerr *ce, struct echeck *k, const struct cnode *n, const char *type,
-                      const char *name)
-{
-	const char *bad = "";
-
-	k->nums = arena_alloc(&ce->e->arena, (size_t)(n->nvals + 1) * sizeof(*k->nums));
-	if (!k->nums) {
-		cexp_oom(ce, &n->pos, type, name);
-		return -1;
-	}
-	for (int i = 0; i < n->nvals; i++) {
-		const char *v = n->vals[i];
-		char *end;
-		bad = v;
-		if (k->type == FT_BOOL) {
-			if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
-				k->nums[i] = 1;
-			else if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
-				k->nums[i] = 0;
-			else
-				goto badnum;
-			continue;
-		}
-		k->nums[i] = strtoll(v, &end, 0);
-		if (*v == '\0' || *end)
-			goto badnum;
-	}
-	k->n = n->nvals ? k->nums[0] : 0;
-	return 0;
-badnum:
-	diag_add(ce->d, ENGINE_DIAG_ERROR, &n->pos, type, name,
-	         "'%s' is not a valid %s value for field '%s'", bad,
-	         k->type == FT_BOOL ? "boolean" : "numeric", k->ref.key);
-	ce->errors++;
-	return -1;
-}
-
-/* IP address and CIDR right-hand sides. */
-static int check_nets(struct cerr *ce, struct echeck *k, const struct cnode *n, const char *type,
-                      const char *name)
-{
-	k->nets = arena_alloc(&ce->e->arena, (size_t)(n->nvals + 1) * sizeof(*k->nets));
-	if (!k->nets) {
-		cexp_oom(ce, &n->pos, type, name);
-		return -1;
-	}
-	for (int i = 0; i < n->nvals; i++)
-		if (parse_cidr(n->vals[i], &k->nets[i]) < 0) {
-			diag_add(ce->d, ENGINE_DIAG_ERROR, &n->pos, type, name,
-			         "'%s' is not a valid IP address or network", n->vals[i]);
-			ce->errors++;
-			return -1;
-		}
-	return 0;
-}
-
-/* The engine's match context: limits and a JIT stack shared by every
- * regex (one thread evaluates). Created on first use, freed with the
- * checks. */
-static pcre2_match_context *regex_mctx(struct engine *e)
-{
-	pcre2_match_context *mc = e->re_mctx;
-
-	if (mc)
-		return mc;
-	mc = pcre2_match_context_create(NULL);
-	if (!mc)
-		return NULL;
-	pcre2_set_match_limit(mc, CCOMP_REGEX_MATCH_LIMIT);
-	pcre2_set_depth_limit(mc, CCOMP_REGEX_DEPTH_LIMIT);
-	e->re_jitstack =
-	    pcre2_jit_stack_create(CCOMP_REGEX_JIT_STACK_MIN, CCOMP_REGEX_JIT_STACK_MAX, NULL);
-	if (e->re_jitstack)
-		pcre2_jit_stack_assign(mc, NULL, e->re_jitstack);
-	e->re_mctx = mc;
-	return mc;
-}
-
-/* The regexes of `regex` (anchored at both ends, as Falco matches). */
-static int check_regex(struct cerr *ce, struct echeck *k, const struct cnode *n, const char *type,
-                       const char *name)
-{
-	k->re = arena_alloc(&ce->e->arena, (size_t)(n->nvals + 1) * sizeof(*k->re));
-	if (!k->re) {
-		cexp_oom(ce, &n->pos, type, name);
-		return -1;
-	}
-	for (int i = 0; i < n->nvals; i++) {
-		int ec;
-		PCRE2_SIZE eo;
-		k->re[i] = pcre2_compile((PCRE2_SPTR)n->vals[i], PCRE2_ZERO_TERMINATED,
-		                         PCRE2_ANCHORED | PCRE2_ENDANCHORED, &ec, &eo, NULL);
-		if (k->re[i]) {
-			/* JIT when available; the interpreter otherwise */
-			(void)pcre2_jit_compile(k->re[i], PCRE2_JIT_COMPLETE);
-		} else {
-			PCRE2_UCHAR msg[128];
-			pcre2_get_error_message(ec, msg, sizeof(msg));
-			diag_add(ce->d, ENGINE_DIAG_ERROR, &n->pos, type, name,
-			         "invalid regular expression '%s': %s", n->vals[i],
-			         (const char *)msg);
-			ce->errors++;
-			return -1;
-		}
-	}
-	k->nvals = n->nvals;
-	k->md = pcre2_match_data_create(1, NULL);
-	k->mctx = regex_mctx(ce->e);
-	k->eng = ce->e;
-	if (!k->md || !k->mctx) {
-		cexp_oom(ce, &n->pos, type, name);
-		return -1;
-	}
-	return 0;
-}
-
-/* String right-hand sides: sets, prefix sets, byte strings, regexes. */
-static int check_strings(struct cerr *ce, struct echeck *k, const struct cnode *n, const char *type,
-                         const char *name)
-{
-	struct engine *e = ce->e;
-
-	switch (k->op) {
-	case OP_IN:
-	case OP_INTERSECTS:
-		k->set = sset_new(&e->arena, n->vals, (size_t)n->nvals);
-		if (!k->set)
-			goto oom;
-		break;
-	case OP_PMATCH:
-		k->pfx = pset_new(&e->arena, n->vals, (size_t)n->nvals, 1);
-		if (!k->pfx)
-			goto oom;
-		break;
-	case OP_BCONTAINS:
-	case OP_BSTARTSWITH:
-		for (int i = 0; i < n->nvals; i++)
-			if (hexbytes(&e->arena, n->vals[i], &k->vals[i], &k->lens[i]) < 0) {
-				diag_add(ce->d, ENGINE_DIAG_ERROR, &n->pos, type, name,
-				         "'%s' is not a hex byte string", n->vals[i]);
-				ce->errors++;
-				return -1;
-			}
-		k->s = k->vals[0];
-		k->slen = k->lens[0];
-		break;
-	case OP_REGEX:
-		return check_regex(ce, k, n, type, name);
-	default:
-		break;
-	}
-	return 0;
-oom:
-	cexp_oom(ce, &n->pos, type, name);
-	return -1;
-}
-
-/* check -> field op [values | field] */
-static struct echeck *compile_check(struct cerr *ce, const struct cnode *n, const char *type,
-                                    const char *name)
-{
-	struct engine *e = ce->e;
-	struct echeck *k = calloc(1, sizeof(*k));
-	int rc;
-
-	if (!k || ptrvec_push(&e->arena, &e->checks, k) < 0) {
-		free(k);
-		return NULL;
-	}
-	if (check_lhs(ce, k, n, type, name) < 0)
-		return NULL;
-	if (k->op == OP_EXISTS)
-		return k;
-	if (n->rhs_kind == RHS_FIELD) {
-		struct fref rr;
-		if (resolve_field(ce, &n->rhs, &rr, type, name, 1) < 0)
-			return NULL;
-		k->rhs_slot = engine_slot(e, &rr);
-		if (k->rhs_slot < 0) {
-			cexp_oom(ce, &n->pos, type, name);
-			return NULL;
-		}
-		return k;
-	}
-	warn_na(ce, n, type, name);
-	k->nvals = n->nvals;
-	k->vals = n->vals;
-	k->lens = arena_alloc(&e->arena, (size_t)(n->nvals + 1) * sizeof(*k->lens));
-	if (!k->lens) {
-		cexp_oom(ce, &n->pos, type, name);
-		return NULL;
-	}
-	for (int i = 0; i < n->nvals; i++)
-		k->lens[i] = strlen(n->vals[i]);
-	if (n->nvals > 0) {
-		k->s = n->vals[0];
-		k->slen = k->lens[0];
-	}
-	if (k->type == FT_INT || k->type == FT_BOOL)
-		rc = check_nums(ce, k, n, type, name);
-	else if (k->type == FT_IPNET)
-		rc = check_nets(ce, k, n, type, name);
-	else
-		rc = check_strings(ce, k, n, type, name);
-	return rc < 0 ? NULL : k;
-}
-
-void ccomp_free_checks(struct engine *e)
-{
-	for (size_t i = 0; i < e->checks.n; i++) {
-		struct echeck *k = e->checks.v[i];
-		if (k->re)
-			for (int j = 0; j < k->nvals; j++)
-				if (k->re[j])
-					pcre2_code_free(k->re[j]);
-		if (k->md)
-			pcre2_match_data_free(k->md);
-		fbuf_free(&k->xbuf);
-		fbuf_free(&k->abuf);
-		free(k);
-	}
-	e->checks.n = 0;
-	pcre2_match_context_free(e->re_mctx);
-	pcre2_jit_stack_free(e->re_jitstack);
-	e->re_mctx = e->re_jitstack = NULL;
-}
 
 static int tree_depth(const struct cnode *n)
 {
@@ -497,7 +87,7 @@ static struct enode *compile_node(struct cerr *ce, const struct cnode *n, const 
 		break;
 	case CN_CHECK:
 		en->kind = EN_CHECK;
-		en->chk = compile_check(ce, n, type, name);
+		en->chk = ccomp_check(ce, n, type, name);
 		en->cost = field_cost(n->lhs.name);
 		if (n->rhs_kind == RHS_FIELD && field_cost(n->rhs.name) > en->cost)
 			en->cost = field_cost(n->rhs.name);
@@ -533,7 +123,7 @@ static void merge_prefixes(struct engine *e, struct enode *n)
 		return;
 	for (int i = 0; i < n->nkids; i++) {
 		struct echeck *a = n->kids[i]->kind == EN_CHECK ? n->kids[i]->chk : NULL;
-		if (!a || a->op != OP_STARTSWITH || a->nxf || a->mod || a->any_anc ||
+		if (!a || a->mv || a->op != OP_STARTSWITH || a->nxf || a->mod || a->any_anc ||
 		    a->rhs_slot >= 0 || a->pfx)
 			continue;
 		struct ptrvec vals = {0};
@@ -602,19 +192,57 @@ static void compile_condition(struct cerr *ce, struct rl_rule *r)
 }
 
 /* The output template (with the engine's appended text). */
+/* 1 when the append_output entry applies to rule r. */
+static int append_matches(const struct engine_append *a, const struct rl_rule *r)
+{
+	if (a->match_rule && strcmp(a->match_rule, r->name) != 0)
+		return 0;
+	if (a->match_source && strcmp(a->match_source, r->source ? r->source : "syscall") != 0)
+		return 0;
+	for (int i = 0; i < a->nmatch_tags; i++) {
+		size_t t = 0;
+		while (t < r->tags.n && strcmp(r->tags.v[t], a->match_tags[i]) != 0)
+			t++;
+		if (t == r->tags.n)
+			return 0;
+	}
+	return 1;
+}
+
+/* The rule's output, the engine's append text and the matching entries'
+ * formats; their extra fields into *extra. NULL when out of memory. */
+static const char *output_text(struct engine *e, struct rl_rule *r, struct ptrvec *extra)
+{
+	const char *fmt = r->output;
+
+	if (e->append_output && *e->append_output)
+		fmt = arena_printf(&e->arena, "%s %s", fmt, e->append_output);
+	for (size_t i = 0; fmt && i < e->appends.n; i++) {
+		const struct engine_append *a = e->appends.v[i];
+		if (!append_matches(a, r))
+			continue;
+		if (a->format)
+			fmt = arena_printf(&e->arena, "%s %s", fmt, a->format);
+		for (int k = 0; k < a->nextra_fields; k++)
+			if (ptrvec_push(&e->arena, extra, (void *)a->extra_fields[k]) < 0)
+				return NULL;
+	}
+	return fmt;
+}
+
 static void compile_output(struct cerr *ce, struct rl_rule *r)
 {
 	struct engine *e = ce->e;
-	const char *fmt = r->output;
+	struct ptrvec extra = {0};
+	const char *fmt = output_text(e, r, &extra);
 	int ferr = 0;
 
-	if (e->append_output && *e->append_output)
-		fmt = arena_printf(&e->arena, "%s %s", r->output, e->append_output);
 	if (!fmt) {
 		cexp_oom(ce, &r->output_pos, "rule", r->name);
 		return;
 	}
-	r->fmt = ofmt_compile(e, fmt, &r->output_pos, r->name, ce->d, &ferr);
+	r->fmt = ofmt_compile(e, fmt, (const char *const *)extra.v, (int)extra.n, &r->output_pos,
+	                      r->name, ce->d, &ferr);
 	if (ferr) {
 		ce->errors += ferr;
 		ce->unknown_field = 1;

@@ -64,6 +64,8 @@ void engine_free(struct engine *e)
 		fbuf_free(&e->slots[i].buf);
 	free(e->slots);
 	fbuf_free(&e->outbuf);
+	fbuf_free(&e->xfbuf);
+	fbuf_free(&e->xfabuf);
 	arena_free(&e->arena);
 	free(e);
 }
@@ -162,6 +164,74 @@ int engine_idname(struct engine *e, const struct proc *p, int64_t id, int is_gro
 		return 0;
 	snprintf(buf, n, "%s", name);
 	return 1;
+}
+
+static const char **strv_copy(struct arena *a, const char *const *v, int n)
+{
+	const char **out = arena_alloc(a, (size_t)(n + 1) * sizeof(*out));
+
+	for (int i = 0; out && i < n; i++)
+		if (!(out[i] = arena_strdup(a, v[i])))
+			return NULL;
+	return out;
+}
+
+int engine_add_append_output(struct engine *e, const struct engine_append *in)
+{
+	struct arena *a = &e->arena;
+	struct engine_append *c = arena_alloc(a, sizeof(*c));
+
+	if (!c)
+		return -1;
+	*c = *in;
+	c->match_rule = in->match_rule ? arena_strdup(a, in->match_rule) : NULL;
+	c->match_source = in->match_source ? arena_strdup(a, in->match_source) : NULL;
+	c->format = in->format ? arena_strdup(a, in->format) : NULL;
+	c->match_tags = strv_copy(a, in->match_tags, in->nmatch_tags);
+	c->extra_fields = strv_copy(a, in->extra_fields, in->nextra_fields);
+	if ((in->match_rule && !c->match_rule) || (in->match_source && !c->match_source) ||
+	    (in->format && !c->format) || !c->match_tags || !c->extra_fields)
+		return -1;
+	return ptrvec_push(a, &e->appends, c);
+}
+
+/* The command line's selection (engine_cli_select): process-wide because
+ * main() records it once and the daemon builds engines on every reload. */
+static struct {
+	enum engine_cli_sel kind;
+	const char *arg;
+} cli_sel[ENGINE_CLI_MAX_SELECT];
+static int cli_nsel;
+
+int engine_cli_select(enum engine_cli_sel kind, const char *arg)
+{
+	if (cli_nsel >= ENGINE_CLI_MAX_SELECT)
+		return -1;
+	cli_sel[cli_nsel].kind = kind;
+	cli_sel[cli_nsel++].arg = arg;
+	return 0;
+}
+
+/* -t tags first (all rules off, then each tag on), then -T and -D. */
+static int engine_apply_cli_select(struct engine *e)
+{
+	int only = 0, rc = 0;
+
+	for (int i = 0; i < cli_nsel; i++)
+		if (cli_sel[i].kind == ENGINE_SEL_ONLY_TAG) {
+			if (!only++)
+				rc |= engine_select(e, "*", 0, 0);
+			rc |= engine_select(e, cli_sel[i].arg, 1, 1);
+		}
+	for (int i = 0; i < cli_nsel; i++) {
+		if (cli_sel[i].kind == ENGINE_SEL_NOT_TAG) {
+			rc |= engine_select(e, cli_sel[i].arg, 1, 0);
+		} else if (cli_sel[i].kind == ENGINE_SEL_NOT_NAME) {
+			char *pat = arena_printf(&e->arena, "*%s*", cli_sel[i].arg);
+			rc |= pat ? engine_select(e, pat, 0, 0) : -1;
+		}
+	}
+	return rc;
 }
 
 int engine_select(struct engine *e, const char *pattern, int by_tag, int enable)
@@ -330,6 +400,11 @@ int engine_compile(struct engine *e, struct engine_diag *d)
 
 	if (e->compiled)
 		return e->broken ? -1 : 0;
+	if (engine_apply_cli_select(e) < 0) {
+		diag_add(d, ENGINE_DIAG_ERROR, NULL, NULL, NULL, "out of memory selecting rules");
+		e->broken = 1;
+		return -1;
+	}
 	errs = ccomp_rules(e, d);
 	e->compiled = 1;
 	if (errs || e->broken) {

@@ -9,8 +9,9 @@
  * evaluable checks (ccomp.h) that eval.c runs per event; evtidx.c derives
  * each rule's event types and keeps the per-type rule buckets; fields.c
  * holds the field table, with extractors by class in fields_evt.c,
- * fields_proc.c, fields_user.c, fields_fd.c and fields_container.c;
- * format.c renders outputs; engine.c ties them together behind this API
+ * fields_proc.c, fields_user.c, fields_fd.c and fields_container.c, and
+ * Falco's other fields (supplied or skipped) in fields_falco.c; xform.c
+ * checks transformers and runs join/concat/getopt; format.c renders outputs; engine.c ties them together behind this API
  * and evalproc.c plugs in the process table. The engine reads no /proc
  * itself: process facts come through engine_procsrc and the hooks below.
  *
@@ -82,6 +83,21 @@ void engine_set_min_priority(struct engine *e, enum priority p);
 enum priority engine_min_priority(const struct engine *e);
 /* Text appended to every output (NULL or "" for none); before compile. */
 int engine_set_append_output(struct engine *e, const char *fmt);
+/* One append_output entry with a match (Falco's configuration): format is
+ * appended to the output of the rules it matches, and extra_fields (field
+ * names) are added to their alerts' fields without appearing in the text.
+ * A rule matches when it has the name match_rule, the source match_source
+ * and every tag of match_tags; NULL/0 members match any rule. Strings are
+ * copied. Before compile; -1 when out of memory. */
+struct engine_append {
+	const char *match_rule, *match_source;
+	const char *const *match_tags;
+	int nmatch_tags;
+	const char *format; /* NULL: none */
+	const char *const *extra_fields;
+	int nextra_fields;
+};
+int engine_add_append_output(struct engine *e, const struct engine_append *a);
 /* Allow asking this machine about live processes for fields audit records
  * lack (thread.cap_effective, through engine_set_caps). Off by default
  * (replay). */
@@ -89,6 +105,15 @@ void engine_set_live(struct engine *e, int live);
 /* Rule selection applied after loading, in call order (Falco's `rules:`
  * config): pattern is a rule name with '*' wildcards, or a tag when by_tag. */
 int engine_select(struct engine *e, const char *pattern, int by_tag, int enable);
+
+/* The command line's rule selection (Falco's -t TAG: only rules tagged
+ * TAG; -T TAG: not rules tagged TAG; -D TEXT: not rules whose name contains
+ * TEXT), recorded once by main() and applied by engine_compile() after the
+ * engine's own engine_select() calls, in every engine the process builds
+ * (reloads too). Returns -1 when more than ENGINE_CLI_MAX_SELECT. */
+#define ENGINE_CLI_MAX_SELECT 64
+enum engine_cli_sel { ENGINE_SEL_ONLY_TAG, ENGINE_SEL_NOT_TAG, ENGINE_SEL_NOT_NAME };
+int engine_cli_select(enum engine_cli_sel kind, const char *arg);
 
 /* Adds one file or directory (*.yaml, *.yml sorted). A file with errors is
  * rejected whole and all its errors go to d. Returns 0 or -1. */

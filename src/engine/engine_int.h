@@ -157,6 +157,7 @@ struct engine {
 	char hostname[256];
 	struct idcache_ent idcache[ENGINE_IDCACHE];
 	struct ptrvec selects; /* rl_select * */
+	struct ptrvec appends; /* struct engine_append * (copied), in call order */
 	/* collection, in definition order */
 	struct ptrvec lists, macros, rules;
 	struct nameidx idx_lists, idx_macros, idx_rules; /* FIND_LIST, ... */
@@ -179,6 +180,7 @@ struct engine {
 	uint64_t evtnum;
 	struct fctx ctx;
 	struct fbuf outbuf;
+	struct fbuf xfbuf, xfabuf; /* output transformers' scratch (format.c) */
 	struct engine_stats stats;
 	/* regex matching (compile.c, eval.c): shared limits and JIT stack;
 	 * eval_error is the last match error of the rule being evaluated (a
@@ -224,6 +226,9 @@ int ccomp_eval(struct engine *e, const struct enode *n);
 /* evtidx.c: event-type ids, sets and the per-type buckets. */
 /* Id of an event-type name (added when add and room), EVT_OTHER if none. */
 int engine_evt_id(struct engine *e, const char *name, int add);
+/* 1 when name is a syscall of x86_64, i386 or aarch64, or one of Falco's
+ * other event names (procexit, container ...). */
+int evtidx_known_name(const char *name);
 /* Fills the id table with the syscall names of x86_64, i386, aarch64. */
 void evtidx_init(struct engine *e);
 void evtset_all(struct evtset *s);
@@ -241,8 +246,11 @@ void evtset_print(const struct engine *e, const struct evtset *s, FILE *out);
 int evtidx_build(struct engine *e);
 
 /* format.c */
-struct ofmt *ofmt_compile(struct engine *e, const char *fmt, const struct src_pos *pos,
-                          const char *rule, struct engine_diag *d, int *err);
+/* fmt, then nextra extra fields ("proc.name" or "%proc.name") that go to
+ * the alert's fields without printing. */
+struct ofmt *ofmt_compile(struct engine *e, const char *fmt, const char *const *extra, int nextra,
+                          const struct src_pos *pos, const char *rule, struct engine_diag *d,
+                          int *err);
 int ofmt_count_fields(const struct ofmt *f);
 /* Renders into e->outbuf and fills fields[0..count). */
 const char *ofmt_render(struct engine *e, const struct ofmt *f, struct alert_field *fields);

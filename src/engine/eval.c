@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,19 +37,18 @@ static int cidr_has(const struct cidr *c, int family, const unsigned char *a)
 
 /* ---- evaluation ---- */
 
-static const char *apply_xforms(struct echeck *k, const char *s, size_t *len, int64_t *num)
+const char *ccomp_xforms(const enum cxform *xf, int nxf, struct fbuf *b, struct fbuf *a,
+                         const char *s, size_t *len, int64_t *num)
 {
-	struct fbuf *b = &k->xbuf;
-
-	for (int i = 0; i < k->nxf; i++) {
-		switch (k->xf[i]) {
+	for (int i = 0; i < nxf; i++) {
+		switch (xf[i]) {
 		case XF_TOLOWER:
 		case XF_TOUPPER:
 			fbuf_set(b, s, *len);
 			for (size_t j = 0; j < b->len; j++)
-				b->p[j] = (char)(k->xf[i] == XF_TOLOWER
-				                     ? tolower((unsigned char)b->p[j])
-				                     : toupper((unsigned char)b->p[j]));
+				b->p[j] =
+				    (char)(xf[i] == XF_TOLOWER ? tolower((unsigned char)b->p[j])
+				                               : toupper((unsigned char)b->p[j]));
 			s = b->p;
 			break;
 		case XF_BASENAME: {
@@ -67,11 +67,11 @@ static const char *apply_xforms(struct echeck *k, const char *s, size_t *len, in
 			struct fbuf tmp = *b;
 			char out[1];
 			/* decode into the buffer (input may live in it: copy first) */
-			fbuf_set(&k->abuf, s, *len);
+			fbuf_set(a, s, *len);
 			tmp.len = 0;
 			fbuf_set(&tmp, "", 0);
-			for (size_t j = 0; j < k->abuf.len; j++) {
-				const char *p = strchr(tbl, k->abuf.p[j]);
+			for (size_t j = 0; j < a->len; j++) {
+				const char *p = strchr(tbl, a->p[j]);
 				if (!p || !*p)
 					break;
 				acc = (acc << 6) | (uint32_t)(p - tbl);
@@ -149,6 +149,42 @@ static int cmp_str_one(struct echeck *k, enum cop op, const char *s, size_t len,
 	}
 }
 
+/* anyof / allof / oneof over the values that matched; an empty list
+ * matches nothing, as in Falco. */
+static int mod_result(const struct echeck *k, int hits)
+{
+	if (k->nvals == 0)
+		return 0;
+	if (k->mod == MOD_ANYOF)
+		return hits > 0;
+	if (k->mod == MOD_ALLOF)
+		return hits == k->nvals;
+	return hits == 1;
+}
+
+/* pmatch entries with wildcards: the path or one of its parent
+ * directories matches the glob, a wildcard never crossing a '/'. */
+static int pmatch_globs(struct echeck *k, const char *s, size_t len)
+{
+	char path[PATH_MAX];
+
+	if (!k->nglobs || len >= sizeof(path))
+		return 0;
+	memcpy(path, s, len);
+	path[len] = '\0';
+	for (size_t end = len; end > 0; end--) {
+		if (end < len && path[end] != '/')
+			continue;
+		char c = path[end];
+		path[end] = '\0';
+		for (int i = 0; i < k->nglobs; i++)
+			if (fnmatch(k->globs[i], path, FNM_PATHNAME) == 0)
+				return 1;
+		path[end] = c;
+	}
+	return 0;
+}
+
 static int cmp_value(struct echeck *k, const char *s, size_t len, int64_t num)
 {
 	switch (k->type) {
@@ -179,12 +215,14 @@ static int cmp_value(struct echeck *k, const char *s, size_t len, int64_t num)
 	case FT_IPNET: {
 		unsigned char a[16];
 		int fam = strchr(s, ':') ? AF_INET6 : AF_INET;
-		int hit = 0;
+		int hits = 0;
 		if (inet_pton(fam, s, a) != 1)
 			return 0;
-		for (int i = 0; i < k->nvals && !hit; i++)
-			hit = cidr_has(&k->nets[i], fam, a);
-		return k->op == OP_NE ? !hit : hit;
+		for (int i = 0; i < k->nvals; i++)
+			hits += cidr_has(&k->nets[i], fam, a);
+		if (k->mod)
+			return mod_result(k, k->op == OP_NE ? k->nvals - hits : hits);
+		return k->op == OP_NE ? !hits : hits > 0;
 	}
 	default:
 		break;
@@ -196,7 +234,7 @@ static int cmp_value(struct echeck *k, const char *s, size_t len, int64_t num)
 	case OP_INTERSECTS:
 		return sset_has(k->set, s, len);
 	case OP_PMATCH:
-		return pset_match(k->pfx, s, len);
+		return pset_match(k->pfx, s, len) || pmatch_globs(k, s, len);
 	default:
 		break;
 	}
@@ -204,11 +242,7 @@ static int cmp_value(struct echeck *k, const char *s, size_t len, int64_t num)
 		int hits = 0;
 		for (int i = 0; i < k->nvals; i++)
 			hits += cmp_str_one(k, k->op, s, len, k->vals[i], k->lens[i], i);
-		if (k->mod == MOD_ANYOF)
-			return hits > 0;
-		if (k->mod == MOD_ALLOF)
-			return hits == k->nvals;
-		return hits == 1;
+		return mod_result(k, hits);
 	}
 	return cmp_str_one(k, k->op, s, len, k->s, k->slen, 0);
 }
@@ -217,10 +251,16 @@ static int cmp_rhs_field(struct engine *e, struct echeck *k, const char *s, size
 {
 	const struct eslot *r = engine_slot_get(e, k->rhs_slot);
 
+	const char *rs = r->val.s;
+	size_t rlen = r->val.len;
+	int64_t b = r->val.n;
+
 	if (!r->present)
 		return 0;
+	if (k->rhs_nxf)
+		rs = ccomp_xforms(k->rhs_xf, k->rhs_nxf, &k->rbuf, &k->rabuf, rs ? rs : "", &rlen,
+		                  &b);
 	if (k->type == FT_INT || k->type == FT_BOOL) {
-		int64_t b = r->val.n;
 		switch (k->op) {
 		case OP_EQ:
 			return num == b;
@@ -238,13 +278,13 @@ static int cmp_rhs_field(struct engine *e, struct echeck *k, const char *s, size
 			return 0;
 		}
 	}
-	if (!r->val.s)
+	if (!rs)
 		return 0;
 	if (k->op == OP_IN || k->op == OP_INTERSECTS)
-		return len == r->val.len && memcmp(s, r->val.s, len) == 0;
+		return len == rlen && memcmp(s, rs, len) == 0;
 	if (k->op == OP_REGEX || k->op == OP_PMATCH)
 		return 0;
-	return cmp_str_one(k, k->op, s, len, r->val.s, r->val.len, 0);
+	return cmp_str_one(k, k->op, s, len, rs, rlen, 0);
 }
 
 static int check_value(struct engine *e, struct echeck *k, const char *s, size_t len, int64_t num)
@@ -252,7 +292,7 @@ static int check_value(struct engine *e, struct echeck *k, const char *s, size_t
 	if (k->op == OP_EXISTS)
 		return 1;
 	if (k->nxf)
-		s = apply_xforms(k, s ? s : "", &len, &num);
+		s = ccomp_xforms(k->xf, k->nxf, &k->xbuf, &k->abuf, s ? s : "", &len, &num);
 	if (k->rhs_slot >= 0)
 		return cmp_rhs_field(e, k, s, len, num);
 	if ((k->type == FT_STR || k->type == FT_IPNET) && !s)
@@ -260,8 +300,40 @@ static int check_value(struct engine *e, struct echeck *k, const char *s, size_t
 	return cmp_value(k, s, len, num);
 }
 
+/* getopt()'s items against the set: intersects when any is in it, in
+ * when all are. */
+static int eval_multi_list(struct echeck *k)
+{
+	const char *s;
+	size_t len;
+	int any = 0, all = 1;
+
+	if (k->op == OP_EXISTS)
+		return 1;
+	for (int i = 0; ccomp_multi_items(k->mv, i, &s, &len); i++) {
+		int in = sset_has(k->set, s, len);
+		any |= in;
+		all &= in;
+	}
+	return k->op == OP_INTERSECTS ? any : all;
+}
+
+static int eval_multi(struct engine *e, struct echeck *k)
+{
+	const char *s;
+	size_t len;
+
+	if (!ccomp_multi_eval(e, k->mv, &s, &len))
+		return 0;
+	if (ccomp_multi_is_list(k->mv))
+		return eval_multi_list(k);
+	return check_value(e, k, s, len, 0);
+}
+
 static int eval_check(struct engine *e, struct echeck *k)
 {
+	if (k->mv)
+		return eval_multi(e, k);
 	if (k->any_anc) {
 		struct fref r = k->ref;
 		struct fval v;

@@ -171,6 +171,25 @@ int evtidx_build(struct engine *e)
 	return 0;
 }
 
+/* Falco event names that are not system calls. */
+static const char *const falco_events[] = {
+    "procexit",   "container",   "switch",      "signaldeliver", "page_fault", "pluginevent",
+    "asyncevent", "k8s",         "mesos",       "notification",  "drop",       "infra",
+    "tracer",     "cpu_hotplug", "sysdigevent", "scapevent",     "procinfo",   "meta",
+    "mprotect",   "socketpair",  "pidfd_open",  "pidfd_getfd",   "clone3",     "open_by_handle_at",
+    NULL,
+};
+
+int evtidx_known_name(const char *name)
+{
+	for (int i = 0; falco_events[i]; i++)
+		if (strcmp(name, falco_events[i]) == 0)
+			return 1;
+	return audit_name_to_syscall(name, MACH_86_64) >= 0 ||
+	       audit_name_to_syscall(name, MACH_X86) >= 0 ||
+	       audit_name_to_syscall(name, MACH_AARCH64) >= 0;
+}
+
 void engine_rule_print_evttypes(const struct engine *e, size_t i, FILE *out)
 {
 	const struct rl_rule *r = i < e->rules.n ? e->rules.v[i] : NULL;

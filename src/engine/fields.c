@@ -387,8 +387,8 @@ static const struct field_def field_table[] = {
     {"fd.types", S, FA_INDEX, NULL, "fd types of the process: no fd table"},
     {"fd.dev", I, FA_NONE, NULL, "device: not tracked"},
     {"fd.ino", I, FA_NONE, NULL, "inode: not tracked"},
-    {"evt.buffer", S, FA_NONE, NULL, "I/O data: audit never records payloads"},
-    {"evt.rawarg.data", S, FA_NONE, NULL, "I/O data: audit never records payloads"},
+    {"evt.buffer", FT_BYTES, FA_NONE, NULL, "I/O data: audit never records payloads"},
+    {"evt.rawarg.data", FT_BYTES, FA_NONE, NULL, "I/O data: audit never records payloads"},
     {"evt.cpu", I, FA_NONE, NULL, "CPU: not in audit records"},
     {"evt.latency", I, FA_NONE, NULL, "latency: audit has no enter events"},
     {"proc.is_exe_upper_layer", B, FA_NONE, NULL, "overlayfs upper layer: not tracked"},
@@ -439,21 +439,27 @@ static const struct field_def field_table[] = {
 #undef I
 #undef B
 
+/* The main table, then Falco's other fields (fields_falco.c). */
+static const struct field_def *const field_tables[] = {field_table, field_falco_table};
+#define FIELD_NTABLES (sizeof(field_tables) / sizeof(field_tables[0]))
+
 const struct field_def *field_lookup(const char *name, const char **dotarg)
 {
 	*dotarg = NULL;
-	for (int i = 0; field_table[i].name; i++)
-		if (strcmp(field_table[i].name, name) == 0)
-			return &field_table[i];
+	for (size_t t = 0; t < FIELD_NTABLES; t++)
+		for (const struct field_def *f = field_tables[t]; f->name; f++)
+			if (strcmp(f->name, name) == 0)
+				return f;
 	/* evt.arg.NAME, evt.rawarg.NAME, proc.env.NAME style suffixes */
-	for (int i = 0; field_table[i].name; i++) {
-		size_t n = strlen(field_table[i].name);
-		if (field_table[i].arg == FA_KEY && strncmp(name, field_table[i].name, n) == 0 &&
-		    name[n] == '.' && name[n + 1]) {
-			*dotarg = name + n + 1;
-			return &field_table[i];
+	for (size_t t = 0; t < FIELD_NTABLES; t++)
+		for (const struct field_def *f = field_tables[t]; f->name; f++) {
+			size_t n = strlen(f->name);
+			if (f->arg == FA_KEY && strncmp(name, f->name, n) == 0 && name[n] == '.' &&
+			    name[n + 1]) {
+				*dotarg = name + n + 1;
+				return f;
+			}
 		}
-	}
 	return NULL;
 }
 
@@ -489,16 +495,25 @@ const char *field_type_name(enum ftype t)
 		return "BOOL";
 	case FT_IPNET:
 		return "IPADDR";
+	case FT_BYTES:
+		return "BYTEBUF";
 	default:
 		return "CHARBUF";
 	}
 }
 
+static void field_print_one(FILE *out, const struct field_def *table);
+
 void field_print_table(FILE *out)
 {
 	fprintf(out, "Field Class: kestrel (audit syscall events)\n\n");
-	for (int i = 0; field_table[i].name; i++) {
-		const struct field_def *f = &field_table[i];
+	for (size_t t = 0; t < FIELD_NTABLES; t++)
+		field_print_one(out, field_tables[t]);
+}
+
+static void field_print_one(FILE *out, const struct field_def *table)
+{
+	for (const struct field_def *f = table; f->name; f++) {
 		char name[96];
 
 		snprintf(name, sizeof(name), "%s%s", f->name,

@@ -23,6 +23,7 @@ enum ftype {
 	FT_INT,
 	FT_BOOL,
 	FT_IPNET, /* an IP address compared with CIDR networks (fd.net ...) */
+	FT_BYTES, /* a byte buffer (evt.buffer): bcontains, bstartswith */
 };
 
 enum farg {

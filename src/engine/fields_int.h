@@ -15,6 +15,9 @@
 /* The kernel's O_LARGEFILE on x86 (glibc defines it as 0 on 64-bit). */
 #define KERNEL_O_LARGEFILE 0100000
 
+/* Falco's other syscall fields, supplied or not (fields_falco.c). */
+extern const struct field_def field_falco_table[];
+
 /* Value setters: each returns 1 (present). */
 int fval_str(struct fval *v, const char *s);
 int fval_buf(struct fval *v, struct fbuf *b);

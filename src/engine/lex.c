@@ -11,7 +11,7 @@
 #include "engine/lex.h"
 
 static const char *const xform_names[] = {
-    "tolower", "toupper", "b64", "basename", "len", "val", NULL,
+    "tolower", "toupper", "b64", "basename", "len", "val", "join", "concat", "getopt", NULL,
 };
 
 void clex_init(struct clex_state *ls, const char *src, struct arena *arena)
@@ -100,15 +100,19 @@ char *clex_unescape(struct arena *a, const char *s, size_t n, char q, const char
 		case '/':
 			out[o++] = '/';
 			break;
-		case ' ': /* legacy: "\ " keeps the backslash */
+		case ' ': /* legacy: "\ " is a backslash, as in Falco */
 			out[o++] = '\\';
-			out[o++] = ' ';
 			break;
 		case 'x': {
 			int h1 = i + 1 < n ? hexval(s[i + 1]) : -1;
 			int h2 = i + 2 < n ? hexval(s[i + 2]) : -1;
 			if (h1 < 0 || h2 < 0) {
 				*err = "invalid \\x escape sequence";
+				return NULL;
+			}
+			if (h1 == 0 && h2 == 0) {
+				/* values are C strings: Falco rejects NUL in them too */
+				*err = "NUL byte (\\x00) not allowed in a string";
 				return NULL;
 			}
 			out[o++] = (char)(h1 * 16 + h2);

@@ -580,16 +580,51 @@ static void do_engine_version(struct lctx *l, yaml_node_t *map)
 	}
 }
 
+/* One plugin requirement: a map with a name and an x.y.z version. */
+static int plugin_req_ok(struct lctx *l, yaml_node_t *it)
+{
+	int v[3];
+
+	if (!it || it->type != YAML_MAPPING_NODE)
+		return 0;
+	const char *name = ld_scalar(ld_map_get(l, it, "name"));
+	const char *ver = ld_scalar(ld_map_get(l, it, "version"));
+	return name && *name && ver && parse_version(ver, v) == 0;
+}
+
+/* required_plugin_versions: validated as Falco does (a list of name and
+ * version maps), then accepted: kestrel provides the plugins' fields. */
+static void do_plugin_versions(struct lctx *l, yaml_node_t *map)
+{
+	yaml_node_t *n = ld_map_get(l, map, "required_plugin_versions");
+	struct src_pos p = ld_node_pos(l, map);
+
+	if (n->type != YAML_SEQUENCE_NODE) {
+		ld_err(l, n, "required_plugin_versions", NULL,
+		       "Value of required_plugin_versions must be a sequence");
+		return;
+	}
+	for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top;
+	     i++) {
+		yaml_node_t *it = yaml_document_get_node(l->doc, *i);
+		if (!plugin_req_ok(l, it)) {
+			ld_err(l, it ? it : n, "required_plugin_versions", NULL,
+			       "Each plugin requirement needs a name and a version x.y.z");
+			return;
+		}
+	}
+	diag_add(l->d, ENGINE_DIAG_NOTE, &p, "required_plugin_versions", NULL,
+	         "plugin requirements accepted and not checked: kestrel provides the "
+	         "container fields itself");
+}
+
 static void do_item(struct lctx *l, yaml_node_t *map)
 {
 	if (ld_map_get(l, map, "required_engine_version"))
 		do_engine_version(l, map);
-	else if (ld_map_get(l, map, "required_plugin_versions")) {
-		struct src_pos p = ld_node_pos(l, map);
-		diag_add(l->d, ENGINE_DIAG_NOTE, &p, "required_plugin_versions", NULL,
-		         "plugin requirements accepted and not checked: kestrel provides the "
-		         "container fields itself");
-	} else if (ld_map_get(l, map, "list"))
+	else if (ld_map_get(l, map, "required_plugin_versions"))
+		do_plugin_versions(l, map);
+	else if (ld_map_get(l, map, "list"))
 		do_list(l, map);
 	else if (ld_map_get(l, map, "macro"))
 		do_macro(l, map);

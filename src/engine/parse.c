@@ -58,6 +58,11 @@ const char *cparse_xform_name(enum cxform x)
 	return xform_names[x];
 }
 
+const char *cparse_mod_name(enum cmod m)
+{
+	return mod_names[m];
+}
+
 int cparse_op_is_list(enum cop op)
 {
 	return op == OP_IN || op == OP_INTERSECTS || op == OP_PMATCH;
@@ -213,6 +218,136 @@ static const char *tok_desc(const struct clex_token *t)
 }
 
 static struct cnode *parse_expr(struct pstate *ps);
+static int parse_field_from(struct pstate *ps, struct clex_token *t, struct cfield *f);
+
+/* Reads the next token and fails unless it is tok. */
+static int expect(struct pstate *ps, enum clex_tok tok, const char *what)
+{
+	struct clex_token t;
+
+	next(ps, CLEX_EXPR, &t);
+	if (t.tok == tok)
+		return 0;
+	if (!ps->failed)
+		perr(ps, t.off, "expected %s, found '%s'", what, tok_desc(&t));
+	return -1;
+}
+
+/* marg -> QuotedStr | field; strings only when !fields_ok */
+static int parse_marg(struct pstate *ps, struct clex_token *t, struct ptrvec *args, int fields_ok)
+{
+	struct arena *a = ps->ctx->arena;
+	struct cmarg *m = arena_alloc(a, sizeof(*m));
+
+	if (!m)
+		return -1;
+	memset(m, 0, sizeof(*m));
+	if (t->tok == TK_STRING) {
+		m->lit = t->text;
+	} else if (fields_ok && (t->tok == TK_WORD || t->tok == TK_XFORM)) {
+		struct cfield *f = arena_alloc(a, sizeof(*f));
+		if (!f || parse_field_from(ps, t, f) < 0)
+			return -1;
+		m->f = f;
+	} else {
+		if (!ps->failed)
+			perr(ps, t->off, "expected %s, found '%s'",
+			     fields_ok ? "a string or a field" : "a string", tok_desc(t));
+		return -1;
+	}
+	return ptrvec_push(a, args, m);
+}
+
+/* margs -> marg {',' marg} up to `close` (already past the opening). */
+static int parse_margs(struct pstate *ps, struct ptrvec *args, int fields_ok, int allow_empty)
+{
+	struct clex_token t;
+
+	next(ps, CLEX_EXPR, &t);
+	if (t.tok == TK_RPAREN && allow_empty)
+		return 0;
+	for (;;) {
+		if (parse_marg(ps, &t, args, fields_ok) < 0)
+			return -1;
+		next(ps, CLEX_EXPR, &t);
+		if (t.tok == TK_RPAREN)
+			return 0;
+		if (t.tok != TK_COMMA) {
+			if (!ps->failed)
+				perr(ps, t.off, "expected ',' or ')', found '%s'", tok_desc(&t));
+			return -1;
+		}
+		next(ps, CLEX_EXPR, &t);
+	}
+}
+
+/* multi -> join '(' Str ',' '(' [margs] ')' ')' | concat '(' margs ')'
+ *        | getopt '(' '(' [strs] ')' ',' Str ')'   (after "name(") */
+static int parse_multi(struct pstate *ps, struct clex_token *t, struct cfield *f)
+{
+	struct cmulti *m = arena_alloc(ps->ctx->arena, sizeof(*m));
+	struct ptrvec args = {0};
+	struct clex_token s;
+	size_t off = t->off;
+
+	if (!m)
+		return -1;
+	memset(m, 0, sizeof(*m));
+	m->kind = strcmp(t->text, "join") == 0     ? MV_JOIN
+	          : strcmp(t->text, "concat") == 0 ? MV_CONCAT
+	                                           : MV_GETOPT;
+	if (m->kind == MV_CONCAT) {
+		if (parse_margs(ps, &args, 1, 0) < 0)
+			return -1;
+		if (args.n < 2) {
+			perr(ps, off, "concat() requires at least 2 arguments");
+			return -1;
+		}
+	} else {
+		if (m->kind == MV_JOIN) {
+			next(ps, CLEX_EXPR, &s);
+			if (s.tok != TK_STRING) {
+				perr(ps, s.off, "join() takes a separator string first");
+				return -1;
+			}
+			m->str = s.text;
+			if (expect(ps, TK_COMMA, "',' and a list") < 0)
+				return -1;
+		}
+		if (expect(ps, TK_LPAREN, "a list in parentheses") < 0 ||
+		    parse_margs(ps, &args, m->kind == MV_JOIN, 1) < 0)
+			return -1;
+		if (m->kind == MV_GETOPT) {
+			if (expect(ps, TK_COMMA, "',' and an option string") < 0)
+				return -1;
+			next(ps, CLEX_EXPR, &s);
+			if (s.tok != TK_STRING) {
+				perr(ps, s.off, "getopt() takes an option string second");
+				return -1;
+			}
+			m->str = s.text;
+		}
+		if (expect(ps, TK_RPAREN, "')'") < 0)
+			return -1;
+	}
+	m->nargs = (int)args.n;
+	m->args =
+	    args.n ? (struct cmarg *)arena_alloc(ps->ctx->arena, args.n * sizeof(*m->args)) : NULL;
+	if (args.n && !m->args)
+		return -1;
+	for (size_t i = 0; i < args.n; i++)
+		m->args[i] = *(struct cmarg *)args.v[i];
+	f->multi = m;
+	f->name = m->kind == MV_JOIN ? "join()" : m->kind == MV_CONCAT ? "concat()" : "getopt()";
+	return 0;
+}
+
+static int is_multi_name(const struct clex_token *t)
+{
+	return t->tok == TK_XFORM &&
+	       (strcmp(t->text, "join") == 0 || strcmp(t->text, "concat") == 0 ||
+	        strcmp(t->text, "getopt") == 0);
+}
 
 /* field -> FieldName ['[' arg ']'] | xform '(' field ')'   (after the
  * first token t has been read) */
@@ -223,7 +358,7 @@ static int parse_field_from(struct pstate *ps, struct clex_token *t, struct cfie
 
 	memset(f, 0, sizeof(*f));
 	f->pos = pos_at(ps, t->off);
-	while (t->tok == TK_XFORM) {
+	while (t->tok == TK_XFORM && !is_multi_name(t)) {
 		enum cxform x = XF_NONE;
 		for (int i = XF_TOLOWER; i <= XF_LEN; i++)
 			if (strcmp(t->text, xform_names[i]) == 0)
@@ -239,13 +374,23 @@ static int parse_field_from(struct pstate *ps, struct clex_token *t, struct cfie
 		stack[nx++] = x;
 		next(ps, CLEX_EXPR, t);
 	}
-	if (t->tok != TK_WORD || !strchr(t->text, '.')) {
+	if (is_multi_name(t)) {
+		if (++ps->depth > CPARSE_MAX_DEPTH) {
+			perr(ps, t->off, "exceeded max depth limit of %d", CPARSE_MAX_DEPTH);
+			return -1;
+		}
+		int rc = parse_multi(ps, t, f);
+		ps->depth--;
+		if (rc < 0)
+			return -1;
+	} else if (t->tok != TK_WORD || !strchr(t->text, '.')) {
 		if (!ps->failed)
 			perr(ps, t->off, "expected a field name, found '%s'", tok_desc(t));
 		return -1;
+	} else {
+		f->name = t->text;
+		f->arg = t->has_arg ? t->arg : NULL;
 	}
-	f->name = t->text;
-	f->arg = t->has_arg ? t->arg : NULL;
 	for (int i = nx - 1; i >= 0; i--) {
 		struct clex_token r;
 		next(ps, CLEX_EXPR, &r);
@@ -353,6 +498,10 @@ static int parse_value(struct pstate *ps, struct cnode *n)
 			next(ps, CLEX_EXPR, &t);
 			if (parse_field_from(ps, &t, &n->rhs) < 0)
 				return -1;
+			if (n->rhs.nxforms) {
+				perr(ps, t.off, "val() takes a field without transformers");
+				return -1;
+			}
 			next(ps, CLEX_EXPR, &t);
 			if (t.tok != TK_RPAREN) {
 				perr(ps, t.off, "expected ')' after val() argument");
@@ -566,83 +715,4 @@ int cparse_field(struct cparse_ctx *ctx, const char *text, struct cfield *out)
 		return -1;
 	}
 	return 0;
-}
-
-void cfield_print(const struct cfield *f, FILE *out)
-{
-	for (int i = f->nxforms - 1; i >= 0; i--)
-		fprintf(out, "%s(", xform_names[f->xforms[i]]);
-	fputs(f->name, out);
-	if (f->arg)
-		fprintf(out, "[%s]", f->arg);
-	for (int i = 0; i < f->nxforms; i++)
-		fputc(')', out);
-}
-
-static void print_value(const char *v, FILE *out)
-{
-	int bare = *v != '\0';
-
-	for (const char *p = v; *p && bare; p++)
-		if (strchr("()\"'=, \t\r\n\\", *p))
-			bare = 0;
-	if (bare) {
-		fputs(v, out);
-		return;
-	}
-	fputc('"', out);
-	for (const char *p = v; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fputc('\\', out);
-		if (*p == '\n')
-			fputs("\\n", out);
-		else
-			fputc(*p, out);
-	}
-	fputc('"', out);
-}
-
-void cnode_print(const struct cnode *n, FILE *out)
-{
-	switch (n->kind) {
-	case CN_AND:
-	case CN_OR:
-		fputc('(', out);
-		for (int i = 0; i < n->nkids; i++) {
-			if (i)
-				fputs(n->kind == CN_AND ? " and " : " or ", out);
-			cnode_print(n->kids[i], out);
-		}
-		fputc(')', out);
-		break;
-	case CN_NOT:
-		fputs("not ", out);
-		cnode_print(n->kids[0], out);
-		break;
-	case CN_MACRO:
-		fputs(n->macro, out);
-		break;
-	case CN_CHECK:
-		cfield_print(&n->lhs, out);
-		fprintf(out, " %s", op_names[n->op]);
-		if (n->mod)
-			fprintf(out, " %s", mod_names[n->mod]);
-		if (n->rhs_kind == RHS_SCALAR) {
-			fputc(' ', out);
-			print_value(n->vals[0], out);
-		} else if (n->rhs_kind == RHS_LIST) {
-			fputs(" (", out);
-			for (int i = 0; i < n->nvals; i++) {
-				if (i)
-					fputs(", ", out);
-				print_value(n->vals[i], out);
-			}
-			fputc(')', out);
-		} else if (n->rhs_kind == RHS_FIELD) {
-			fputs(" val(", out);
-			cfield_print(&n->rhs, out);
-			fputc(')', out);
-		}
-		break;
-	}
 }

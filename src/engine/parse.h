@@ -14,9 +14,10 @@
 
 #include "engine/arena.h"
 
-/* Deepest nesting of parentheses/not accepted; deeper input is an error
- * rather than a stack overflow. */
-#define CPARSE_MAX_DEPTH 200
+/* Deepest nesting of parentheses/not accepted (Falco's rule loader sets
+ * its parser's limit to 1000); deeper input is an error rather than a
+ * stack overflow. */
+#define CPARSE_MAX_DEPTH 1000
 /* Expansion budget of one ruleset: condition nodes copied from macros,
  * list items flattened from nested lists and list values copied into
  * conditions, together. Macros and lists that nest exponentially (a few
@@ -70,9 +71,27 @@ enum cmod { MOD_NONE = 0, MOD_ANYOF, MOD_ALLOF, MOD_ONEOF };
 
 enum cxform { XF_NONE = 0, XF_TOLOWER, XF_TOUPPER, XF_B64, XF_BASENAME, XF_LEN };
 
+/* Multi-value transformers: join(sep, (a, b)), concat(a, b, ...),
+ * getopt((args...), optstring). */
+enum cmulti_kind { MV_JOIN = 1, MV_CONCAT, MV_GETOPT };
+
+struct cfield;
+struct cmarg {
+	const char *lit;        /* a quoted string, or NULL */
+	const struct cfield *f; /* a field (with transformers), or NULL */
+};
+
+struct cmulti {
+	enum cmulti_kind kind;
+	const char *str; /* join's separator, getopt's optstring */
+	int nargs;
+	struct cmarg *args; /* join's list, concat's arguments, getopt's argv */
+};
+
 struct cfield {
-	const char *name; /* "proc.aname", "evt.arg.flags" */
-	const char *arg;  /* "2" for proc.aname[2]; NULL when none */
+	const char *name;           /* "proc.aname", "evt.arg.flags"; "join()" ... with multi */
+	const struct cmulti *multi; /* a multi-value transformer instead of a field */
+	const char *arg;            /* "2" for proc.aname[2]; NULL when none */
 	int nxforms;
 	enum cxform xforms[CFIELD_MAX_XFORMS]; /* innermost first */
 	struct src_pos pos;
@@ -127,11 +146,12 @@ enum cop cparse_op(const char *s, enum cmod *mod);
 const char *cparse_op_name(enum cop op);
 int cparse_op_is_list(enum cop op);
 const char *cparse_xform_name(enum cxform x);
+const char *cparse_mod_name(enum cmod m);
 
 struct cnode *cnode_new(struct arena *a, enum ckind kind);
 int cnode_add_kid(struct arena *a, struct cnode *parent, struct cnode *kid);
 struct cnode *cnode_copy(struct arena *a, const struct cnode *n);
-/* Condition text of a tree (canonical spelling, fully parenthesised where
+/* print.c: condition text of a tree (canonical spelling, fully parenthesised where
  * needed). */
 void cnode_print(const struct cnode *n, FILE *out);
 void cfield_print(const struct cfield *f, FILE *out);
