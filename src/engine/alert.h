@@ -10,7 +10,10 @@
 
 #include <stdint.h>
 
-/* Falco priorities; the numbers are the syslog severities. */
+#include "util/priority.h"
+
+/* Falco priorities; the numbers are the syslog severities, as in
+ * util/priority.h, whose one table names them. */
 enum priority {
 	PRI_EMERGENCY = 0,
 	PRI_ALERT,
@@ -22,10 +25,19 @@ enum priority {
 	PRI_DEBUG,
 };
 
+_Static_assert(PRI_DEBUG == PRIORITY_DEBUG && PRI_INFORMATIONAL == PRIORITY_INFORMATIONAL,
+               "enum priority follows util/priority.h");
+
 /* "Emergency" ... "Debug", as Falco prints them. */
-const char *priority_name(enum priority p);
+static inline const char *priority_name(enum priority p)
+{
+	return priority_to_name((int)p);
+}
 /* Case-insensitive; accepts "info" for Informational. -1 if unknown. */
-int priority_parse(const char *s);
+static inline int priority_parse(const char *s)
+{
+	return priority_from_name(s);
+}
 
 enum alert_value_type {
 	AV_NULL = 0, /* the field has no value for this event (<NA>, JSON null) */

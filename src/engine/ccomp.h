@@ -44,7 +44,7 @@ struct echeck {
 	enum ftype type;
 	int nxf;
 	enum cxform xf[CFIELD_MAX_XFORMS];
-	struct fbuf xbuf, abuf;
+	struct buf xbuf, abuf;
 	enum cop op;
 	enum cmod mod;
 	/* right-hand side */
@@ -68,7 +68,7 @@ struct echeck {
 	int nglobs;
 	int rhs_nxf; /* transformers of a right-hand field */
 	enum cxform rhs_xf[CFIELD_MAX_XFORMS];
-	struct fbuf rbuf, rabuf;
+	struct buf rbuf, rabuf;
 };
 
 struct enode {
@@ -122,7 +122,7 @@ int ccomp_multi_items(const struct emulti *mv, int i, const char **s, size_t *le
 int ccomp_glob_match(const char *pat, const char *s, int icase);
 /* Applies transformers (innermost first) to s/len (len sets *num); b and
  * a are scratch buffers the result may live in. */
-const char *ccomp_xforms(const enum cxform *xf, int nxf, struct fbuf *b, struct fbuf *a,
+const char *ccomp_xforms(const enum cxform *xf, int nxf, struct buf *b, struct buf *a,
                          const char *s, size_t *len, int64_t *num);
 
 #endif

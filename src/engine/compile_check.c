@@ -504,10 +504,10 @@ void ccomp_free_checks(struct engine *e)
 					pcre2_code_free(k->re[j]);
 		if (k->md)
 			pcre2_match_data_free(k->md);
-		fbuf_free(&k->xbuf);
-		fbuf_free(&k->abuf);
-		fbuf_free(&k->rbuf);
-		fbuf_free(&k->rabuf);
+		buf_free(&k->xbuf);
+		buf_free(&k->abuf);
+		buf_free(&k->rbuf);
+		buf_free(&k->rabuf);
 		ccomp_multi_free(k->mv);
 		free(k);
 	}

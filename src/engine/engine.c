@@ -6,6 +6,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdlib.h>
@@ -18,10 +19,14 @@
 #include "engine/sets.h"
 #include "proc/proc.h"
 #include "util/clock.h"
+#include "util/file.h"
 #include "util/log.h"
 
-/* Largest rules file accepted. */
+/* Largest rules file accepted (Falco's default rules are ~100 KiB): a
+ * bigger file is refused rather than read whole. */
 #define ENGINE_MAX_FILE (64 * 1024 * 1024)
+/* Room for a read error: the path and the reason. */
+#define ENGINE_FILE_ERRLEN 512
 
 /* ---- construction ---- */
 
@@ -61,11 +66,11 @@ void engine_free(struct engine *e)
 		return;
 	ccomp_free_checks(e);
 	for (size_t i = 0; i < e->nslots; i++)
-		fbuf_free(&e->slots[i].buf);
+		buf_free(&e->slots[i].buf);
 	free(e->slots);
-	fbuf_free(&e->outbuf);
-	fbuf_free(&e->xfbuf);
-	fbuf_free(&e->xfabuf);
+	buf_free(&e->outbuf);
+	buf_free(&e->xfbuf);
+	buf_free(&e->xfabuf);
 	arena_free(&e->arena);
 	free(e);
 }
@@ -291,44 +296,6 @@ uint64_t engine_slot_hash(struct engine *e, int slot)
 
 /* ---- loading ---- */
 
-static int read_file(const char *path, char **out, size_t *len)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t n = 0, cap = 0;
-
-	if (!f)
-		return -1;
-	for (;;) {
-		if (cap - n < 4096) {
-			cap = cap ? cap * 2 : 65536;
-			if (cap > ENGINE_MAX_FILE) {
-				errno = EFBIG;
-				goto err;
-			}
-			char *nb = realloc(buf, cap + 1);
-			if (!nb)
-				goto err;
-			buf = nb;
-		}
-		size_t r = fread(buf + n, 1, cap - n, f);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	if (ferror(f))
-		goto err;
-	fclose(f);
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
-err:
-	free(buf);
-	fclose(f);
-	return -1;
-}
-
 int engine_add_buffer(struct engine *e, const char *name, const char *text, size_t len,
                       struct engine_diag *d)
 {
@@ -342,13 +309,17 @@ int engine_add_buffer(struct engine *e, const char *name, const char *text, size
 
 static int add_file(struct engine *e, const char *path, struct engine_diag *d)
 {
-	char *buf;
-	size_t len;
+	char err[ENGINE_FILE_ERRLEN];
+	size_t len, plen = strlen(path);
+	/* A FIFO or device named as a rules file is refused, never read. */
+	char *buf = file_read_small(AT_FDCWD, path, ENGINE_MAX_FILE, 0, &len, err, sizeof(err));
 
-	if (read_file(path, &buf, &len) < 0) {
+	if (!buf) {
 		struct src_pos p = {path, 0, 0};
-		diag_add(d, ENGINE_DIAG_ERROR, &p, NULL, NULL, "Could not read file: %s",
-		         strerror(errno));
+		/* err names the path, which the diagnostic already shows. */
+		const char *why = strncmp(err, path, plen) == 0 && err[plen] == ':' ? err + plen + 2 : err;
+
+		diag_add(d, ENGINE_DIAG_ERROR, &p, NULL, NULL, "Could not read file: %s", why);
 		e->broken = 1;
 		return -1;
 	}

@@ -137,7 +137,7 @@ struct eslot {
 	uint64_t epoch;
 	int present;
 	struct fval val;
-	struct fbuf buf;
+	struct buf buf;
 	uint64_t hash_epoch; /* hash of val.s, computed once per event */
 	uint64_t hash;
 };
@@ -179,8 +179,8 @@ struct engine {
 	uint64_t epoch;
 	uint64_t evtnum;
 	struct fctx ctx;
-	struct fbuf outbuf;
-	struct fbuf xfbuf, xfabuf; /* output transformers' scratch (format.c) */
+	struct buf outbuf;
+	struct buf xfbuf, xfabuf; /* output transformers' scratch (format.c) */
 	struct engine_stats stats;
 	/* regex matching (compile.c, eval.c): shared limits and JIT stack;
 	 * eval_error is the last match error of the rule being evaluated (a

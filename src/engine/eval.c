@@ -37,14 +37,14 @@ static int cidr_has(const struct cidr *c, int family, const unsigned char *a)
 
 /* ---- evaluation ---- */
 
-const char *ccomp_xforms(const enum cxform *xf, int nxf, struct fbuf *b, struct fbuf *a,
+const char *ccomp_xforms(const enum cxform *xf, int nxf, struct buf *b, struct buf *a,
                          const char *s, size_t *len, int64_t *num)
 {
 	for (int i = 0; i < nxf; i++) {
 		switch (xf[i]) {
 		case XF_TOLOWER:
 		case XF_TOUPPER:
-			fbuf_set(b, s, *len);
+			buf_set(b, s, *len);
 			for (size_t j = 0; j < b->len; j++)
 				b->p[j] =
 				    (char)(xf[i] == XF_TOLOWER ? tolower((unsigned char)b->p[j])
@@ -64,12 +64,12 @@ const char *ccomp_xforms(const enum cxform *xf, int nxf, struct fbuf *b, struct 
 			    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 			uint32_t acc = 0;
 			int bits = 0;
-			struct fbuf tmp = *b;
+			struct buf tmp = *b;
 			char out[1];
 			/* decode into the buffer (input may live in it: copy first) */
-			fbuf_set(a, s, *len);
+			buf_set(a, s, *len);
 			tmp.len = 0;
-			fbuf_set(&tmp, "", 0);
+			buf_set(&tmp, "", 0);
 			for (size_t j = 0; j < a->len; j++) {
 				const char *p = strchr(tbl, a->p[j]);
 				if (!p || !*p)
@@ -79,7 +79,7 @@ const char *ccomp_xforms(const enum cxform *xf, int nxf, struct fbuf *b, struct 
 				if (bits >= 8) {
 					bits -= 8;
 					out[0] = (char)((acc >> bits) & 0xff);
-					fbuf_append(&tmp, out, 1);
+					buf_append(&tmp, out, 1);
 				}
 			}
 			*b = tmp;

@@ -1,7 +1,7 @@
 /*
  * fields.c — the field table: every field a condition or output may name,
  * with its type, description and extractor (fields_<class>.c), plus the
- * pieces every class shares: value buffers, the lazily resolved event
+ * pieces every class shares: value helpers, the lazily resolved event
  * context and syscall classes. Falco fields that audit data cannot supply
  * are listed with a NULL extractor so rules naming them are skipped with a
  * clear reason instead of failing to load. See fields.h.
@@ -16,45 +16,7 @@
 #include "proc/container.h"
 #include "proc/proc.h"
 
-/* ---- buffers ---- */
-
-static int fbuf_reserve(struct fbuf *b, size_t need)
-{
-	if (need <= b->cap)
-		return 0;
-	size_t cap = b->cap ? b->cap : 64;
-	while (cap < need)
-		cap *= 2;
-	char *p = realloc(b->p, cap);
-	if (!p)
-		return -1;
-	b->p = p;
-	b->cap = cap;
-	return 0;
-}
-
-int fbuf_set(struct fbuf *b, const char *s, size_t n)
-{
-	b->len = 0;
-	return fbuf_append(b, s, n);
-}
-
-int fbuf_append(struct fbuf *b, const char *s, size_t n)
-{
-	if (fbuf_reserve(b, b->len + n + 1) < 0)
-		return -1;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return 0;
-}
-
-void fbuf_free(struct fbuf *b)
-{
-	free(b->p);
-	b->p = NULL;
-	b->len = b->cap = 0;
-}
+/* ---- values ---- */
 
 int fval_str(struct fval *v, const char *s)
 {
@@ -65,7 +27,7 @@ int fval_str(struct fval *v, const char *s)
 	return 1;
 }
 
-int fval_buf(struct fval *v, struct fbuf *b)
+int fval_buf(struct fval *v, struct buf *b)
 {
 	v->s = b->p ? b->p : "";
 	v->len = b->len;
@@ -227,16 +189,16 @@ const struct kev_path *fld_path_of_type(const struct kevent *ev, const char *typ
 }
 
 /* Joins cwd and name and removes ".", ".." and repeated slashes. */
-int fld_abs_path(struct fbuf *b, const char *cwd, const char *name)
+int fld_abs_path(struct buf *b, const char *cwd, const char *name)
 {
 	size_t n;
 
 	b->len = 0;
 	if (name[0] != '/' && cwd) {
-		if (fbuf_append(b, cwd, strlen(cwd)) < 0 || fbuf_append(b, "/", 1) < 0)
+		if (buf_append(b, cwd, strlen(cwd)) < 0 || buf_append(b, "/", 1) < 0)
 			return -1;
 	}
-	if (fbuf_append(b, name, strlen(name)) < 0)
+	if (buf_append(b, name, strlen(name)) < 0)
 		return -1;
 	/* Normalise in place. */
 	char *s = b->p, *o = b->p;
@@ -271,6 +233,28 @@ int fld_abs_path(struct fbuf *b, const char *cwd, const char *name)
 		*o++ = '/';
 	*o = '\0';
 	b->len = (size_t)(o - b->p);
+	return 0;
+}
+
+/* A PATH record's name as fd.name shows it: absolute against the cwd, or
+ * under FIELD_UNKNOWN_DIR when it is relative to a dirfd audit did not
+ * resolve. The name is normalised as if rooted there, so ".." cannot climb
+ * out of the unknown directory into a real-looking path. */
+int fld_path_name(struct buf *b, const struct kevent *ev, const struct kev_path *p)
+{
+	static const char unknown[] = FIELD_UNKNOWN_DIR;
+	size_t k = sizeof(unknown) - 1;
+
+	if (!p->dirfd_unresolved || p->name[0] == '/')
+		return fld_abs_path(b, ev->cwd, p->name);
+	if (fld_abs_path(b, "/", p->name) < 0 || buf_reserve(b, k) < 0)
+		return -1;
+	if (b->len == 1) /* the directory itself ("." or "") */
+		b->len = 0;
+	memmove(b->p + k, b->p, b->len);
+	memcpy(b->p, unknown, k);
+	b->len += k;
+	b->p[b->len] = '\0';
 	return 0;
 }
 
@@ -463,7 +447,7 @@ const struct field_def *field_lookup(const char *name, const char **dotarg)
 	return NULL;
 }
 
-int field_extract(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int field_extract(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	v->s = NULL;
 	v->len = 0;

@@ -14,6 +14,13 @@
 
 #include "engine/engine.h"
 #include "event/kevent.h"
+#include "util/buf.h"
+
+/* The directory Falco (libsinsp) shows when it cannot resolve an *at
+ * syscall's dirfd: a relative name under it reads "<UNKNOWN>/name". Audit
+ * records do not resolve a real dirfd either (kev_path.dirfd_unresolved),
+ * so such a name is never joined to the cwd. */
+#define FIELD_UNKNOWN_DIR "<UNKNOWN>"
 
 /* Deepest ancestor walked for proc.aname and friends without an index. */
 #define FIELD_MAX_ANCESTORS 32
@@ -32,18 +39,10 @@ enum farg {
 	FA_KEY,   /* required [name] or .name (evt.arg.flags, evt.arg[1]) */
 };
 
-/* A growable buffer owned by the engine (per cache slot); grows rarely and
- * is reused for every event, so extraction does not allocate. */
-struct fbuf {
-	char *p;
-	size_t len, cap;
-};
-int fbuf_set(struct fbuf *b, const char *s, size_t n);
-int fbuf_append(struct fbuf *b, const char *s, size_t n);
-void fbuf_free(struct fbuf *b);
-
 /* An extracted value. Strings point into the event, the process table or
- * the slot's fbuf; they live until the next event. */
+ * the slot's buffer (util/buf.h, owned by the engine per cache slot and
+ * reused for every event, so extraction does not allocate); they live
+ * until the next event. */
 struct fval {
 	const char *s;
 	size_t len;
@@ -67,7 +66,7 @@ struct fctx {
 };
 
 struct fref;
-typedef int (*field_fn)(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b);
+typedef int (*field_fn)(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b);
 
 struct field_def {
 	const char *name;
@@ -89,7 +88,7 @@ struct fref {
  * "flags"). *dotarg receives the suffix argument or NULL. NULL if unknown. */
 const struct field_def *field_lookup(const char *name, const char **dotarg);
 /* Extracts a value. Returns 1 when present, 0 when unknown (<NA>). */
-int field_extract(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b);
+int field_extract(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b);
 /* Formats a present value as text for outputs (numbers, bools). Returns a
  * pointer to v->s or to buf. */
 const char *field_format(const struct fref *r, const struct fval *v, char *buf, size_t n);

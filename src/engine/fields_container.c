@@ -11,7 +11,7 @@
 /* ---- container.* / k8s.* ---- */
 
 #define CT_STR_FIELD(fname, member)                                                                \
-	int fname(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)            \
+	int fname(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)            \
 	{                                                                                          \
 		const struct container_info *ct = fctx_ct(c);                                      \
 		return ct ? fval_str(v, ct->member) : 0;                                           \
@@ -27,13 +27,13 @@ CT_STR_FIELD(f_k8s_ns_name, k8s_ns_name)
 CT_STR_FIELD(f_k8s_pod_uid, k8s_pod_uid)
 CT_STR_FIELD(f_k8s_pod_labels, k8s_pod_labels)
 
-int f_ct_id(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_ct_id(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	const struct container_info *ct = fctx_ct(c);
 	return ct ? fval_str(v, ct->id) : 0;
 }
 
-int f_ct_full_id(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_ct_full_id(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	const struct container_info *ct = fctx_ct(c);
 	if (!ct)
@@ -41,7 +41,7 @@ int f_ct_full_id(struct fctx *c, const struct fref *r, struct fval *v, struct fb
 	return fval_str(v, ct->type == CT_HOST ? ct->id : ct->full_id);
 }
 
-int f_ct_name(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_ct_name(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	const struct container_info *ct = fctx_ct(c);
 	if (ct && ct->type == CT_HOST)
@@ -51,7 +51,7 @@ int f_ct_name(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf 
 
 /* Falco's container.type spellings (kept here so the engine does not need
  * the container module linked). */
-int f_ct_type(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_ct_type(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	const struct container_info *ct = fctx_ct(c);
 	/* Falco's container plugin says "host" for host processes */
@@ -60,7 +60,7 @@ int f_ct_type(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf 
 	return fval_str(v, container_type_name(ct->type));
 }
 
-int f_ct_privileged(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_ct_privileged(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	const struct container_info *ct = fctx_ct(c);
 	if (!ct || ct->privileged < 0)

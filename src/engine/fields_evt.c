@@ -14,10 +14,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <arpa/inet.h>
 
 #include "engine/fields_int.h"
+#include "util/timefmt.h"
 
 /* ---- flag tables ---- */
 
@@ -34,24 +34,24 @@ static const struct flagname open_flag_names[] = {
     {O_CLOEXEC, "O_CLOEXEC"},     {O_PATH, "O_PATH"},         {0, NULL},
 };
 
-static int render_open_flags(struct fbuf *b, int64_t f)
+static int render_open_flags(struct buf *b, int64_t f)
 {
 	const char *acc = (f & O_ACCMODE) == O_WRONLY ? "O_WRONLY"
 	                  : (f & O_ACCMODE) == O_RDWR ? "O_RDWR"
 	                                              : "O_RDONLY";
 
-	if (fbuf_set(b, acc, strlen(acc)) < 0)
+	if (buf_set(b, acc, strlen(acc)) < 0)
 		return -1;
 	for (int i = 0; open_flag_names[i].name; i++) {
 		if ((f & open_flag_names[i].bit) != open_flag_names[i].bit)
 			continue;
 		if (open_flag_names[i].bit == O_DSYNC && (f & O_SYNC) == O_SYNC)
 			continue;
-		fbuf_append(b, "|", 1);
-		fbuf_append(b, open_flag_names[i].name, strlen(open_flag_names[i].name));
+		buf_append(b, "|", 1);
+		buf_append(b, open_flag_names[i].name, strlen(open_flag_names[i].name));
 	}
 	if ((f & O_SYNC) == O_SYNC)
-		fbuf_append(b, "|O_SYNC", 7);
+		buf_append(b, "|O_SYNC", 7);
 	return 0;
 }
 
@@ -111,23 +111,23 @@ static const char *flag_lookup(const struct flagname *t, int64_t v)
 
 /* ---- evt.* ---- */
 
-int f_evt_type(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_evt_type(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	return fval_str(v, c->ev->syscall_name);
 }
 
-int f_evt_num(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_evt_num(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	v->n = (int64_t)c->evtnum;
 	return 1;
 }
 
-int f_evt_rawres(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_evt_rawres(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	return fval_num(v, c->ev->exit);
 }
 
-int f_evt_res(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_evt_res(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	int64_t x = c->ev->exit;
 
@@ -140,11 +140,11 @@ int f_evt_res(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf 
 		return fval_str(v, name);
 	char tmp[FIELD_NUMBUF];
 	snprintf(tmp, sizeof(tmp), "%lld", (long long)x);
-	fbuf_set(b, tmp, strlen(tmp));
+	buf_set(b, tmp, strlen(tmp));
 	return fval_buf(v, b);
 }
 
-int f_evt_failed(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_evt_failed(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	if (c->ev->success < 0)
 		return 0;
@@ -152,33 +152,20 @@ int f_evt_failed(struct fctx *c, const struct fref *r, struct fval *v, struct fb
 	return 1;
 }
 
-int f_evt_dir(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_evt_dir(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	return fval_str(v, "<");
 }
 
-static int fmt_time(struct fbuf *b, uint64_t ns, int iso)
+static int fmt_time(struct buf *b, uint64_t ns, int iso)
 {
-	time_t s = (time_t)(ns / 1000000000ull);
-	struct tm tm;
-	char tmp[FIELD_NUMBUF];
-	size_t n;
+	char tmp[TIMEFMT_MAX];
+	size_t n = timefmt_event(tmp, sizeof(tmp), ns, iso);
 
-	if (iso) {
-		gmtime_r(&s, &tm);
-		n = strftime(tmp, sizeof(tmp), "%Y-%m-%dT%H:%M:%S", &tm);
-		snprintf(tmp + n, sizeof(tmp) - n, ".%09lluZ",
-		         (unsigned long long)(ns % 1000000000ull));
-	} else {
-		localtime_r(&s, &tm);
-		n = strftime(tmp, sizeof(tmp), "%H:%M:%S", &tm);
-		snprintf(tmp + n, sizeof(tmp) - n, ".%09llu",
-		         (unsigned long long)(ns % 1000000000ull));
-	}
-	return fbuf_set(b, tmp, strlen(tmp));
+	return buf_set(b, tmp, n);
 }
 
-int f_evt_time(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_evt_time(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	if (!c->ev->time_ns)
 		return 0;
@@ -186,7 +173,7 @@ int f_evt_time(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf
 	return fval_buf(v, b);
 }
 
-int f_evt_time_iso(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_evt_time_iso(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	if (!c->ev->time_ns)
 		return 0;
@@ -194,7 +181,7 @@ int f_evt_time_iso(struct fctx *c, const struct fref *r, struct fval *v, struct 
 	return fval_buf(v, b);
 }
 
-int f_evt_rawtime(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_evt_rawtime(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	if (!c->ev->time_ns)
 		return 0;
@@ -202,12 +189,12 @@ int f_evt_rawtime(struct fctx *c, const struct fref *r, struct fval *v, struct f
 	return 1;
 }
 
-int f_evt_hostname(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_evt_hostname(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	return fval_str(v, engine_hostname(c->engine));
 }
 
-int f_evt_is_open_read(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_evt_is_open_read(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	int64_t f = fctx_cls(c)->oflags;
 	if (f < 0)
@@ -216,7 +203,7 @@ int f_evt_is_open_read(struct fctx *c, const struct fref *r, struct fval *v, str
 	return 1;
 }
 
-int f_evt_is_open_write(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_evt_is_open_write(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	int64_t f = fctx_cls(c)->oflags;
 	if (f < 0)
@@ -225,7 +212,7 @@ int f_evt_is_open_write(struct fctx *c, const struct fref *r, struct fval *v, st
 	return 1;
 }
 
-int f_evt_is_open_exec(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_evt_is_open_exec(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	int64_t f = fctx_cls(c)->oflags;
 	int64_t mode;
@@ -236,15 +223,15 @@ int f_evt_is_open_exec(struct fctx *c, const struct fref *r, struct fval *v, str
 	return 1;
 }
 
-static int num_text(struct fval *v, struct fbuf *b, int64_t n)
+static int num_text(struct fval *v, struct buf *b, int64_t n)
 {
 	char tmp[FIELD_NUMBUF];
 	snprintf(tmp, sizeof(tmp), "%lld", (long long)n);
-	fbuf_set(b, tmp, strlen(tmp));
+	buf_set(b, tmp, strlen(tmp));
 	return fval_buf(v, b);
 }
 
-static int sockaddr_text(const struct kevent *ev, struct fbuf *b)
+static int sockaddr_text(const struct kevent *ev, struct buf *b)
 {
 	char tmp[sizeof(ev->sockaddr.addr) + FIELD_NUMBUF];
 
@@ -254,12 +241,12 @@ static int sockaddr_text(const struct kevent *ev, struct fbuf *b)
 		snprintf(tmp, sizeof(tmp), "%s:%d", ev->sockaddr.addr, ev->sockaddr.port);
 	else
 		snprintf(tmp, sizeof(tmp), "%s", ev->sockaddr.addr);
-	return fbuf_set(b, tmp, strlen(tmp));
+	return buf_set(b, tmp, strlen(tmp));
 }
 
 /* evt.arg.NAME / evt.arg[N]: decoded arguments of the exit event. */
 /* evt.arg.<k> of arguments printed as Falco names them; -1: not k. */
-static int arg_coded(struct fctx *c, const char *k, struct fval *v, struct fbuf *b)
+static int arg_coded(struct fctx *c, const char *k, struct fval *v, struct buf *b)
 {
 	const struct kevent *ev = c->ev;
 
@@ -300,7 +287,7 @@ static int arg_coded(struct fctx *c, const char *k, struct fval *v, struct fbuf 
 }
 
 /* evt.arg.<k> of ids and modes; -1: not k. */
-static int arg_ids(struct fctx *c, const char *k, struct fval *v, struct fbuf *b)
+static int arg_ids(struct fctx *c, const char *k, struct fval *v, struct buf *b)
 {
 	const struct kevent *ev = c->ev;
 
@@ -325,7 +312,7 @@ static int arg_ids(struct fctx *c, const char *k, struct fval *v, struct fbuf *b
 }
 
 /* evt.arg.<k> of path arguments, from the PATH records. */
-static int arg_paths(struct fctx *c, const char *k, struct fval *v, struct fbuf *b)
+static int arg_paths(struct fctx *c, const char *k, struct fval *v, struct buf *b)
 {
 	const struct kevent *ev = c->ev;
 	const struct kev_path *p;
@@ -356,7 +343,7 @@ static int arg_paths(struct fctx *c, const char *k, struct fval *v, struct fbuf 
 	return 0;
 }
 
-int f_evt_arg(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_evt_arg(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	const struct kevent *ev = c->ev;
 	const char *k = r->arg;
@@ -375,7 +362,7 @@ int f_evt_arg(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf 
 	return rc < 0 ? arg_paths(c, k, v, b) : rc;
 }
 
-int f_evt_rawarg(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_evt_rawarg(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	const struct kevent *ev = c->ev;
 	const char *k = r->arg;
@@ -400,7 +387,7 @@ int f_evt_rawarg(struct fctx *c, const struct fref *r, struct fval *v, struct fb
 }
 
 /* evt.args: a compact "name=value" rendering of what the records carry. */
-int f_evt_args(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_evt_args(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	const struct kevent *ev = c->ev;
 	char tmp[FIELD_NUMBUF * 2];
@@ -410,19 +397,19 @@ int f_evt_args(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf
 	b->len = 0;
 	if (ev->exit != KEV_UNSET) {
 		snprintf(tmp, sizeof(tmp), "res=%lld", (long long)ev->exit);
-		fbuf_append(b, tmp, strlen(tmp));
+		buf_append(b, tmp, strlen(tmp));
 	}
 	if (fld_sc_is(ev, "socket")) {
 		const char *d = flag_lookup(socket_domains, (int64_t)ev->a[0]);
 		const char *t = flag_lookup(socket_types, (int64_t)(ev->a[1] & 0xf));
 		snprintf(tmp, sizeof(tmp), " domain=%s type=%s proto=%llu", d ? d : "?",
 		         t ? t : "?", (unsigned long long)ev->a[2]);
-		fbuf_append(b, tmp, strlen(tmp));
+		buf_append(b, tmp, strlen(tmp));
 	}
 	const struct kev_path *p = fld_main_path(ev);
 	if (p) {
-		fbuf_append(b, " name=", 6);
-		fbuf_append(b, p->name, strlen(p->name));
+		buf_append(b, " name=", 6);
+		buf_append(b, p->name, strlen(p->name));
 	}
 	if (ev->has_sockaddr) {
 		char sa[sizeof(ev->sockaddr.addr) + FIELD_NUMBUF];
@@ -431,7 +418,7 @@ int f_evt_args(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf
 			         ev->sockaddr.port);
 		else
 			snprintf(sa, sizeof(sa), " addr=%s", ev->sockaddr.addr);
-		fbuf_append(b, sa, strlen(sa));
+		buf_append(b, sa, strlen(sa));
 	}
 	if (b->len == 0)
 		return 0;
@@ -440,18 +427,18 @@ int f_evt_args(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf
 
 /* ---- audit.* ---- */
 
-int f_audit_key(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_audit_key(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	return fval_str(v, c->ev->key);
 }
 
-int f_audit_serial(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_audit_serial(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	v->n = (int64_t)c->ev->serial;
 	return 1;
 }
 
-int f_audit_arch(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_audit_arch(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	int mach;
 
@@ -461,14 +448,14 @@ int f_audit_arch(struct fctx *c, const struct fref *r, struct fval *v, struct fb
 	return mach < 0 ? 0 : fval_str(v, audit_machine_to_name(mach));
 }
 
-int f_audit_ses(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_audit_ses(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	if (c->ev->ses == KEV_UNSET || c->ev->ses == (int64_t)KEV_ID_UNSET)
 		return 0;
 	return fval_num(v, c->ev->ses);
 }
 
-int f_audit_syscall(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_audit_syscall(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	if (!c->ev->has_syscall || c->ev->syscall < 0)
 		return 0;
@@ -476,7 +463,7 @@ int f_audit_syscall(struct fctx *c, const struct fref *r, struct fval *v, struct
 	return 1;
 }
 
-int f_audit_success(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_audit_success(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	if (c->ev->success < 0)
 		return 0;
@@ -484,7 +471,7 @@ int f_audit_success(struct fctx *c, const struct fref *r, struct fval *v, struct
 	return 1;
 }
 
-int f_audit_euid(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_audit_euid(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	return fval_num(v, c->ev->euid);
 }

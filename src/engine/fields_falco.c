@@ -93,13 +93,13 @@ static const struct kev_path *source_path(const struct kevent *ev)
 }
 
 static int path_value(struct fctx *c, const struct kev_path *p, int abs, struct fval *v,
-                      struct fbuf *b)
+                      struct buf *b)
 {
 	if (!p)
 		return 0;
 	if (!abs)
 		return fval_str(v, p->name);
-	if (fld_abs_path(b, c->ev->cwd, p->name) < 0)
+	if (fld_path_name(b, c->ev, p) < 0)
 		return 0;
 	return fval_buf(v, b);
 }
@@ -169,8 +169,8 @@ FIELD_FN(f_proc_exeline)
 		return 0;
 	b->len = 0;
 	for (int i = 0; i < p->argc; i++)
-		if ((i && fbuf_append(b, " ", 1) < 0) ||
-		    fbuf_append(b, p->argv[i], strlen(p->argv[i])) < 0)
+		if ((i && buf_append(b, " ", 1) < 0) ||
+		    buf_append(b, p->argv[i], strlen(p->argv[i])) < 0)
 			return 0;
 	return fval_buf(v, b);
 }

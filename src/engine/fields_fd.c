@@ -1,6 +1,7 @@
 /*
  * fields_fd.c — extractors of the fd.* fields: file names from the audit
- * PATH records (made absolute against the cwd), descriptor numbers and
+ * PATH records (made absolute against the cwd, or "<UNKNOWN>/name" under a
+ * directory fd audit did not resolve), descriptor numbers and
  * socket addresses of the event. Audit keeps no fd table, so these see
  * only what the event itself carries.
  */
@@ -17,7 +18,7 @@
 
 /* ---- fd.* ---- */
 
-int f_fd_name(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_fd_name(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	const struct kevent *ev = c->ev;
 
@@ -31,11 +32,12 @@ int f_fd_name(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf 
 	const struct kev_path *p = fld_main_path(ev);
 	if (!p)
 		return 0;
-	fld_abs_path(b, ev->cwd, p->name);
+	if (fld_path_name(b, ev, p) < 0)
+		return 0;
 	return fval_buf(v, b);
 }
 
-int f_fd_nameraw(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_fd_nameraw(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	if (!fctx_cls(c)->is_open)
 		return 0;
@@ -43,7 +45,7 @@ int f_fd_nameraw(struct fctx *c, const struct fref *r, struct fval *v, struct fb
 	return p ? fval_str(v, p->name) : 0;
 }
 
-int f_fd_directory(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_fd_directory(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	if (!f_fd_name(c, r, v, b) || !c->ev->npaths || v->s != b->p)
 		return 0;
@@ -57,7 +59,7 @@ int f_fd_directory(struct fctx *c, const struct fref *r, struct fval *v, struct 
 	return fval_buf(v, b);
 }
 
-int f_fd_filename(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_fd_filename(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	if (!f_fd_name(c, r, v, b) || !c->ev->npaths || v->s != b->p)
 		return 0;
@@ -65,7 +67,7 @@ int f_fd_filename(struct fctx *c, const struct fref *r, struct fval *v, struct f
 	return fval_str(v, slash ? slash + 1 : b->p);
 }
 
-int f_fd_num(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_fd_num(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	const struct kevent *ev = c->ev;
 
@@ -130,18 +132,18 @@ static const char *fd_type_of(struct fctx *c, char *typechar)
 	return NULL;
 }
 
-int f_fd_type(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_fd_type(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	char tc;
 	return fval_str(v, fd_type_of(c, &tc));
 }
 
-int f_fd_typechar(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_fd_typechar(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	char tc;
 	if (!fd_type_of(c, &tc))
 		return 0;
-	fbuf_set(b, &tc, 1);
+	buf_set(b, &tc, 1);
 	return fval_buf(v, b);
 }
 
@@ -152,12 +154,12 @@ static int is_inet(const struct kevent *ev)
 }
 
 /* The SOCKADDR of connect/sendto/bind is the remote (server) end. */
-int f_fd_sip(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_fd_sip(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	return is_inet(c->ev) ? fval_str(v, c->ev->sockaddr.addr) : 0;
 }
 
-int f_fd_sport(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_fd_sport(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	if (!is_inet(c->ev) || c->ev->sockaddr.port < 0)
 		return 0;
@@ -165,7 +167,7 @@ int f_fd_sport(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf
 	return 1;
 }
 
-int f_fd_sockfamily(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_fd_sockfamily(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	if (is_inet(c->ev))
 		return fval_str(v, "ip");
@@ -174,7 +176,7 @@ int f_fd_sockfamily(struct fctx *c, const struct fref *r, struct fval *v, struct
 	return 0;
 }
 
-int f_fd_l4proto(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_fd_l4proto(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	const struct kevent *ev = c->ev;
 	int af;

@@ -20,7 +20,7 @@ extern const struct field_def field_falco_table[];
 
 /* Value setters: each returns 1 (present). */
 int fval_str(struct fval *v, const char *s);
-int fval_buf(struct fval *v, struct fbuf *b);
+int fval_buf(struct fval *v, struct buf *b);
 int fval_num(struct fval *v, int64_t n);
 
 /* The event's process, its parent and its container (resolved once). */
@@ -36,9 +36,12 @@ int fld_sc_is(const struct kevent *ev, const char *name);
 const struct kev_path *fld_main_path(const struct kevent *ev);
 const struct kev_path *fld_path_of_type(const struct kevent *ev, const char *type);
 /* name made absolute against cwd into b (normalized). */
-int fld_abs_path(struct fbuf *b, const char *cwd, const char *name);
+int fld_abs_path(struct buf *b, const char *cwd, const char *name);
+/* p's name for fd.name: fld_abs_path() against ev's cwd, or under
+ * FIELD_UNKNOWN_DIR when p->dirfd_unresolved. 0, or -1 without memory. */
+int fld_path_name(struct buf *b, const struct kevent *ev, const struct kev_path *p);
 
-#define FIELD_FN(fn) int fn(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+#define FIELD_FN(fn) int fn(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 /* fields_evt.c: evt.* and audit.* */
 FIELD_FN(f_evt_type);
 FIELD_FN(f_evt_num);

@@ -42,12 +42,12 @@ static void proc_argv(struct fctx *c, const struct proc *p, int *argc, const cha
 	*argv = NULL;
 }
 
-static int join_args(struct fbuf *b, int argc, const char *const *argv, int from)
+static int join_args(struct buf *b, int argc, const char *const *argv, int from)
 {
 	for (int i = from; i < argc; i++) {
 		if (i > from)
-			fbuf_append(b, " ", 1);
-		fbuf_append(b, argv[i], strlen(argv[i]));
+			buf_append(b, " ", 1);
+		buf_append(b, argv[i], strlen(argv[i]));
 	}
 	return 0;
 }
@@ -57,7 +57,7 @@ static int proc_known(struct fctx *c, const struct proc *p)
 	return p != NULL || (p == fctx_proc(c) && c->ev->has_syscall);
 }
 
-static int cmdline_of(struct fctx *c, const struct proc *p, struct fval *v, struct fbuf *b)
+static int cmdline_of(struct fctx *c, const struct proc *p, struct fval *v, struct buf *b)
 {
 	const char *name = proc_name_of(c, p);
 	int argc;
@@ -66,9 +66,9 @@ static int cmdline_of(struct fctx *c, const struct proc *p, struct fval *v, stru
 	if (!name)
 		return 0;
 	proc_argv(c, p, &argc, &argv);
-	fbuf_set(b, name, strlen(name));
+	buf_set(b, name, strlen(name));
 	if (argc > 1) {
-		fbuf_append(b, " ", 1);
+		buf_append(b, " ", 1);
 		join_args(b, argc, argv, 1);
 	}
 	return fval_buf(v, b);
@@ -92,26 +92,26 @@ static const char *exepath_of(struct fctx *c, const struct proc *p)
 	return p ? p->exepath : NULL;
 }
 
-int f_proc_name(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_proc_name(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	if (!fctx_proc(c) && c->ev->comm)
 		return fval_str(v, c->ev->comm);
 	return fval_str(v, proc_name_of(c, fctx_proc(c)));
 }
 
-int f_proc_exe(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_proc_exe(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	return fval_str(v, exe_of(c, fctx_proc(c)));
 }
 
-int f_proc_exepath(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_proc_exepath(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	if (!fctx_proc(c))
 		return fval_str(v, c->ev->exe);
 	return fval_str(v, exepath_of(c, fctx_proc(c)));
 }
 
-int f_proc_args(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_proc_args(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	int argc;
 	const char *const *argv;
@@ -120,18 +120,18 @@ int f_proc_args(struct fctx *c, const struct fref *r, struct fval *v, struct fbu
 		return 0;
 	proc_argv(c, fctx_proc(c), &argc, &argv);
 	b->len = 0;
-	fbuf_set(b, "", 0);
+	buf_set(b, "", 0);
 	join_args(b, argc, argv, 1);
 	return fval_buf(v, b);
 }
 
-int f_proc_cmdline(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_proc_cmdline(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	if (!fctx_proc(c) && c->ev->comm) {
 		const char *const *argv = c->ev->argv;
-		fbuf_set(b, c->ev->comm, strlen(c->ev->comm));
+		buf_set(b, c->ev->comm, strlen(c->ev->comm));
 		if (fctx_cls(c)->is_exec && c->ev->nargv > 1) {
-			fbuf_append(b, " ", 1);
+			buf_append(b, " ", 1);
 			join_args(b, c->ev->nargv, argv, 1);
 		}
 		return fval_buf(v, b);
@@ -139,31 +139,31 @@ int f_proc_cmdline(struct fctx *c, const struct fref *r, struct fval *v, struct 
 	return cmdline_of(c, fctx_proc(c), v, b);
 }
 
-int f_proc_pid(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_proc_pid(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	if (c->ev->pid != KEV_UNSET && c->ev->has_syscall)
 		return fval_num(v, c->ev->pid);
 	return fctx_proc(c) ? fval_num(v, fctx_proc(c)->pid) : 0;
 }
 
-int f_proc_ppid(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_proc_ppid(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	if (c->ev->ppid != KEV_UNSET && c->ev->has_syscall)
 		return fval_num(v, c->ev->ppid);
 	return fctx_proc(c) ? fval_num(v, fctx_proc(c)->ppid) : 0;
 }
 
-int f_proc_vpid(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_proc_vpid(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	return fctx_proc(c) ? fval_num(v, fctx_proc(c)->vpid) : 0;
 }
 
-int f_proc_sid(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_proc_sid(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	return fctx_proc(c) ? fval_num(v, fctx_proc(c)->sid) : 0;
 }
 
-int f_proc_sname(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_proc_sname(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	const struct proc *p = fctx_proc(c), *l;
 
@@ -183,7 +183,7 @@ static int64_t tty_from_name(const char *t)
 	return n < 0 ? KEV_UNSET : n;
 }
 
-int f_proc_tty(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_proc_tty(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	const struct proc *p = fctx_proc(c);
 
@@ -194,7 +194,7 @@ int f_proc_tty(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf
 
 /* Falco keeps a thread's cwd with a trailing '/' (rules test
  * `proc.cwd startswith "/dev/shm/"`). */
-int f_proc_cwd(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_proc_cwd(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	const char *cwd = c->ev->cwd ? c->ev->cwd : fctx_proc(c) ? fctx_proc(c)->cwd : NULL;
 	size_t n;
@@ -204,12 +204,12 @@ int f_proc_cwd(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf
 	n = strlen(cwd);
 	if (n && cwd[n - 1] == '/')
 		return fval_str(v, cwd);
-	fbuf_set(b, cwd, n);
-	fbuf_append(b, "/", 1);
+	buf_set(b, cwd, n);
+	buf_append(b, "/", 1);
 	return fval_buf(v, b);
 }
 
-int f_proc_duration(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_proc_duration(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	const struct proc *p = fctx_proc(c);
 
@@ -219,13 +219,13 @@ int f_proc_duration(struct fctx *c, const struct fref *r, struct fval *v, struct
 	return 1;
 }
 
-int f_proc_is_exe_writable(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_proc_is_exe_writable(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	const struct proc *p = fctx_proc(c);
 	return p ? fval_num(v, p->exe_writable) : 0;
 }
 
-int f_proc_is_exe_from_memfd(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_proc_is_exe_from_memfd(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	const char *e = fctx_proc(c) ? exepath_of(c, fctx_proc(c)) : c->ev->exe;
 	if (!e)
@@ -234,25 +234,25 @@ int f_proc_is_exe_from_memfd(struct fctx *c, const struct fref *r, struct fval *
 	return 1;
 }
 
-int f_proc_pname(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_proc_pname(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	const struct proc *pp = fctx_parent(c);
 	return pp ? fval_str(v, pp->comm[0] ? pp->comm : NULL) : 0;
 }
 
-int f_proc_pexe(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_proc_pexe(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	const struct proc *pp = fctx_parent(c);
 	return pp ? fval_str(v, exe_of(c, pp)) : 0;
 }
 
-int f_proc_pexepath(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_proc_pexepath(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	const struct proc *pp = fctx_parent(c);
 	return pp ? fval_str(v, pp->exepath) : 0;
 }
 
-int f_proc_pcmdline(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_proc_pcmdline(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	const struct proc *pp = fctx_parent(c);
 	return pp ? cmdline_of(c, pp, v, b) : 0;
@@ -260,7 +260,7 @@ int f_proc_pcmdline(struct fctx *c, const struct fref *r, struct fval *v, struct
 
 /* proc.aname[N] etc.: N = 0 is the process itself. Without index the
  * evaluator walks ancestors (see compile.c) passing iarg per level. */
-int f_proc_aname(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_proc_aname(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	const struct proc *p = fctx_ancestor(c, r->iarg < 0 ? 1 : r->iarg);
 	if (!p)
@@ -270,31 +270,31 @@ int f_proc_aname(struct fctx *c, const struct fref *r, struct fval *v, struct fb
 	return fval_str(v, p->comm[0] ? p->comm : NULL);
 }
 
-int f_proc_apid(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_proc_apid(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	const struct proc *p = fctx_ancestor(c, r->iarg < 0 ? 1 : r->iarg);
 	return p ? fval_num(v, p->pid) : 0;
 }
 
-int f_proc_aexe(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_proc_aexe(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	const struct proc *p = fctx_ancestor(c, r->iarg < 0 ? 1 : r->iarg);
 	return p ? fval_str(v, exe_of(c, p)) : 0;
 }
 
-int f_proc_aexepath(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_proc_aexepath(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	const struct proc *p = fctx_ancestor(c, r->iarg < 0 ? 1 : r->iarg);
 	return p ? fval_str(v, exepath_of(c, p)) : 0;
 }
 
-int f_proc_acmdline(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_proc_acmdline(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	const struct proc *p = fctx_ancestor(c, r->iarg < 0 ? 1 : r->iarg);
 	return p ? cmdline_of(c, p, v, b) : 0;
 }
 
-int f_thread_cap_effective(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_thread_cap_effective(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	/* thread.cap_effective / cap_permitted / cap_inheritable */
 	enum engine_capset which = strstr(r->def->name, "permitted")     ? ENGINE_CAP_PERMITTED
@@ -305,7 +305,7 @@ int f_thread_cap_effective(struct fctx *c, const struct fref *r, struct fval *v,
 	if (!engine_caps(c->engine, c->ev->pid, which, &caps))
 		return 0;
 	b->len = 0;
-	fbuf_set(b, "", 0);
+	buf_set(b, "", 0);
 	for (int i = 0; i <= CAP_LAST_CAP; i++) {
 		if (!(caps & (1ull << i)))
 			continue;
@@ -313,11 +313,11 @@ int f_thread_cap_effective(struct fctx *c, const struct fref *r, struct fval *v,
 		if (!cname)
 			continue;
 		if (b->len)
-			fbuf_append(b, " ", 1);
-		fbuf_append(b, "CAP_", 4);
+			buf_append(b, " ", 1);
+		buf_append(b, "CAP_", 4);
 		for (const char *s = cname; *s; s++) {
 			char u = (char)toupper((unsigned char)*s);
-			fbuf_append(b, &u, 1);
+			buf_append(b, &u, 1);
 		}
 	}
 	return fval_buf(v, b);

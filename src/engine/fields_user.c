@@ -11,14 +11,14 @@
 
 /* ---- user.* / group.* ---- */
 
-int f_user_uid(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_user_uid(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	if (c->ev->has_syscall)
 		return fval_num(v, c->ev->uid);
 	return fctx_proc(c) ? fval_num(v, fctx_proc(c)->uid) : 0;
 }
 
-int f_group_gid(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_group_gid(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	if (c->ev->has_syscall)
 		return fval_num(v, c->ev->gid);
@@ -32,12 +32,12 @@ static int64_t loginuid(const struct kevent *ev)
 	return ev->auid == (int64_t)KEV_ID_UNSET ? -1 : ev->auid;
 }
 
-int f_user_loginuid(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_user_loginuid(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	return fval_num(v, loginuid(c->ev));
 }
 
-static int idname(struct fctx *c, int64_t id, int group, struct fval *v, struct fbuf *b)
+static int idname(struct fctx *c, int64_t id, int group, struct fval *v, struct buf *b)
 {
 	char tmp[256];
 
@@ -45,11 +45,11 @@ static int idname(struct fctx *c, int64_t id, int group, struct fval *v, struct 
 		return 0;
 	if (!engine_idname(c->engine, fctx_proc(c), id, group, tmp, sizeof(tmp)))
 		return 0;
-	fbuf_set(b, tmp, strlen(tmp));
+	buf_set(b, tmp, strlen(tmp));
 	return fval_buf(v, b);
 }
 
-int f_user_name(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_user_name(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	struct fval u;
 	if (!f_user_uid(c, r, &u, b))
@@ -57,12 +57,12 @@ int f_user_name(struct fctx *c, const struct fref *r, struct fval *v, struct fbu
 	return idname(c, u.n, 0, v, b);
 }
 
-int f_user_loginname(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_user_loginname(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	return idname(c, loginuid(c->ev), 0, v, b);
 }
 
-int f_group_name(struct fctx *c, const struct fref *r, struct fval *v, struct fbuf *b)
+int f_group_name(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	struct fval g;
 	if (!f_group_gid(c, r, &g, b))

@@ -327,22 +327,22 @@ static void ofmt_append_seg(struct engine *e, const struct oseg *s, const char *
 	}
 	if (s->width && len > (size_t)s->width)
 		len = (size_t)s->width;
-	fbuf_append(&e->outbuf, txt, len);
+	buf_append(&e->outbuf, txt, len);
 	for (size_t k = len; k < (size_t)s->width; k++)
-		fbuf_append(&e->outbuf, " ", 1);
+		buf_append(&e->outbuf, " ", 1);
 }
 
 const char *ofmt_render(struct engine *e, const struct ofmt *f, struct alert_field *fields)
 {
-	struct fbuf *b = &e->outbuf;
+	struct buf *b = &e->outbuf;
 	char num[OFMT_NUMBUF];
 
 	b->len = 0;
-	fbuf_set(b, "", 0);
+	buf_set(b, "", 0);
 	for (int i = 0; i < f->nsegs; i++) {
 		const struct oseg *s = &f->segs[i];
 		if (s->lit) {
-			fbuf_append(b, s->lit, s->litlen);
+			buf_append(b, s->lit, s->litlen);
 			continue;
 		}
 		const struct eslot *sl = engine_slot_get(e, s->slot);
@@ -352,7 +352,7 @@ const char *ofmt_render(struct engine *e, const struct ofmt *f, struct alert_fie
 			af->type = AV_NULL;
 			af->str = NULL;
 			if (!s->hidden)
-				fbuf_append(b, OFMT_NA, strlen(OFMT_NA));
+				buf_append(b, OFMT_NA, strlen(OFMT_NA));
 			continue;
 		}
 		const char *txt = field_format(&sl->ref, &sl->val, num, sizeof(num));
@@ -377,7 +377,7 @@ const char *ofmt_render(struct engine *e, const struct ofmt *f, struct alert_fie
 		if (s->nxf || s->width)
 			ofmt_append_seg(e, s, txt, num);
 		else
-			fbuf_append(b, txt, strlen(txt));
+			buf_append(b, txt, strlen(txt));
 	}
 	return b->p;
 }

@@ -2,13 +2,18 @@
  * kfilter_match.c — kernel-filter compiler, evaluator: whether a recorded
  * event passes a compiled kernel rule, with the kernel's semantics (u32
  * argument compares, success=, exe=; path=/dir= watches approximated by
- * name: the event's PATH names joined to its cwd). For the soundness test.
+ * name: the event's PATH names joined to its cwd, or under "<UNKNOWN>" for
+ * an unresolved dirfd). For the soundness test.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/fields.h"
 #include "engine/kfilter_int.h"
+
+/* Longest joined path the model compares (PATH_MAX). */
+#define KF_PATH_MAX 4096
 
 static int cmp_u32(uint32_t l, enum kf_op op, uint32_t r)
 {
@@ -35,7 +40,7 @@ static int cmp_u32(uint32_t l, enum kf_op op, uint32_t r)
 /* cwd joined to name, with ".", ".." and repeated slashes removed. */
 static void join_path(char *out, size_t n, const char *cwd, const char *name)
 {
-	char tmp[4096];
+	char tmp[KF_PATH_MAX];
 	size_t o = 0;
 
 	snprintf(tmp, sizeof(tmp), "%s%s%s", name[0] == '/' || !cwd ? "" : cwd,
@@ -61,15 +66,33 @@ static void join_path(char *out, size_t n, const char *cwd, const char *name)
 		snprintf(out, n, "/");
 }
 
+/* The path's name as the engine's fd.name reads it: a relative name under
+ * a dirfd audit did not resolve is "<UNKNOWN>/name", never cwd-joined. By
+ * name it then matches no watch; the kernel's path= watch still records
+ * the event, as it matches the inode, so this model only under-counts. */
+static void path_text(char *out, size_t n, const struct kevent *ev, const struct kev_path *p)
+{
+	if (!p->dirfd_unresolved || p->name[0] == '/') {
+		join_path(out, n, ev->cwd, p->name);
+		return;
+	}
+	char rooted[KF_PATH_MAX];
+
+	join_path(rooted, sizeof(rooted), "/", p->name);
+	if (snprintf(out, n, "%s%s", FIELD_UNKNOWN_DIR, strcmp(rooted, "/") == 0 ? "" : rooted) >=
+	    (int)n)
+		out[0] = '\0'; /* too long to name: matches no watch */
+}
+
 static int watch_match(const struct kf_field *f, const struct kevent *ev)
 {
-	char p[4096];
+	char p[KF_PATH_MAX];
 	size_t dl = strlen(f->str);
 
 	for (int i = 0; i < ev->npaths; i++) {
 		if (!ev->paths[i].name)
 			continue;
-		join_path(p, sizeof(p), ev->cwd, ev->paths[i].name);
+		path_text(p, sizeof(p), ev, &ev->paths[i]);
 		if (strcmp(p, f->str) == 0)
 			return 1;
 		if (f->type == KF_DIR && strncmp(p, f->str, dl) == 0 &&

@@ -17,6 +17,7 @@
 
 #include "engine/loader_int.h"
 #include "util/yamldepth.h"
+#include "util/yamlutil.h"
 #include "engine/lex.h"
 
 /* ---- helpers ---- */
@@ -64,60 +65,19 @@ __attribute__((format(printf, 5, 6))) void ld_warn(struct lctx *l, yaml_node_t *
 	va_end(ap);
 }
 
-const char *ld_scalar(yaml_node_t *n)
-{
-	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
-}
-
-int ld_is_null(yaml_node_t *n)
-{
-	const char *s = ld_scalar(n);
-	if (!s || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return 0;
-	return *s == '\0' || strcmp(s, "~") == 0 || strcmp(s, "null") == 0;
-}
-
-yaml_node_t *ld_map_get(struct lctx *l, yaml_node_t *map, const char *key)
-{
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
-	     p++) {
-		const char *k = ld_scalar(yaml_document_get_node(l->doc, p->key));
-		if (k && strcmp(k, key) == 0)
-			return yaml_document_get_node(l->doc, p->value);
-	}
-	return NULL;
-}
-
-static int parse_bool(const char *s, int *out)
-{
-	static const char *const t[] = {"true", "yes", "on", NULL};
-	static const char *const f[] = {"false", "no", "off", NULL};
-
-	for (int i = 0; t[i]; i++) {
-		if (strcasecmp(s, t[i]) == 0) {
-			*out = 1;
-			return 0;
-		}
-		if (strcasecmp(s, f[i]) == 0) {
-			*out = 0;
-			return 0;
-		}
-	}
-	return -1;
-}
-
 int ld_get_bool(struct lctx *l, yaml_node_t *map, const char *key, const char *type,
                 const char *name, int *out)
 {
-	yaml_node_t *n = ld_map_get(l, map, key);
-	const char *s = ld_scalar(n);
+	yaml_node_t *n = yamlu_map_get(l->doc, map, key);
+	int b;
 
 	if (!n)
 		return 0;
-	if (!s || parse_bool(s, out) < 0) {
+	if ((b = yamlu_parse_bool(yamlu_scalar(n))) < 0) {
 		ld_err(l, n, type, name, "'%s' must be a boolean (true or false)", key);
 		return -1;
 	}
+	*out = b;
 	return 1;
 }
 
@@ -125,8 +85,8 @@ int ld_get_bool(struct lctx *l, yaml_node_t *map, const char *key, const char *t
 const char *ld_get_str(struct lctx *l, yaml_node_t *map, const char *key, const char *type,
                        const char *name, yaml_node_t **node_out)
 {
-	yaml_node_t *n = ld_map_get(l, map, key);
-	const char *s = ld_scalar(n);
+	yaml_node_t *n = yamlu_map_get(l->doc, map, key);
+	const char *s = yamlu_scalar(n);
 
 	if (node_out)
 		*node_out = n;
@@ -156,7 +116,7 @@ int ld_oom(struct lctx *l, yaml_node_t *n, const char *type, const char *name)
 static int push_str(struct lctx *l, yaml_node_t *n, struct ptrvec *out, const char *type,
                     const char *name)
 {
-	char *c = arena_strdup(l->a, ld_scalar(n));
+	char *c = arena_strdup(l->a, yamlu_scalar(n));
 
 	if (!c || ptrvec_push(l->a, out, c) < 0)
 		return ld_oom(l, n, type, name);
@@ -176,7 +136,7 @@ int ld_get_str_seq(struct lctx *l, yaml_node_t *n, const char *key, const char *
 	for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top;
 	     i++) {
 		yaml_node_t *it = yaml_document_get_node(l->doc, *i);
-		if (!ld_scalar(it)) {
+		if (!yamlu_scalar(it)) {
 			ld_err(l, it, type, name, "Items of '%s' must be strings", key);
 			return -1;
 		}
@@ -192,7 +152,7 @@ void ld_check_keys(struct lctx *l, yaml_node_t *map, const char *const *known, c
 	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
 	     p++) {
 		yaml_node_t *kn = yaml_document_get_node(l->doc, p->key);
-		const char *k = ld_scalar(kn);
+		const char *k = yamlu_scalar(kn);
 		int ok = 0;
 		for (int i = 0; k && known[i]; i++)
 			if (strcmp(k, known[i]) == 0)
@@ -219,7 +179,7 @@ static size_t raw_offset(struct lctx *l, yaml_mark_t m)
 struct ptext ld_ptext_from_node(struct lctx *l, yaml_node_t *n)
 {
 	struct ptext t = {0};
-	const char *v = ld_scalar(n);
+	const char *v = yamlu_scalar(n);
 	size_t vlen = n->data.scalar.length;
 	size_t r = raw_offset(l, n->start_mark), end = raw_offset(l, n->end_mark);
 	int line = (int)n->start_mark.line + 1, col = (int)n->start_mark.column + 1;
@@ -308,7 +268,7 @@ int ld_parse_override(struct lctx *l, yaml_node_t *ov, const char *type, const c
 	     p++) {
 		yaml_node_t *kn = yaml_document_get_node(l->doc, p->key);
 		yaml_node_t *vn = yaml_document_get_node(l->doc, p->value);
-		const char *k = ld_scalar(kn), *v = ld_scalar(vn);
+		const char *k = yamlu_scalar(kn), *v = yamlu_scalar(vn);
 		enum ov_op op = OV_NONE;
 		int ok = 0;
 
@@ -350,7 +310,7 @@ int ld_parse_override(struct lctx *l, yaml_node_t *ov, const char *type, const c
 void ld_warn_append_key(struct lctx *l, yaml_node_t *map, const char *type, const char *name,
                         const char *key)
 {
-	yaml_node_t *an = ld_map_get(l, map, "append");
+	yaml_node_t *an = yamlu_map_get(l->doc, map, "append");
 
 	if (an)
 		ld_warn(l, an, type, name,
@@ -365,7 +325,7 @@ void ld_warn_append_key(struct lctx *l, yaml_node_t *map, const char *type, cons
 static int item_append_mode(struct lctx *l, yaml_node_t *map, const char *type, const char *name,
                             const char *const *app, int *append)
 {
-	yaml_node_t *ovn = ld_map_get(l, map, "override");
+	yaml_node_t *ovn = yamlu_map_get(l->doc, map, "override");
 	const char *keys[4];
 	enum ov_op ops[4];
 
@@ -392,12 +352,12 @@ static void do_list(struct lctx *l, yaml_node_t *map)
 	static const char *const app[] = {"items", NULL};
 	struct engine *e = l->e;
 	const char *name = ld_get_str(l, map, "list", "list", NULL, NULL);
-	yaml_node_t *items = ld_map_get(l, map, "items");
+	yaml_node_t *items = yamlu_map_get(l->doc, map, "items");
 	int append = 0;
 	struct rl_list *li;
 
 	if (!name) {
-		if (ld_map_get(l, map, "list") == NULL || !l->errors)
+		if (yamlu_map_get(l->doc, map, "list") == NULL || !l->errors)
 			ld_err(l, map, "list", NULL, "Item has no mapping for key 'list'");
 		return;
 	}
@@ -420,7 +380,7 @@ static void do_list(struct lctx *l, yaml_node_t *map)
 	}
 	li->name = name;
 	li->pos = ld_node_pos(l, map);
-	if (items->type == YAML_SEQUENCE_NODE || ld_is_null(items)) {
+	if (items->type == YAML_SEQUENCE_NODE || yamlu_is_null(items)) {
 		if (items->type == YAML_SEQUENCE_NODE &&
 		    ld_get_str_seq(l, items, "items", "list", name, &li->items, 0) < 0)
 			return;
@@ -471,7 +431,7 @@ static void do_macro(struct lctx *l, yaml_node_t *map)
 	int append = 0;
 
 	if (!name) {
-		if (!ld_map_get(l, map, "macro"))
+		if (!yamlu_map_get(l->doc, map, "macro"))
 			ld_err(l, map, "macro", NULL, "Item has no mapping for key 'macro'");
 		return;
 	}
@@ -558,8 +518,8 @@ static int parse_version(const char *s, int v[3])
 
 static void do_engine_version(struct lctx *l, yaml_node_t *map)
 {
-	yaml_node_t *n = ld_map_get(l, map, "required_engine_version");
-	const char *s = ld_scalar(n);
+	yaml_node_t *n = yamlu_map_get(l->doc, map, "required_engine_version");
+	const char *s = yamlu_scalar(n);
 	int req[3], have[3];
 
 	if (!s || parse_version(s, req) < 0) {
@@ -587,8 +547,8 @@ static int plugin_req_ok(struct lctx *l, yaml_node_t *it)
 
 	if (!it || it->type != YAML_MAPPING_NODE)
 		return 0;
-	const char *name = ld_scalar(ld_map_get(l, it, "name"));
-	const char *ver = ld_scalar(ld_map_get(l, it, "version"));
+	const char *name = yamlu_scalar(yamlu_map_get(l->doc, it, "name"));
+	const char *ver = yamlu_scalar(yamlu_map_get(l->doc, it, "version"));
 	return name && *name && ver && parse_version(ver, v) == 0;
 }
 
@@ -596,7 +556,7 @@ static int plugin_req_ok(struct lctx *l, yaml_node_t *it)
  * version maps), then accepted: kestrel provides the plugins' fields. */
 static void do_plugin_versions(struct lctx *l, yaml_node_t *map)
 {
-	yaml_node_t *n = ld_map_get(l, map, "required_plugin_versions");
+	yaml_node_t *n = yamlu_map_get(l->doc, map, "required_plugin_versions");
 	struct src_pos p = ld_node_pos(l, map);
 
 	if (n->type != YAML_SEQUENCE_NODE) {
@@ -620,15 +580,15 @@ static void do_plugin_versions(struct lctx *l, yaml_node_t *map)
 
 static void do_item(struct lctx *l, yaml_node_t *map)
 {
-	if (ld_map_get(l, map, "required_engine_version"))
+	if (yamlu_map_get(l->doc, map, "required_engine_version"))
 		do_engine_version(l, map);
-	else if (ld_map_get(l, map, "required_plugin_versions"))
+	else if (yamlu_map_get(l->doc, map, "required_plugin_versions"))
 		do_plugin_versions(l, map);
-	else if (ld_map_get(l, map, "list"))
+	else if (yamlu_map_get(l->doc, map, "list"))
 		do_list(l, map);
-	else if (ld_map_get(l, map, "macro"))
+	else if (yamlu_map_get(l->doc, map, "macro"))
 		do_macro(l, map);
-	else if (ld_map_get(l, map, "rule"))
+	else if (yamlu_map_get(l->doc, map, "rule"))
 		ld_rule(l, map);
 	else
 		ld_warn(l, map, NULL, NULL, "Unknown top level item");
@@ -636,7 +596,7 @@ static void do_item(struct lctx *l, yaml_node_t *map)
 
 static void load_doc(struct lctx *l, yaml_node_t *root)
 {
-	if (ld_is_null(root))
+	if (yamlu_is_null(root))
 		return;
 	if (root->type != YAML_SEQUENCE_NODE) {
 		ld_err(l, root, NULL, NULL, "Rules content is not yaml array of objects");
@@ -645,7 +605,7 @@ static void load_doc(struct lctx *l, yaml_node_t *root)
 	for (yaml_node_item_t *i = root->data.sequence.items.start;
 	     i < root->data.sequence.items.top; i++) {
 		yaml_node_t *it = yaml_document_get_node(l->doc, *i);
-		if (ld_is_null(it))
+		if (yamlu_is_null(it))
 			continue;
 		if (it->type != YAML_MAPPING_NODE) {
 			ld_err(l, it, NULL, NULL,

@@ -42,10 +42,8 @@ void ld_warn_append_key(struct lctx *l, yaml_node_t *map, const char *type, cons
  * nothing crashes); returns -1. */
 int ld_oom(struct lctx *l, yaml_node_t *n, const char *type, const char *name);
 
-/* YAML accessors. */
-const char *ld_scalar(yaml_node_t *n);
-int ld_is_null(yaml_node_t *n);
-yaml_node_t *ld_map_get(struct lctx *l, yaml_node_t *map, const char *key);
+/* YAML accessors beyond util/yamlutil.h: a boolean key, reported at its
+ * node when it is not one. */
 int ld_get_bool(struct lctx *l, yaml_node_t *map, const char *key, const char *type,
                 const char *name, int *out);
 const char *ld_get_str(struct lctx *l, yaml_node_t *map, const char *key, const char *type,

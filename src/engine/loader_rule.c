@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine/loader_int.h"
+#include "util/yamlutil.h"
 
 static struct rl_excval *excval(struct lctx *l, yaml_node_t *n, const char *rname)
 {
@@ -19,7 +20,7 @@ static struct rl_excval *excval(struct lctx *l, yaml_node_t *n, const char *rnam
 	}
 	v->pos = ld_node_pos(l, n);
 	if (n->type == YAML_SCALAR_NODE) {
-		v->s = arena_strdup(l->a, ld_scalar(n));
+		v->s = arena_strdup(l->a, yamlu_scalar(n));
 		if (!v->s) {
 			ld_oom(l, n, "exception", rname);
 			return NULL;
@@ -55,8 +56,8 @@ static int parse_exceptions(struct lctx *l, yaml_node_t *seq, const char *rname,
 		struct rl_exc *x = arena_alloc(l->a, sizeof(*x));
 		if (!x)
 			return ld_oom(l, m, "rule", rname);
-		yaml_node_t *fn = ld_map_get(l, m, "fields"), *cn = ld_map_get(l, m, "comps"),
-		            *vn = ld_map_get(l, m, "values");
+		yaml_node_t *fn = yamlu_map_get(l->doc, m, "fields"), *cn = yamlu_map_get(l->doc, m, "comps"),
+		            *vn = yamlu_map_get(l->doc, m, "values");
 		x->pos = ld_node_pos(l, m);
 		x->name = ld_get_str(l, m, "name", "exception", NULL, NULL);
 		if (!x->name) {
@@ -104,7 +105,7 @@ static int parse_exceptions(struct lctx *l, yaml_node_t *seq, const char *rname,
 						return ld_oom(l, t, "exception", x->name);
 				}
 			}
-		} else if (vn && !ld_is_null(vn)) {
+		} else if (vn && !yamlu_is_null(vn)) {
 			ld_err(l, vn, "exception", x->name, "Value of 'values' must be a sequence");
 			return -1;
 		}
@@ -234,7 +235,7 @@ static int rule_check_override(struct lctx *l, struct rule_item *it, yaml_node_t
 		return -1;
 	}
 	for (int i = 0; i < it->nov; i++)
-		if (!ld_map_get(l, it->map, it->ov_keys[i])) {
+		if (!yamlu_map_get(l->doc, it->map, it->ov_keys[i])) {
 			ld_err(l, ovn, "rule", it->name,
 			       "An 'override' entry for key '%s' was found, but the key is "
 			       "not defined in the rule",
@@ -243,13 +244,13 @@ static int rule_check_override(struct lctx *l, struct rule_item *it, yaml_node_t
 		}
 	for (int i = 0; rule_replaceable[i]; i++) {
 		int listed = 0;
-		if (!ld_map_get(l, it->map, rule_replaceable[i]))
+		if (!yamlu_map_get(l->doc, it->map, rule_replaceable[i]))
 			continue;
 		for (int k = 0; k < it->nov; k++)
 			if (strcmp(it->ov_keys[k], rule_replaceable[i]) == 0)
 				listed = 1;
 		if (!listed) {
-			ld_err(l, ld_map_get(l, it->map, rule_replaceable[i]), "rule", it->name,
+			ld_err(l, yamlu_map_get(l->doc, it->map, rule_replaceable[i]), "rule", it->name,
 			       "Unexpected key '%s': no corresponding entry under 'override' "
 			       "is defined.",
 			       rule_replaceable[i]);
@@ -262,19 +263,19 @@ static int rule_check_override(struct lctx *l, struct rule_item *it, yaml_node_t
 /* Reads the item's name, keys, append flag and override list. */
 static int rule_read_head(struct lctx *l, yaml_node_t *map, struct rule_item *it)
 {
-	yaml_node_t *ovn = ld_map_get(l, map, "override");
+	yaml_node_t *ovn = yamlu_map_get(l->doc, map, "override");
 
 	it->map = map;
 	it->name = ld_get_str(l, map, "rule", "rule", NULL, NULL);
-	it->cn = ld_map_get(l, map, "condition");
+	it->cn = yamlu_map_get(l->doc, map, "condition");
 	if (!it->name) {
-		if (!ld_map_get(l, map, "rule"))
+		if (!yamlu_map_get(l->doc, map, "rule"))
 			ld_err(l, map, "rule", NULL, "Item has no mapping for key 'rule'");
 		return -1;
 	}
 	ld_check_keys(l, map, rule_known_keys, "rule", it->name);
 	for (int i = 0; rule_main_keys[i]; i++)
-		if (ld_map_get(l, map, rule_main_keys[i]))
+		if (yamlu_map_get(l->doc, map, rule_main_keys[i]))
 			it->has_main = 1;
 	if (ld_get_bool(l, map, "append", "rule", it->name, &it->append) < 0)
 		return -1;
@@ -298,10 +299,10 @@ static const char *rule_trim_output(char *o)
 static int rule_read_values(struct lctx *l, struct rule_item *it)
 {
 	struct rl_rule *nr = &it->nr;
-	yaml_node_t *map = it->map, *on = NULL, *pn = NULL, *tn = ld_map_get(l, map, "tags");
+	yaml_node_t *map = it->map, *on = NULL, *pn = NULL, *tn = yamlu_map_get(l->doc, map, "tags");
 	const char *name = it->name;
 
-	it->xn = ld_map_get(l, map, "exceptions");
+	it->xn = yamlu_map_get(l->doc, map, "exceptions");
 	nr->name = name;
 	nr->pos = ld_node_pos(l, map);
 	nr->enabled = 1;
@@ -312,7 +313,7 @@ static int rule_read_values(struct lctx *l, struct rule_item *it)
 		nr->output_pos = ld_node_pos(l, on);
 	if (nr->output)
 		nr->output = rule_trim_output((char *)nr->output);
-	if (it->cn && ld_scalar(it->cn) && *ld_scalar(it->cn))
+	if (it->cn && yamlu_scalar(it->cn) && *yamlu_scalar(it->cn))
 		nr->cond = ld_ptext_from_node(l, it->cn);
 	else if (it->cn)
 		ld_get_str(l, map, "condition", "rule", name, NULL);
@@ -330,7 +331,7 @@ static int rule_read_values(struct lctx *l, struct rule_item *it)
 		return -1;
 	if (tn && ld_get_str_seq(l, tn, "tags", "rule", name, &nr->tags, 0) < 0)
 		return -1;
-	if (it->xn && !ld_is_null(it->xn) && parse_exceptions(l, it->xn, name, &nr->excs) < 0)
+	if (it->xn && !yamlu_is_null(it->xn) && parse_exceptions(l, it->xn, name, &nr->excs) < 0)
 		return -1;
 	return 0;
 }
@@ -467,7 +468,7 @@ static void rule_define(struct lctx *l, struct rule_item *it, long idx, int errs
 	struct engine *e = l->e;
 
 	for (int i = 0; rule_main_keys[i]; i++)
-		if (!ld_map_get(l, it->map, rule_main_keys[i]))
+		if (!yamlu_map_get(l->doc, it->map, rule_main_keys[i]))
 			ld_err(l, it->map, "rule", it->name, "Item has no mapping for key '%s'",
 			       rule_main_keys[i]);
 	if (l->errors > errs0)
@@ -507,7 +508,7 @@ void ld_rule(struct lctx *l, yaml_node_t *map)
 	long idx = FIND_RULE(l->e, it.name);
 	if (it.append || it.nov > 0)
 		rule_modify(l, &it, idx);
-	else if (!it.has_main && ld_map_get(l, map, "enabled"))
+	else if (!it.has_main && yamlu_map_get(l->doc, map, "enabled"))
 		rule_enable_only(l, &it, idx);
 	else
 		rule_define(l, &it, idx, errs0);

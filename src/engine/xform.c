@@ -20,7 +20,7 @@ struct emarg {
 	int slot;
 	int nxf;
 	enum cxform xf[CFIELD_MAX_XFORMS];
-	struct fbuf b, a; /* transformer scratch */
+	struct buf b, a; /* transformer scratch */
 };
 
 struct emulti {
@@ -29,7 +29,7 @@ struct emulti {
 	int nargs;
 	struct emarg *args;
 	unsigned char valid[256], witharg[256]; /* getopt's option string */
-	struct fbuf out;                        /* the result; getopt: NUL-separated items */
+	struct buf out;                        /* the result; getopt: NUL-separated items */
 	int nitems;
 };
 
@@ -142,10 +142,10 @@ void ccomp_multi_free(struct emulti *mv)
 	if (!mv)
 		return;
 	for (int i = 0; i < mv->nargs; i++) {
-		fbuf_free(&mv->args[i].b);
-		fbuf_free(&mv->args[i].a);
+		buf_free(&mv->args[i].b);
+		buf_free(&mv->args[i].a);
 	}
-	fbuf_free(&mv->out);
+	buf_free(&mv->out);
 	free(mv->args);
 	free(mv);
 }
@@ -181,8 +181,8 @@ static const char *cmv_text(struct engine *e, struct emarg *a, size_t *len, char
 
 static void cmv_item(struct emulti *mv, const char *s, size_t n)
 {
-	fbuf_append(&mv->out, s, n);
-	fbuf_append(&mv->out, "", 1); /* items are NUL-separated */
+	buf_append(&mv->out, s, n);
+	buf_append(&mv->out, "", 1); /* items are NUL-separated */
 	mv->nitems++;
 }
 
@@ -231,7 +231,7 @@ int ccomp_multi_eval(struct engine *e, struct emulti *mv, const char **s, size_t
 
 	mv->out.len = 0;
 	mv->nitems = 0;
-	fbuf_set(&mv->out, "", 0);
+	buf_set(&mv->out, "", 0);
 	if (mv->kind == MV_GETOPT) {
 		cmv_getopt(mv);
 	} else {
@@ -241,8 +241,8 @@ int ccomp_multi_eval(struct engine *e, struct emulti *mv, const char **s, size_t
 			if (!t)
 				return 0;
 			if (i && mv->kind == MV_JOIN)
-				fbuf_append(&mv->out, mv->str, strlen(mv->str));
-			fbuf_append(&mv->out, t, n);
+				buf_append(&mv->out, mv->str, strlen(mv->str));
+			buf_append(&mv->out, t, n);
 		}
 	}
 	*s = mv->out.p ? mv->out.p : "";

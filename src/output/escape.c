@@ -86,7 +86,7 @@ static int plain_byte(unsigned char c, int flags)
 	       !(c == '=' && (flags & ESCAPE_EQUALS));
 }
 
-int output_escape_bounded(struct outbuf *b, const char *s, size_t n, int flags, size_t limit,
+int output_escape_bounded(struct buf *b, const char *s, size_t n, int flags, size_t limit,
                           size_t *used)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -99,7 +99,7 @@ int output_escape_bounded(struct outbuf *b, const char *s, size_t n, int flags, 
 		if (run > i) {
 			size_t room = b->len < limit ? limit - b->len : 0;
 			size_t k = run - i < room ? run - i : room;
-			if (outbuf_append(b, s + i, k) < 0)
+			if (buf_append(b, s + i, k) < 0)
 				return -1;
 			i += k;
 			if (i < run)
@@ -111,26 +111,26 @@ int output_escape_bounded(struct outbuf *b, const char *s, size_t n, int flags, 
 		size_t w = escape_unit(u + i, n - i, tmp, &one, flags);
 		if (b->len + w > limit)
 			break;
-		if (outbuf_append(b, tmp, w) < 0)
+		if (buf_append(b, tmp, w) < 0)
 			return -1;
 		i += one;
 	}
 	*used = i;
-	if (outbuf_reserve(b, 0) < 0)
+	if (buf_reserve(b, 0) < 0)
 		return -1;
 	b->p[b->len] = '\0';
 	return 0;
 }
 
-int output_escape_text(struct outbuf *b, const char *s, size_t n)
+int output_escape_text(struct buf *b, const char *s, size_t n)
 {
 	size_t used;
 	return output_escape_bounded(b, s, n, 0, (size_t)-1, &used);
 }
 
-int output_append_truncated(struct outbuf *b, size_t left_out)
+int output_append_truncated(struct buf *b, size_t left_out)
 {
-	return outbuf_printf(b, "\xe2\x80\xa6[truncated %zu bytes]", left_out);
+	return buf_printf(b, "\xe2\x80\xa6[truncated %zu bytes]", left_out);
 }
 
 size_t output_utf8_cut(const char *s, size_t n, size_t max)
@@ -161,7 +161,7 @@ static int json_extra_escape(const unsigned char *s, size_t len, char out[8])
 	return 1;
 }
 
-int output_json_escape_extra(struct outbuf *b, const char *j, size_t n)
+int output_json_escape_extra(struct buf *b, const char *j, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)j;
 	size_t i = 0, start = 0;
@@ -173,15 +173,15 @@ int output_json_escape_extra(struct outbuf *b, const char *j, size_t n)
 			if (len == 0)
 				len = 1;
 			if (json_extra_escape(u + i, len, esc)) {
-				if (outbuf_append(b, j + start, i - start) < 0 ||
-				    outbuf_puts(b, esc) < 0)
+				if (buf_append(b, j + start, i - start) < 0 ||
+				    buf_puts(b, esc) < 0)
 					return -1;
 				start = i + len;
 			}
 		}
 		i += len;
 	}
-	return outbuf_append(b, j + start, n - start);
+	return buf_append(b, j + start, n - start);
 }
 
 size_t output_escape_str(char *dst, size_t dstlen, const char *src)
@@ -209,15 +209,15 @@ size_t output_escape_str(char *dst, size_t dstlen, const char *src)
 
 char *output_escape_dup(const char *src)
 {
-	struct outbuf b = {0};
+	struct buf b = {0};
 	if (output_escape_text(&b, src, strlen(src)) < 0) {
-		outbuf_free(&b);
+		buf_free(&b);
 		return NULL;
 	}
 	return b.p;
 }
 
-int output_utf8_repair(struct outbuf *b, const char *s, size_t n)
+int output_utf8_repair(struct buf *b, const char *s, size_t n)
 {
 	static const char replacement[] = "\xef\xbf\xbd";
 	const unsigned char *u = (const unsigned char *)s;
@@ -225,16 +225,16 @@ int output_utf8_repair(struct outbuf *b, const char *s, size_t n)
 	while (i < n) {
 		size_t len = utf8_seqlen(u + i, n - i);
 		if (len == 0) {
-			if (outbuf_append(b, replacement, sizeof(replacement) - 1) < 0)
+			if (buf_append(b, replacement, sizeof(replacement) - 1) < 0)
 				return -1;
 			i++;
 		} else {
-			if (outbuf_append(b, s + i, len) < 0)
+			if (buf_append(b, s + i, len) < 0)
 				return -1;
 			i += len;
 		}
 	}
-	if (outbuf_reserve(b, 0) < 0)
+	if (buf_reserve(b, 0) < 0)
 		return -1;
 	b->p[b->len] = '\0';
 	return 0;

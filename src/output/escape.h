@@ -31,10 +31,10 @@
 
 #include <stddef.h>
 
-#include "output/outbuf.h"
+#include "util/buf.h"
 
 /* Appends the text-escaped form of s[0..n) to b. 0, or -1 on memory error. */
-int output_escape_text(struct outbuf *b, const char *s, size_t n);
+int output_escape_text(struct buf *b, const char *s, size_t n);
 
 #define ESCAPE_SPACE 1  /* ' ' becomes \x20 */
 #define ESCAPE_EQUALS 2 /* '=' becomes \x3d */
@@ -47,11 +47,11 @@ int output_escape_text(struct outbuf *b, const char *s, size_t n);
  * the input bytes consumed (< n when the limit was reached). 0, or -1 on
  * memory error.
  */
-int output_escape_bounded(struct outbuf *b, const char *s, size_t n, int flags, size_t limit,
+int output_escape_bounded(struct buf *b, const char *s, size_t n, int flags, size_t limit,
                           size_t *used);
 
 /* Appends the marker "…[truncated N bytes]" (at most ESCAPE_MARKER_MAX bytes). */
-int output_append_truncated(struct outbuf *b, size_t left_out);
+int output_append_truncated(struct buf *b, size_t left_out);
 
 /* Length of the longest prefix of s[0..n) that is <= max and ends on a UTF-8 boundary. */
 size_t output_utf8_cut(const char *s, size_t n, size_t max);
@@ -61,7 +61,7 @@ size_t output_utf8_cut(const char *s, size_t n, size_t max);
  * U+2028/U+2029 and the bidi controls written as \uXXXX. These only occur
  * inside JSON strings, where the escape means the same character.
  */
-int output_json_escape_extra(struct outbuf *b, const char *j, size_t n);
+int output_json_escape_extra(struct buf *b, const char *j, size_t n);
 
 /*
  * snprintf-like: writes the escaped, NUL-terminated form of src into dst
@@ -74,6 +74,6 @@ size_t output_escape_str(char *dst, size_t dstlen, const char *src);
 char *output_escape_dup(const char *src);
 
 /* Appends s[0..n) to b with invalid UTF-8 bytes replaced by U+FFFD. */
-int output_utf8_repair(struct outbuf *b, const char *s, size_t n);
+int output_utf8_repair(struct buf *b, const char *s, size_t n);
 
 #endif

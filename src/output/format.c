@@ -9,39 +9,11 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "output/escape.h"
 #include "output/format.h"
 #include "output/output.h"
-
-#define NS_PER_SEC 1000000000ULL
-
-static const char *const priority_names[] = {
-    "Emergency", "Alert", "Critical", "Error", "Warning", "Notice", "Informational", "Debug",
-};
-
-const char *output_priority_name(enum priority p)
-{
-	if ((unsigned)p < sizeof(priority_names) / sizeof(priority_names[0]))
-		return priority_names[p];
-	return "Unknown";
-}
-
-void output_format_time(char *buf, size_t len, uint64_t time_ns, int iso8601)
-{
-	time_t sec = (time_t)(time_ns / NS_PER_SEC);
-	unsigned long ns = (unsigned long)(time_ns % NS_PER_SEC);
-	struct tm tm;
-	if (iso8601) {
-		gmtime_r(&sec, &tm);
-		snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09luZ", tm.tm_year + 1900,
-		         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ns);
-	} else {
-		localtime_r(&sec, &tm);
-		snprintf(buf, len, "%02d:%02d:%02d.%09lu", tm.tm_hour, tm.tm_min, tm.tm_sec, ns);
-	}
-}
+#include "util/timefmt.h"
 
 static int key_char(unsigned char c)
 {
@@ -107,7 +79,7 @@ static int find_forged(const struct alert *a, const char *out, size_t n, struct 
 }
 
 /* Escapes out[from, to) with flags; 1 when the limit cut it (*pos: where). */
-static int escape_piece(struct outbuf *b, const char *out, size_t *pos, size_t to, int flags,
+static int escape_piece(struct buf *b, const char *out, size_t *pos, size_t to, int flags,
                         size_t limit)
 {
 	size_t used;
@@ -117,7 +89,7 @@ static int escape_piece(struct outbuf *b, const char *out, size_t *pos, size_t t
 	return *pos < to;
 }
 
-int output_escape_output(struct outbuf *b, const struct alert *a, size_t limit)
+int output_escape_output(struct buf *b, const struct alert *a, size_t limit)
 {
 	const char *out = a->output ? a->output : "";
 	size_t n = strlen(out), pos = 0;
@@ -142,39 +114,39 @@ int output_escape_output(struct outbuf *b, const struct alert *a, size_t limit)
 	return rc;
 }
 
-int output_format_text(struct outbuf *b, const struct alert *a, int iso8601)
+int output_format_text(struct buf *b, const struct alert *a, int iso8601)
 {
 	char t[OUTPUT_TIME_MAX];
-	output_format_time(t, sizeof(t), a->time_ns, iso8601);
+	timefmt_event(t, sizeof(t), a->time_ns, iso8601);
 	size_t start = b->len;
-	if (outbuf_printf(b, "%s: %s ", t, output_priority_name(a->priority)) < 0)
+	if (buf_printf(b, "%s: %s ", t, output_priority_name(a->priority)) < 0)
 		return -1;
 	return output_escape_output(b, a, start + OUTPUT_LINE_MAX);
 }
 
 /* A JSON string from raw bytes: invalid UTF-8 becomes U+FFFD first. */
-static json_t *json_raw_string(struct outbuf *tmp, const char *s)
+static json_t *json_raw_string(struct buf *tmp, const char *s)
 {
-	outbuf_reset(tmp);
+	buf_reset(tmp);
 	if (output_utf8_repair(tmp, s ? s : "", s ? strlen(s) : 0) < 0)
 		return NULL;
 	return json_stringn_nocheck(tmp->p, tmp->len);
 }
 
 /* A field value, cut at OUTPUT_FIELD_MAX raw bytes (with the marker). */
-static json_t *json_field_string(struct outbuf *tmp, const char *s, size_t len)
+static json_t *json_field_string(struct buf *tmp, const char *s, size_t len)
 {
 	size_t keep = output_utf8_cut(s, len, OUTPUT_FIELD_MAX);
-	outbuf_reset(tmp);
+	buf_reset(tmp);
 	if (output_utf8_repair(tmp, s, keep) < 0 ||
 	    (keep < len && output_append_truncated(tmp, len - keep) < 0))
 		return NULL;
 	return json_stringn_nocheck(tmp->p, tmp->len);
 }
 
-static int dump_to_outbuf(const char *buffer, size_t size, void *data)
+static int dump_to_buf(const char *buffer, size_t size, void *data)
 {
-	return outbuf_append(data, buffer, size);
+	return buf_append(data, buffer, size);
 }
 
 /* Records the full length of a cut field in *lengths (created on first use). */
@@ -194,7 +166,7 @@ static int set(json_t *obj, const char *key, json_t *v)
 }
 
 /* One output_fields value, typed; a cut string's length goes to *lengths. */
-static json_t *json_field_value(struct outbuf *tmp, const struct alert_field *f, json_t **lengths)
+static json_t *json_field_value(struct buf *tmp, const struct alert_field *f, json_t **lengths)
 {
 	switch (f->type) {
 	case AV_STRING: {
@@ -213,12 +185,12 @@ static json_t *json_field_value(struct outbuf *tmp, const struct alert_field *f,
 }
 
 /* Fills fields with the alert's output_fields; 0, or -1 on ENOMEM. */
-static int json_fields(json_t *fields, struct outbuf *tmp, const struct alert *a, json_t **lengths)
+static int json_fields(json_t *fields, struct buf *tmp, const struct alert *a, json_t **lengths)
 {
 	for (int i = 0; i < a->nfields; i++) {
 		const struct alert_field *f = &a->fields[i];
 		json_t *v = json_field_value(tmp, f, lengths);
-		outbuf_reset(tmp);
+		buf_reset(tmp);
 		if (!v || output_utf8_repair(tmp, f->name, strlen(f->name)) < 0 ||
 		    json_object_set_new_nocheck(fields, tmp->p, v) < 0) {
 			json_decref(v);
@@ -228,7 +200,7 @@ static int json_fields(json_t *fields, struct outbuf *tmp, const struct alert *a
 	return 0;
 }
 
-int output_format_json(struct outbuf *b, struct outbuf *tmp, const struct alert *a,
+int output_format_json(struct buf *b, struct buf *tmp, const struct alert *a,
                        const struct output_json_opts *opts)
 {
 	char t[OUTPUT_TIME_MAX];
@@ -239,7 +211,7 @@ int output_format_json(struct outbuf *b, struct outbuf *tmp, const struct alert 
 	if (!json_object_get(fields, "evt.time") &&
 	    set(fields, "evt.time", json_integer((json_int_t)a->time_ns)) < 0)
 		goto out;
-	output_format_time(t, sizeof(t), a->time_ns, 1);
+	timefmt_event(t, sizeof(t), a->time_ns, 1);
 	if (set(root, "time", json_string(t)) < 0 ||
 	    set(root, "rule", json_raw_string(tmp, a->rule)) < 0 ||
 	    set(root, "priority", json_string(output_priority_name(a->priority))) < 0 ||
@@ -250,7 +222,7 @@ int output_format_json(struct outbuf *b, struct outbuf *tmp, const struct alert 
 	    json_object_set(root, "output_fields_length", lengths) < 0)
 		goto out;
 	if (opts->include_output) {
-		outbuf_reset(tmp);
+		buf_reset(tmp);
 		if (output_format_text(tmp, a, opts->iso8601) < 0 ||
 		    set(root, "output", json_stringn_nocheck(tmp->p, tmp->len)) < 0)
 			goto out;
@@ -267,7 +239,7 @@ int output_format_json(struct outbuf *b, struct outbuf *tmp, const struct alert 
 		rc = -1;
 	}
 	if (opts->include_message) {
-		outbuf_reset(tmp);
+		buf_reset(tmp);
 		if (output_escape_output(tmp, a, OUTPUT_LINE_MAX) < 0 ||
 		    set(root, "message", json_stringn_nocheck(tmp->p, tmp->len)) < 0)
 			goto out;
@@ -275,8 +247,8 @@ int output_format_json(struct outbuf *b, struct outbuf *tmp, const struct alert 
 	if (opts->include_output_fields && json_object_set(root, "output_fields", fields) < 0)
 		goto out;
 	/* jansson leaves DEL, C1 and the Unicode separators raw: escape them too */
-	outbuf_reset(tmp);
-	rc = json_dump_callback(root, dump_to_outbuf, tmp, JSON_COMPACT | JSON_SORT_KEYS);
+	buf_reset(tmp);
+	rc = json_dump_callback(root, dump_to_buf, tmp, JSON_COMPACT | JSON_SORT_KEYS);
 	if (rc == 0)
 		rc = output_json_escape_extra(b, tmp->p, tmp->len);
 	if (rc == 0 && lengths)

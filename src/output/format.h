@@ -22,10 +22,12 @@
 #include <stdint.h>
 
 #include "engine/alert.h"
-#include "output/outbuf.h"
+#include "util/buf.h"
+#include "util/priority.h"
+#include "util/timefmt.h"
 
-/* "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ" plus NUL */
-#define OUTPUT_TIME_MAX 40
+/* An event time as text (util/timefmt.h), NUL included. */
+#define OUTPUT_TIME_MAX TIMEFMT_MAX
 
 struct output_json_opts {
 	const char *hostname;
@@ -36,11 +38,11 @@ struct output_json_opts {
 	int iso8601;               /* time format of the text line in "output" */
 };
 
-/* "Emergency" ... "Debug" (kept here so the outputs need no engine code). */
-const char *output_priority_name(enum priority p);
-
-/* Formats ns since the epoch as local HH:MM:SS.nnnnnnnnn or UTC ISO 8601. */
-void output_format_time(char *buf, size_t len, uint64_t time_ns, int iso8601);
+/* "Emergency" ... "Debug": util/priority.h's table. */
+static inline const char *output_priority_name(enum priority p)
+{
+	return priority_to_name((int)p);
+}
 
 /* Value occurrences (of fields that could forge pairs) escaped per alert. */
 #define OUTPUT_FORGE_SPANS 32
@@ -53,15 +55,15 @@ void output_format_time(char *buf, size_t len, uint64_t time_ns, int iso8601);
  * `key=value` in the text comes from the rule's output template.
  * 0, 1 when truncated, -1 on ENOMEM.
  */
-int output_escape_output(struct outbuf *b, const struct alert *a, size_t limit);
+int output_escape_output(struct buf *b, const struct alert *a, size_t limit);
 
 /* Appends the text line (no newline, at most OUTPUT_LINE_MAX bytes) to b.
  * 0, 1 when it was truncated, -1 on ENOMEM. */
-int output_format_text(struct outbuf *b, const struct alert *a, int iso8601);
+int output_format_text(struct buf *b, const struct alert *a, int iso8601);
 
 /* Appends the JSON object (one line, no newline) to b; tmp is scratch space.
  * 0, 1 when a field was cut (see output_fields_length), -1 on ENOMEM. */
-int output_format_json(struct outbuf *b, struct outbuf *tmp, const struct alert *a,
+int output_format_json(struct buf *b, struct buf *tmp, const struct alert *a,
                        const struct output_json_opts *opts);
 
 #endif

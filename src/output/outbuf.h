@@ -1,28 +1,21 @@
 /*
- * outbuf.h — a growable byte buffer the outputs reuse from alert to alert,
- * so formatting a line allocates only when a longer alert than any before
- * arrives. The buffer owns its memory: outbuf_free() releases it.
+ * outbuf.h — transitional: the outputs' growable buffer is now util/buf.h's
+ * struct buf. These names remain only so the files that still spell it
+ * `struct outbuf` (output_int.h, fuzz/) build until they include
+ * util/buf.h themselves; delete this header then.
  */
 #ifndef KESTREL_OUTBUF_H
 #define KESTREL_OUTBUF_H
 
-#include <stdarg.h>
-#include <stddef.h>
+#include "util/buf.h"
 
-struct outbuf {
-	char *p;    /* always NUL-terminated once anything was appended */
-	size_t len; /* bytes used, excluding the NUL */
-	size_t cap;
-};
-
-/* 0 on success, -1 when memory is exhausted (the buffer is unchanged). */
-int outbuf_reserve(struct outbuf *b, size_t extra);
-int outbuf_append(struct outbuf *b, const char *s, size_t n);
-int outbuf_puts(struct outbuf *b, const char *s);
-int outbuf_putc(struct outbuf *b, char c);
-int outbuf_printf(struct outbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Empties the buffer and keeps its memory for the next alert. */
-void outbuf_reset(struct outbuf *b);
-void outbuf_free(struct outbuf *b);
+#define outbuf buf
+#define outbuf_reserve buf_reserve
+#define outbuf_append buf_append
+#define outbuf_puts buf_puts
+#define outbuf_putc buf_putc
+#define outbuf_printf buf_printf
+#define outbuf_reset buf_reset
+#define outbuf_free buf_free
 
 #endif

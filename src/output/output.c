@@ -17,23 +17,15 @@
 #include "output/escape.h"
 #include "output/format.h"
 #include "output/output_int.h"
+#include "util/clock.h"
 #include "util/log.h"
 
-#define NS_PER_SEC 1000000000ULL
 
+/* The rate limit's clock: a hook so tests can replace it. */
 static uint64_t monotonic_ns(void *arg)
 {
 	(void)arg;
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
+	return clock_monotonic_ns();
 }
 
 static void ignore_sigpipe(void)
@@ -152,8 +144,8 @@ static void emit_all(struct outputs *o, const struct alert *a)
 	    (!o->json_output && (o->stdout_enabled || o->file_enabled || o->program_enabled));
 	int need_json = o->http || (o->json_output && (o->syslog_enabled || o->stdout_enabled ||
 	                                               o->file_enabled || o->program_enabled));
-	outbuf_reset(&o->text);
-	outbuf_reset(&o->json);
+	buf_reset(&o->text);
+	buf_reset(&o->json);
 	int cut_text = need_text ? output_format_text(&o->text, a, o->iso8601) : 0;
 	int cut_json = need_json ? output_format_json(&o->json, &o->tmp, a, &o->json_opts) : 0;
 	if (cut_text < 0 || cut_json < 0) {
@@ -163,7 +155,7 @@ static void emit_all(struct outputs *o, const struct alert *a)
 	o->stats.emitted++;
 	o->stats.truncated += cut_text || cut_json;
 	/* The line stdout/file/program/syslog write: JSON when json_output. */
-	const struct outbuf *line = o->json_output ? &o->json : &o->text;
+	const struct buf *line = o->json_output ? &o->json : &o->text;
 	int failed = 0;
 	if (o->syslog_enabled)
 		failed += sink_syslog_write(o, a, line->p) < 0;
@@ -184,22 +176,22 @@ static void emit_all(struct outputs *o, const struct alert *a)
 static void report_suppressed(struct outputs *o, uint64_t now)
 {
 	struct ratelimit *rl = &o->rl;
-	struct outbuf *b = &o->tmp;
-	uint64_t secs = (now - rl->last_report_ns + NS_PER_SEC / 2) / NS_PER_SEC;
-	outbuf_reset(b);
-	outbuf_printf(b,
+	struct buf *b = &o->tmp;
+	uint64_t secs = (now - rl->last_report_ns + CLOCK_NS_PER_SEC / 2) / CLOCK_NS_PER_SEC;
+	buf_reset(b);
+	buf_printf(b,
 	              "%llu alerts suppressed by the rate limit (outputs.rate=%g/s, "
 	              "outputs.max_burst=%d) in the last %llus, highest suppressed priority %s:",
 	              (unsigned long long)rl->pending, o->rate_cfg, o->burst_cfg,
 	              (unsigned long long)secs,
 	              output_priority_name((enum priority)rl->top_priority));
 	for (int i = 0; i < rl->nrules; i++) {
-		outbuf_printf(b, "%s rule '", i ? "," : "");
+		buf_printf(b, "%s rule '", i ? "," : "");
 		output_escape_text(b, rl->rules[i].rule, strlen(rl->rules[i].rule));
-		outbuf_printf(b, "' %llu", (unsigned long long)rl->rules[i].count);
+		buf_printf(b, "' %llu", (unsigned long long)rl->rules[i].count);
 	}
 	if (rl->other)
-		outbuf_printf(b, ", other rules %llu", (unsigned long long)rl->other);
+		buf_printf(b, ", other rules %llu", (unsigned long long)rl->other);
 	if (!b->p) {
 		ratelimit_reset_tally(rl, now);
 		return;
@@ -217,7 +209,7 @@ static void report_suppressed(struct outputs *o, uint64_t now)
 	     .str = output_priority_name(top)},
 	};
 	struct alert a = {
-	    .time_ns = realtime_ns(),
+	    .time_ns = clock_realtime_ns(),
 	    .rule = OUTPUT_SUPPRESSED_RULE,
 	    .priority = top < PRI_WARNING ? top : PRI_WARNING,
 	    .source = "internal",
@@ -233,7 +225,7 @@ static void report_suppressed(struct outputs *o, uint64_t now)
 void outputs_tick(struct outputs *o)
 {
 	uint64_t now = o->now_ns(o->now_arg);
-	if (ratelimit_report_due(&o->rl, now, OUTPUT_SUPPRESS_REPORT_SEC * NS_PER_SEC))
+	if (ratelimit_report_due(&o->rl, now, OUTPUT_SUPPRESS_REPORT_SEC * CLOCK_NS_PER_SEC))
 		report_suppressed(o, now);
 	sink_file_check(o);
 }
@@ -248,7 +240,7 @@ void outputs_emit(struct outputs *o, const struct alert *a)
 	} else {
 		emit_all(o, a);
 	}
-	if (ratelimit_report_due(&o->rl, now, OUTPUT_SUPPRESS_REPORT_SEC * NS_PER_SEC))
+	if (ratelimit_report_due(&o->rl, now, OUTPUT_SUPPRESS_REPORT_SEC * CLOCK_NS_PER_SEC))
 		report_suppressed(o, now);
 }
 
@@ -285,9 +277,9 @@ void outputs_drain(struct outputs *o)
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += OUTPUT_DRAIN_MS / 1000;
 	deadline.tv_nsec += (OUTPUT_DRAIN_MS % 1000) * 1000000L;
-	if (deadline.tv_nsec >= (long)NS_PER_SEC) {
+	if (deadline.tv_nsec >= (long)CLOCK_NS_PER_SEC) {
 		deadline.tv_sec++;
-		deadline.tv_nsec -= (long)NS_PER_SEC;
+		deadline.tv_nsec -= (long)CLOCK_NS_PER_SEC;
 	}
 	if (o->http)
 		sink_http_drain(o->http, &deadline);
@@ -307,10 +299,10 @@ void outputs_free(struct outputs *o)
 	sink_file_close(o);
 	sink_syslog_close(o);
 	ratelimit_free(&o->rl);
-	outbuf_free(&o->text);
-	outbuf_free(&o->json);
-	outbuf_free(&o->tmp);
-	outbuf_free(&o->jfields);
+	buf_free(&o->text);
+	buf_free(&o->json);
+	buf_free(&o->tmp);
+	buf_free(&o->jfields);
 	free(o->iov);
 	free(o->syslog_ident);
 	free(o->syslog_path);

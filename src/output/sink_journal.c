@@ -21,6 +21,7 @@
 
 #include "output/escape.h"
 #include "output/output_int.h"
+#include "util/timefmt.h"
 
 /* journald's limit on field names. */
 #define JOURNAL_FIELD_NAME_MAX 64
@@ -37,7 +38,7 @@ int sink_journal_available(void)
 }
 
 /* Appends "KESTREL_" + name mapped to [A-Z0-9_], runs of '_' folded, and '='. */
-static int put_field_name(struct outbuf *b, const char *name)
+static int put_field_name(struct buf *b, const char *name)
 {
 	char n[JOURNAL_FIELD_NAME_MAX + 1];
 	size_t len = strlen("KESTREL_");
@@ -51,9 +52,9 @@ static int put_field_name(struct outbuf *b, const char *name)
 	}
 	while (n[len - 1] == '_')
 		len--;
-	if (outbuf_append(b, n, len) < 0)
+	if (buf_append(b, n, len) < 0)
 		return -1;
-	return outbuf_putc(b, '=');
+	return buf_putc(b, '=');
 }
 
 /* Ends one record: remembers its start offset in the iovec slot. */
@@ -67,7 +68,7 @@ static int end_record(struct outputs *o, size_t start, int *n)
 
 int sink_journal_build(struct outputs *o, const struct alert *a, const char *msg)
 {
-	struct outbuf *b = &o->jfields;
+	struct buf *b = &o->jfields;
 	size_t need = (size_t)a->nfields + JOURNAL_FIXED_RECORDS;
 	if (o->iov_cap < need) {
 		struct iovec *v = realloc(o->iov, need * sizeof(*v));
@@ -76,53 +77,53 @@ int sink_journal_build(struct outputs *o, const struct alert *a, const char *msg
 		o->iov = v;
 		o->iov_cap = need;
 	}
-	outbuf_reset(b);
+	buf_reset(b);
 	int n = 0;
 	size_t s;
 	char t[OUTPUT_TIME_MAX];
-	output_format_time(t, sizeof(t), a->time_ns, 1);
+	timefmt_event(t, sizeof(t), a->time_ns, 1);
 	const char *rule = a->rule ? a->rule : "";
 	const char *src = a->source ? a->source : "syscall";
 
 	s = b->len;
-	if (outbuf_puts(b, "MESSAGE=") < 0 || outbuf_puts(b, msg) < 0)
+	if (buf_puts(b, "MESSAGE=") < 0 || buf_puts(b, msg) < 0)
 		return -1;
 	end_record(o, s, &n);
 	s = b->len;
-	if (outbuf_printf(b, "PRIORITY=%d", (int)a->priority) < 0)
+	if (buf_printf(b, "PRIORITY=%d", (int)a->priority) < 0)
 		return -1;
 	end_record(o, s, &n);
 	s = b->len;
-	if (outbuf_printf(b, "SYSLOG_FACILITY=%d", o->syslog_facility >> 3) < 0)
+	if (buf_printf(b, "SYSLOG_FACILITY=%d", o->syslog_facility >> 3) < 0)
 		return -1;
 	end_record(o, s, &n);
 	s = b->len;
-	if (outbuf_puts(b, "SYSLOG_IDENTIFIER=") < 0 ||
+	if (buf_puts(b, "SYSLOG_IDENTIFIER=") < 0 ||
 	    output_escape_text(b, o->syslog_ident, strlen(o->syslog_ident)) < 0)
 		return -1;
 	end_record(o, s, &n);
 	s = b->len;
-	if (outbuf_puts(b, "KESTREL_RULE=") < 0 || output_escape_text(b, rule, strlen(rule)) < 0)
+	if (buf_puts(b, "KESTREL_RULE=") < 0 || output_escape_text(b, rule, strlen(rule)) < 0)
 		return -1;
 	end_record(o, s, &n);
 	s = b->len;
-	if (outbuf_printf(b, "KESTREL_PRIORITY=%s", output_priority_name(a->priority)) < 0)
+	if (buf_printf(b, "KESTREL_PRIORITY=%s", output_priority_name(a->priority)) < 0)
 		return -1;
 	end_record(o, s, &n);
 	s = b->len;
-	if (outbuf_puts(b, "KESTREL_SOURCE=") < 0 || output_escape_text(b, src, strlen(src)) < 0)
+	if (buf_puts(b, "KESTREL_SOURCE=") < 0 || output_escape_text(b, src, strlen(src)) < 0)
 		return -1;
 	end_record(o, s, &n);
 	s = b->len;
-	if (outbuf_puts(b, "KESTREL_TAGS=") < 0)
+	if (buf_puts(b, "KESTREL_TAGS=") < 0)
 		return -1;
 	for (int i = 0; i < a->ntags; i++)
-		if ((i && outbuf_putc(b, ',') < 0) ||
+		if ((i && buf_putc(b, ',') < 0) ||
 		    output_escape_text(b, a->tags[i], strlen(a->tags[i])) < 0)
 			return -1;
 	end_record(o, s, &n);
 	s = b->len;
-	if (outbuf_printf(b, "KESTREL_TIME=%s", t) < 0)
+	if (buf_printf(b, "KESTREL_TIME=%s", t) < 0)
 		return -1;
 	end_record(o, s, &n);
 	for (int i = 0; i < a->nfields; i++) {
@@ -137,9 +138,9 @@ int sink_journal_build(struct outputs *o, const struct alert *a, const char *msg
 			rc = output_escape_text(b, f->str ? f->str : "",
 			                        f->str ? strlen(f->str) : 0);
 		else if (f->type == AV_BOOL)
-			rc = outbuf_puts(b, f->num ? "true" : "false");
+			rc = buf_puts(b, f->num ? "true" : "false");
 		else
-			rc = outbuf_printf(b, "%lld", (long long)f->num);
+			rc = buf_printf(b, "%lld", (long long)f->num);
 		if (rc < 0)
 			return -1;
 		end_record(o, s, &n);

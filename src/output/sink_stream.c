@@ -14,23 +14,16 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "output/output_int.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 /* Alerts may carry sensitive command lines: not world-readable. */
 #define FILE_OUTPUT_MODE 0640
 /* Without keep_alive, how often the file name is checked for a rotation. */
 #define FILE_CHECK_NS 1000000000ULL
-
-static uint64_t coarse_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec * FILE_CHECK_NS + (uint64_t)ts.tv_nsec;
-}
 
 int sink_stdout_write(struct outputs *o, const char *line, size_t len)
 {
@@ -61,7 +54,7 @@ int sink_file_open(struct outputs *o, char *err, size_t errlen)
 	o->file_fd = fd;
 	o->file_dev = st.st_dev;
 	o->file_ino = st.st_ino;
-	o->file_checked_ns = coarse_now_ns();
+	o->file_checked_ns = clock_monotonic_ns();
 	return 0;
 }
 
@@ -69,7 +62,7 @@ void sink_file_check(struct outputs *o)
 {
 	if (!o->file_enabled || o->file_keep_alive)
 		return;
-	uint64_t now = coarse_now_ns();
+	uint64_t now = clock_monotonic_ns();
 	if (o->file_fd >= 0 && now - o->file_checked_ns < FILE_CHECK_NS)
 		return;
 	o->file_checked_ns = now;
@@ -101,8 +94,8 @@ void sink_file_close(struct outputs *o)
 static int write_line(int fd, struct outputs *o, const char *line, size_t len)
 {
 	/* line is o->text or o->json: both have room reserved for one more byte. */
-	struct outbuf *b = line == o->text.p ? &o->text : &o->json;
-	if (outbuf_putc(b, '\n') < 0)
+	struct buf *b = line == o->text.p ? &o->text : &o->json;
+	if (buf_putc(b, '\n') < 0)
 		return -1;
 	ssize_t w;
 	do

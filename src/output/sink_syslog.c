@@ -99,7 +99,7 @@ int sink_syslog_write(struct outputs *o, const struct alert *a, const char *msg)
 	char marker[ESCAPE_MARKER_MAX + 1] = "";
 	if (len > OUTPUT_LINE_MAX) {
 		size_t keep = output_utf8_cut(msg, len, OUTPUT_LINE_MAX - ESCAPE_MARKER_MAX);
-		struct outbuf m = {marker, 0, sizeof(marker)};
+		struct buf m = {marker, 0, sizeof(marker)};
 		output_append_truncated(&m, len - keep); /* fits: no reallocation */
 		len = keep;
 	}

@@ -405,6 +405,51 @@ Test(engine, open_fields_are_derived_from_flags_and_paths)
 	MATCH("fd.num = 3 and fd.typechar = f and fd.type = file", ev);
 }
 
+/* os.open("shadow", dir_fd=os.open("/etc", 0)) from /home/u: audit does
+ * not resolve the dirfd, so the name is Falco's "<UNKNOWN>/shadow", never
+ * the wrong /home/u/shadow; the sensitive-file rule then cannot fire (an
+ * unknown path is reported as nothing rather than as a wrong path). */
+Test(engine, name_under_an_unresolved_dirfd_is_not_joined_to_the_cwd)
+{
+	struct kevent ev = open_ev("shadow", O_RDONLY);
+	ev.a[0] = 3;
+	ev.cwd = "/home/u";
+	open_paths[0].dirfd_unresolved = 1;
+	open_paths[0].dirfd = 3;
+	MATCH("fd.name = <UNKNOWN>/shadow and fd.nameraw = shadow", ev);
+	MATCH("fd.directory = <UNKNOWN> and fd.filename = shadow", ev);
+	NOMATCH("fd.name startswith /home/u", ev);
+	open_paths[0].name = "../etc/shadow"; /* ".." cannot leave the unknown */
+	MATCH("fd.name = <UNKNOWN>/etc/shadow", ev);
+	NOMATCH("fd.name startswith /etc", ev);
+}
+
+/* The default sensitive-file rule is not fooled either way: "shadow" under
+ * an unresolved dirfd from cwd /etc is not /etc/shadow (it may be any
+ * directory's); the same open relative to the cwd is, and fires. */
+Test(engine, default_sensitive_file_rule_ignores_names_under_unresolved_dirfds)
+{
+	char path[4096];
+	const char *paths[1] = {tw_srcpath(path, sizeof(path), "rules/kestrel_rules.yaml")};
+	struct engine *e = engine_new();
+	struct engine_diag *d = engine_diag_new();
+	struct capture cap = {0};
+	struct kevent ev = open_ev("shadow", O_RDONLY);
+
+	cr_assert_eq(engine_load(e, paths, 1, d), 0);
+	engine_set_matching(e, ENGINE_MATCH_ALL);
+	ev.cwd = "/etc";
+	cr_assert_eq(engine_eval_with(e, &ev, &tw_src, &W, capture_cb, &cap), 1);
+	cr_assert_str_eq(cap.rule[0], "Read sensitive file untrusted");
+	memset(&cap, 0, sizeof(cap));
+	ev.a[0] = 3;
+	open_paths[0].dirfd_unresolved = 1;
+	open_paths[0].dirfd = 3;
+	cr_assert_eq(engine_eval_with(e, &ev, &tw_src, &W, capture_cb, &cap), 0, "%s", cap.rule[0]);
+	engine_free(e);
+	engine_diag_free(d);
+}
+
 Test(engine, failed_syscall_result_is_errno_name)
 {
 	struct kevent ev = open_ev("/etc/shadow", O_RDONLY);

@@ -7,6 +7,8 @@
 #include <criterion/criterion.h>
 #include <stdarg.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "engine_testutil.h"
@@ -673,6 +675,27 @@ Test(loader, hundred_thousand_rules_validate_quickly, .timeout = 120)
 	cr_assert_eq(engine_rule_count(e), 100000);
 	cr_assert_eq(engine_rule_find(e, "r99999"), 99999);
 	cr_assert_lt(t1.tv_sec - t0.tv_sec, 20);
+	engine_free(e);
+	engine_diag_free(d);
+}
+
+/* A rules path naming a FIFO is refused at once: opening it for reading
+ * would otherwise block kestrel until some writer came along. */
+Test(loader, rules_path_naming_a_fifo_is_refused_without_blocking)
+{
+	char dir[] = "/tmp/kestrel-test-fifo-XXXXXX", path[64];
+	struct engine_diag *d = engine_diag_new();
+	struct engine *e = engine_new();
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/rules.yaml", dir);
+	cr_assert_eq(mkfifo(path, 0600), 0);
+	alarm(5); /* a regression hangs in open(): fail instead of hanging */
+	cr_assert_eq(engine_add_path(e, path, d), -1);
+	alarm(0);
+	cr_assert(engine_diag_contains(d, "not a regular file"));
+	unlink(path);
+	rmdir(dir);
 	engine_free(e);
 	engine_diag_free(d);
 }

@@ -173,7 +173,7 @@ Test(escape, bounded_variant_never_splits_an_escape)
 
 Test(escape, utf8_repair_replaces_invalid_bytes_with_fffd)
 {
-	struct outbuf b = {0};
+	struct buf b = {0};
 	cr_assert_eq(output_utf8_repair(&b,
 	                                "a\xff"
 	                                "b\xc3\xa9",
@@ -181,7 +181,7 @@ Test(escape, utf8_repair_replaces_invalid_bytes_with_fffd)
 	             0);
 	cr_expect_str_eq(b.p, "a\xef\xbf\xbd"
 	                      "b\xc3\xa9");
-	outbuf_free(&b);
+	buf_free(&b);
 }
 
 /* ---- format ---- */
@@ -189,19 +189,19 @@ Test(escape, utf8_repair_replaces_invalid_bytes_with_fffd)
 Test(format, text_line_is_time_priority_and_escaped_output)
 {
 	struct alert a = hostile_alert();
-	struct outbuf b = {0};
+	struct buf b = {0};
 	setenv("TZ", "UTC", 1);
 	tzset();
 	cr_assert_eq(output_format_text(&b, &a, 0), 0);
 	cr_expect_str_eq(
 	    b.p, "03:04:05.000000123: Warning A shell was spawned (cmdline=" HOSTILE_ESCAPED ")");
-	outbuf_reset(&b);
+	buf_reset(&b);
 	cr_assert_eq(output_format_text(&b, &a, 1), 0);
 	cr_expect_str_eq(
 	    b.p,
 	    "2026-01-02T03:04:05.000000123Z: Warning A shell was spawned (cmdline=" HOSTILE_ESCAPED
 	    ")");
-	outbuf_free(&b);
+	buf_free(&b);
 }
 
 Test(format, priority_names_are_falcos)
@@ -214,7 +214,7 @@ Test(format, priority_names_are_falcos)
 
 static json_t *format_json(const struct alert *a, int include_output, int include_tags)
 {
-	struct outbuf b = {0}, tmp = {0};
+	struct buf b = {0}, tmp = {0};
 	struct output_json_opts o = {.hostname = "node1",
 	                             .include_output = include_output,
 	                             .include_tags = include_tags,
@@ -224,8 +224,8 @@ static json_t *format_json(const struct alert *a, int include_output, int includ
 	json_error_t e;
 	json_t *j = json_loads(b.p, 0, &e);
 	cr_assert_not_null(j, "invalid JSON (%s): %s", e.text, b.p);
-	outbuf_free(&b);
-	outbuf_free(&tmp);
+	buf_free(&b);
+	buf_free(&tmp);
 	return j;
 }
 
@@ -278,7 +278,7 @@ Test(format, json_include_flags_drop_output_and_tags)
 Test(format, json_message_and_output_fields_properties_are_optional)
 {
 	struct alert a = hostile_alert();
-	struct outbuf b = {0}, tmp = {0};
+	struct buf b = {0}, tmp = {0};
 	struct output_json_opts o = {.hostname = "node1", .include_message = 1};
 	cr_assert_eq(output_format_json(&b, &tmp, &a, &o), 0);
 	json_t *j = json_loads(b.p, 0, NULL);
@@ -288,15 +288,15 @@ Test(format, json_message_and_output_fields_properties_are_optional)
 	cr_expect_null(json_object_get(j, "output_fields"));
 	cr_expect_null(json_object_get(j, "output"));
 	json_decref(j);
-	outbuf_free(&b);
-	outbuf_free(&tmp);
+	buf_free(&b);
+	buf_free(&tmp);
 }
 
 Test(format, json_keys_are_sorted_like_falco)
 {
 	struct alert a = hostile_alert();
 	a.nfields = 0;
-	struct outbuf b = {0}, tmp = {0};
+	struct buf b = {0}, tmp = {0};
 	struct output_json_opts o = {.hostname = "node1",
 	                             .include_output = 1,
 	                             .include_tags = 1,
@@ -311,8 +311,8 @@ Test(format, json_keys_are_sorted_like_falco)
 		cr_expect(k >= prev, "%s out of order in %s", keys[i], b.p);
 		prev = k;
 	}
-	outbuf_free(&b);
-	outbuf_free(&tmp);
+	buf_free(&b);
+	buf_free(&tmp);
 }
 
 /* ---- rate limit ---- */
@@ -724,7 +724,7 @@ Test(format, json_escapes_c1_del_bidi_and_line_separators)
 	a.fields = f;
 	a.nfields = 1;
 	struct output_json_opts opts = {.hostname = "h", .include_output_fields = 1};
-	struct outbuf b = {0}, tmp = {0};
+	struct buf b = {0}, tmp = {0};
 	cr_assert_eq(output_format_json(&b, &tmp, &a, &opts), 0);
 	for (const unsigned char *p = (const unsigned char *)b.p; *p; p++) {
 		cr_expect(*p != 0x7f, "raw DEL in %s", b.p);
@@ -744,8 +744,8 @@ Test(format, json_escapes_c1_del_bidi_and_line_separators)
 	    json_string_value(json_object_get(json_object_get(j, "output_fields"), "proc.cmdline")),
 	    f[0].str);
 	json_decref(j);
-	outbuf_free(&b);
-	outbuf_free(&tmp);
+	buf_free(&b);
+	buf_free(&tmp);
 }
 
 /* Issue 17 item 12: an argument could forge key=value pairs in text lines. */
@@ -763,12 +763,12 @@ Test(format, text_escapes_spaces_of_values_that_forge_key_value_pairs)
 	           "name=cat file with spaces)";
 	a.fields = f;
 	a.nfields = 3;
-	struct outbuf b = {0};
+	struct buf b = {0};
 	cr_assert_eq(output_format_text(&b, &a, 1), 0);
 	cr_expect(strstr(b.p, "Shell (user=alice cmdline=x\\x20user=root\\x20container=host)"
 	                      "\\x20container_id=host name=cat file with spaces)") != NULL,
 	          "%s", b.p);
-	outbuf_free(&b);
+	buf_free(&b);
 }
 
 #define HUGE_ARG 110000
@@ -793,11 +793,11 @@ Test(format, long_output_and_fields_are_truncated_with_a_visible_marker)
 	a.output = out;
 	a.fields = f;
 	a.nfields = 1;
-	struct outbuf b = {0}, tmp = {0};
+	struct buf b = {0}, tmp = {0};
 	cr_assert_eq(output_format_text(&b, &a, 1), 1, "not reported as truncated");
 	cr_expect_leq(b.len, (size_t)OUTPUT_LINE_MAX, "%zu", b.len);
 	cr_expect(strstr(b.p, "\xe2\x80\xa6[truncated ") != NULL);
-	outbuf_reset(&b);
+	buf_reset(&b);
 	struct output_json_opts opts = {
 	    .hostname = "h", .include_output = 1, .include_output_fields = 1};
 	cr_assert_eq(output_format_json(&b, &tmp, &a, &opts), 1, "not reported as truncated");
@@ -818,8 +818,8 @@ Test(format, long_output_and_fields_are_truncated_with_a_visible_marker)
 	cr_expect_leq(strlen(json_string_value(json_object_get(j, "output"))),
 	              (size_t)OUTPUT_LINE_MAX);
 	json_decref(j);
-	outbuf_free(&b);
-	outbuf_free(&tmp);
+	buf_free(&b);
+	buf_free(&tmp);
 	free(x);
 	free(y);
 	free(cmd);
