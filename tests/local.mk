@@ -62,6 +62,7 @@ INTEGRATION_TESTS += tests/integration/test_faults_diskfull.sh
 INTEGRATION_TESTS += tests/integration/test_faults_hostile.sh
 INTEGRATION_TESTS += tests/integration/test_faults_rules_hostile.sh
 INTEGRATION_TESTS += tests/integration/test_faults_privs.sh
+INTEGRATION_TESTS += tests/integration/test_hostile_user.sh
 INTEGRATION_TESTS += tests/integration/test_kfilter_live.sh
 INTEGRATION_TESTS += tests/integration/test_kcheck.sh
 TESTS += $(INTEGRATION_TESTS)

@@ -8,10 +8,16 @@
 #include <string.h>
 
 #include "daemon/pipeline.h"
+#include "output/escape.h"
 #include "util/log.h"
 
 /* Length of a parser error message. */
 #define PIPELINE_ERRLEN 128
+/* Escaped forms for kestrel's own log: an escape is at most 4 bytes per
+ * input byte (\xNN); a longer source name is cut (the escaper never splits
+ * an escape). */
+#define PIPELINE_ERRLEN_ESC (PIPELINE_ERRLEN * 4)
+#define PIPELINE_SRC_ESC 512
 
 static void on_assembled(const struct asm_event *aev, void *arg)
 {
@@ -60,11 +66,17 @@ void pipeline_feed(struct pipeline *p, int type, const char *text, size_t len, u
 
 	p->stats.bytes += len;
 	if (arec_parse(&p->rec, type, text, len, err, sizeof(err)) < 0) {
+		/* The message quotes the record (a key, a value): bytes a local
+		 * user chose, which must not reach a terminal or syslog raw. */
+		char eerr[PIPELINE_ERRLEN_ESC], esrc[PIPELINE_SRC_ESC];
+
+		output_escape_str(eerr, sizeof(eerr), err);
+		output_escape_str(esrc, sizeof(esrc), src ? src : "");
 		p->stats.malformed++;
 		if (line)
-			log_warnx("%s:%lu: malformed audit record skipped: %s", src, line, err);
+			log_warnx("%s:%lu: malformed audit record skipped: %s", esrc, line, eerr);
 		else
-			log_warnx("%s: malformed audit record skipped: %s", src, err);
+			log_warnx("%s: malformed audit record skipped: %s", esrc, eerr);
 		return;
 	}
 	p->stats.records++;

@@ -3,7 +3,10 @@
  * runs in. Paths are read from their end, component by component, and only
  * the exact shapes each runtime creates (64 lowercase hex ids with the
  * runtime's prefix and suffix, LXC and machined names) are accepted, so a
- * host cgroup never passes for a container. Used by the container cache.
+ * host cgroup never passes for a container; the outermost such component
+ * wins, and only where a runtime creates containers (trusted_place()), so a
+ * user's delegated subtree cannot name a container. Used by the container
+ * cache.
  */
 #include "config.h"
 
@@ -12,7 +15,7 @@
 #include "proc/cgroup.h"
 #include "util/hex.h"
 
-/* Deepest path considered; components above the last CGROUP_MAX_DEPTH are
+/* Deepest path considered; components below the first CGROUP_MAX_DEPTH are
  * ignored (runtimes nest a handful of levels at most). */
 #define CGROUP_MAX_DEPTH 64
 /* The kernel appends this to a v2 path whose cgroup was removed. */
@@ -84,25 +87,38 @@ static int is_valid_name(const char *p, size_t n)
 	return 1;
 }
 
-/* Split path into components, last first: c[0] is the leaf. */
-static size_t split_components(const char *path, size_t len, struct span *c, size_t max)
+/* Split path into components, last first: c[0] is the deepest kept and
+ * c[n-1] the top-level one. Past max components the deeper ones are dropped
+ * (*cut set): matching starts at the top, so the runtimes' real parents
+ * are always seen, and no container nests that deep. */
+static size_t split_components(const char *path, size_t len, struct span *c, size_t max, int *cut)
 {
-	size_t n = 0, end = len;
+	size_t n = 0, pos = 0, i;
 
-	while (end > 0 && n < max) {
+	*cut = 0;
+	while (pos < len) {
 		size_t start;
 
-		while (end > 0 && path[end - 1] == '/')
-			end--;
-		if (end == 0)
+		while (pos < len && path[pos] == '/')
+			pos++;
+		if (pos == len)
 			break;
-		start = end;
-		while (start > 0 && path[start - 1] != '/')
-			start--;
+		if (n == max) {
+			*cut = 1;
+			break;
+		}
+		start = pos;
+		while (pos < len && path[pos] != '/')
+			pos++;
 		c[n].p = path + start;
-		c[n].n = end - start;
+		c[n].n = pos - start;
 		n++;
-		end = start;
+	}
+	for (i = 0; i < n / 2; i++) {
+		struct span t = c[i];
+
+		c[i] = c[n - 1 - i];
+		c[n - 1 - i] = t;
 	}
 	return n;
 }
@@ -301,20 +317,21 @@ static int span_contains(struct span s, const char *lit)
 }
 
 /* pod<uid> (cgroupfs) or [kubelet-]kubepods[-qos]-pod<uid_>.slice (systemd,
- * possibly followed by ":cri-containerd:<id>"), anywhere under kubepods. */
-static void find_pod_uid(const struct span *c, size_t n, struct cgroup_match *m)
+ * possibly followed by ":cri-containerd:<id>"), under kubepods, in the
+ * matched component c[from] or its ancestors (never below the container). */
+static void find_pod_uid(const struct span *c, size_t from, size_t n, struct cgroup_match *m)
 {
 	static const char slice[] = ".slice", dashpod[] = "-pod";
 	const size_t dl = sizeof(dashpod) - 1;
 	size_t i;
 	int kubepods = 0;
 
-	for (i = 0; i < n; i++)
+	for (i = from; i < n; i++)
 		if (span_contains(c[i], "kubepods"))
 			kubepods = 1;
 	if (!kubepods)
 		return;
-	for (i = 0; i < n; i++) {
+	for (i = from; i < n; i++) {
 		struct span s = c[i];
 		const char *colon = memchr(s.p, ':', s.n);
 		size_t end, k;
@@ -336,20 +353,69 @@ static void find_pod_uid(const struct span *c, size_t n, struct cgroup_match *m)
 	}
 }
 
+/*
+ * Whether c[i], a container-shaped component, sits where a runtime (root)
+ * creates containers rather than in a subtree someone else may write:
+ * - never under user.slice: systemd delegates user@<uid>.service to that
+ *   user, who can create docker-<64 hex>.scope there (rootless podman
+ *   lives there too and is reported as the host: it runs with the user's
+ *   own rights);
+ * - under another top-level *.slice (system.slice, machine.slice,
+ *   docker.slice, ...; kubepods excepted), every ancestor is a .slice, so a
+ *   service with Delegate=yes cannot host a fake scope; two runtime shapes
+ *   sit under a .service: containerd's ":cri-containerd:" component under
+ *   containerd.service and podman's split "libpod-payload-" (any service:
+ *   the operator configured it);
+ * - cgroupfs trees (/docker, /kubepods, /lxc, /ecs, ...) are created by
+ *   root and not delegated.
+ * A container's own cgroup may be delegated to it: matching takes the
+ * outermost container component, so a name made inside one changes nothing.
+ */
+static int trusted_place(const struct span *c, size_t i, size_t n)
+{
+	struct span top = c[n - 1];
+	size_t j;
+
+	if (span_eq(top, "user.slice"))
+		return 0;
+	if (i == n - 1 || !span_ends(top, ".slice") || span_starts(top, "kubepods") ||
+	    span_starts(top, "kubelet"))
+		return 1;
+	for (j = i + 1; j < n - 1; j++) {
+		if (span_ends(c[j], ".slice"))
+			continue;
+		if (j == i + 1 && span_eq(c[j], "containerd.service") &&
+		    memchr(c[i].p, ':', c[i].n))
+			continue;
+		if (j == i + 1 && span_ends(c[j], ".service") &&
+		    span_starts(c[i], "libpod-payload-"))
+			continue;
+		return 0;
+	}
+	return 1;
+}
+
 int cgroup_match_path(const char *path, size_t len, struct cgroup_match *m)
 {
 	struct span c[CGROUP_MAX_DEPTH];
 	size_t n, i, dl = sizeof(CGROUP_DELETED_SUFFIX) - 1;
+	int cut;
 
 	m->type = CT_HOST;
 	m->id[0] = '\0';
 	m->pod_uid[0] = '\0';
 	if (len >= dl && memcmp(path + len - dl, CGROUP_DELETED_SUFFIX, dl) == 0)
 		len -= dl;
-	n = split_components(path, len, c, CGROUP_MAX_DEPTH);
-	for (i = 0; i < n; i++) {
+	n = split_components(path, len, c, CGROUP_MAX_DEPTH, &cut);
+	/* outermost first: c[n-1] is the top */
+	for (i = n; i-- > 0;) {
 		if (match_component(c, i, n, m)) {
-			find_pod_uid(c, n, m);
+			if (!trusted_place(c, i, n)) {
+				m->type = CT_HOST;
+				m->id[0] = '\0';
+				return 0;
+			}
+			find_pod_uid(c, i, n, m);
 			return 1;
 		}
 	}

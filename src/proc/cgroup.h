@@ -28,10 +28,15 @@ struct cgroup_match {
 
 /*
  * Match one cgroup path (the text after the second ':' of a line, without
- * the newline). Components are examined from the end of the path, and only
- * the shapes the runtimes create are accepted, so host cgroups such as
- * /process_api/<32 hex> or /user.slice/user-0.slice/session-1.scope never
- * match. Returns 1 and fills *m for a container, 0 for the host.
+ * the newline). Components are examined from the top of the path (the
+ * outermost container wins: a name created inside a container's delegated
+ * cgroup changes nothing), only the shapes the runtimes create are
+ * accepted, and only where a runtime puts them: never under user.slice
+ * (user@<uid>.service is delegated to the user), never below a non-slice
+ * unit of a systemd slice. So host cgroups such as /process_api/<32 hex>
+ * or /user.slice/user-1000.slice/user@1000.service/app.slice/
+ * docker-<64 hex>.scope never match. Returns 1 and fills *m for a
+ * container, 0 for the host.
  */
 int cgroup_match_path(const char *path, size_t len, struct cgroup_match *m);
 

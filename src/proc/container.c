@@ -44,8 +44,13 @@
 #define CONTAINER_ID_BUCKETS 1024
 #define CONTAINER_PATH_BUCKETS 4096
 /* The path cache is emptied when it holds this many paths (short-lived
- * cgroups would otherwise grow it forever); container entries stay. */
+ * cgroups would otherwise grow it forever). */
 #define CONTAINER_PATH_CACHE_MAX 16384
+/* Containers kept (container.h): past this, one not held by a process and
+ * not used since the clock hand last passed is evicted per new container. */
+#ifndef CONTAINER_CACHE_MAX
+#define CONTAINER_CACHE_MAX 4096
+#endif
 /* A container whose state was not found yet (created a moment ago, or the
  * state lives elsewhere) is probed again at most this many times, this far
  * apart; afterwards its fields stay unknown. */
@@ -60,8 +65,9 @@ const struct container_info container_host = {
 };
 
 struct centry {
-	struct container_info info; /* handed out; never moves or is freed before the cache */
+	struct container_info info; /* first member: handed out as a pointer */
 	struct centry *next;
+	int used; /* looked up since the clock hand last passed */
 	int meta_found;
 	int probes;
 	uint64_t next_probe_ns;
@@ -80,6 +86,9 @@ struct container_cache {
 	struct centry *ids[CONTAINER_ID_BUCKETS];
 	struct pentry *paths[CONTAINER_PATH_BUCKETS];
 	size_t npaths;
+	size_t ncontainers;
+	size_t hand; /* clock hand: the next bucket examined for eviction */
+	uint64_t evictions;
 	char buf[CONTAINER_CGROUP_READ_MAX];
 };
 
@@ -153,6 +162,12 @@ static void clear_paths(struct container_cache *cc)
 	cc->npaths = 0;
 }
 
+static void centry_free(struct centry *e)
+{
+	container_state_clear(&e->info);
+	free(e);
+}
+
 void container_cache_free(struct container_cache *cc)
 {
 	size_t i;
@@ -165,8 +180,7 @@ void container_cache_free(struct container_cache *cc)
 			struct centry *e = cc->ids[i];
 
 			cc->ids[i] = e->next;
-			container_state_clear(&e->info);
-			free(e);
+			centry_free(e);
 		}
 	}
 	free(cc->docker);
@@ -389,14 +403,51 @@ static int same_container(const struct centry *e, const struct cgroup_match *m)
 	       (!named || e->info.type == m->type);
 }
 
+/*
+ * Second-chance clock over the buckets: the first container that no process
+ * holds and that was not looked up since the hand last passed is freed.
+ * The path cache points into containers, so it is emptied first (under a
+ * flood of new ids that costs the paths added since the last eviction).
+ * Returns 0 when every container is held (the cache then grows: live
+ * processes bound it).
+ */
+static int evict_one(struct container_cache *cc)
+{
+	size_t step;
+
+	for (step = 0; step < 2 * CONTAINER_ID_BUCKETS + 1; step++) {
+		struct centry **pp = &cc->ids[cc->hand], *e;
+
+		while ((e = *pp) != NULL) {
+			if (e->info.holds == 0 && !e->used) {
+				clear_paths(cc);
+				*pp = e->next;
+				centry_free(e);
+				cc->ncontainers--;
+				cc->evictions++;
+				return 1;
+			}
+			e->used = 0;
+			pp = &e->next;
+		}
+		cc->hand = (cc->hand + 1) & (CONTAINER_ID_BUCKETS - 1);
+	}
+	return 0;
+}
+
 static struct centry *get_container(struct container_cache *cc, const struct cgroup_match *m)
 {
 	uint32_t b = hash_bytes(m->id, strlen(m->id)) & (CONTAINER_ID_BUCKETS - 1);
 	struct centry *e;
 
-	for (e = cc->ids[b]; e; e = e->next)
-		if (same_container(e, m))
+	for (e = cc->ids[b]; e; e = e->next) {
+		if (same_container(e, m)) {
+			e->used = 1;
 			return e;
+		}
+	}
+	if (cc->ncontainers >= CONTAINER_CACHE_MAX)
+		evict_one(cc);
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return NULL;
@@ -413,8 +464,10 @@ static struct centry *get_container(struct container_cache *cc, const struct cgr
 		fill_meta(cc, e, m->type);
 	else
 		e->info.name = strdup(m->id); /* LXC and machined: the name is the id */
+	e->used = 1;
 	e->next = cc->ids[b];
 	cc->ids[b] = e;
+	cc->ncontainers++;
 	return e;
 }
 
@@ -429,8 +482,12 @@ static const struct container_info *lookup_path(struct container_cache *cc, cons
 
 	for (p = cc->paths[b]; p; p = p->next) {
 		if (p->len == len && memcmp(p->path, path, len) == 0) {
-			if (p->info != &container_host)
-				maybe_retry(cc, (struct centry *)(void *)p->info);
+			if (p->info != &container_host) {
+				struct centry *e = (struct centry *)(void *)p->info;
+
+				e->used = 1;
+				maybe_retry(cc, e);
+			}
 			return p->info;
 		}
 	}
@@ -483,4 +540,25 @@ const struct container_info *container_cache_lookup_pid(struct container_cache *
 	if (got <= 0)
 		return NULL;
 	return container_cache_lookup_cgroup(cc, cc->buf, (size_t)got);
+}
+
+void container_info_hold(const struct container_info *ci)
+{
+	if (ci && ci != &container_host)
+		((struct container_info *)(void *)ci)->holds++;
+}
+
+void container_info_release(const struct container_info *ci)
+{
+	struct container_info *w = (struct container_info *)(void *)ci;
+
+	if (ci && ci != &container_host && w->holds > 0)
+		w->holds--;
+}
+
+void container_cache_get_stats(const struct container_cache *cc, struct container_cache_stats *st)
+{
+	st->containers = cc->ncontainers;
+	st->paths = cc->npaths;
+	st->evictions = cc->evictions;
 }

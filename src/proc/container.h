@@ -33,6 +33,7 @@ struct container_info {
 	int privileged;         /* 1/0, -1 unknown */
 	char *labels;           /* "k1:v1,k2:v2" as Falco prints container.labels, or NULL */
 	char *k8s_pod_name, *k8s_ns_name, *k8s_pod_uid, *k8s_pod_labels;
+	unsigned holds; /* container_info_hold() count; the cache's business */
 };
 
 /* "docker", "containerd", "cri-o", "podman", "lxc", "libvirt-lxc"/"nspawn"... as Falco names them. */
@@ -56,12 +57,28 @@ struct container_cache *container_cache_new(const struct container_roots *roots)
 void container_cache_free(struct container_cache *cc);
 /* Container of a process from <procroot>/<pid>/cgroup (procroot is "/proc"
  * outside tests). Returns NULL when the file cannot be read (process gone),
- * &container_host for host processes. The result is owned by the cache and
- * lives as long as the cache. */
+ * &container_host for host processes. The result is owned by the cache: it
+ * stays valid until the next lookup, or while held (container_info_hold):
+ * the cache keeps at most CONTAINER_CACHE_MAX (4,096) containers that no
+ * one holds and evicts the least recently used of those (clock), so a
+ * flood of made-up ids cannot grow it. */
 const struct container_info *container_cache_lookup_pid(struct container_cache *cc,
 							const char *procroot, int64_t pid);
 /* Same, from the text of a cgroup file (one or more "N:ctrl:/path" lines). */
 const struct container_info *container_cache_lookup_cgroup(struct container_cache *cc,
 							   const char *text, size_t len);
+
+/* Keep ci valid across lookups (the process table holds the container of
+ * each process it knows); release once per hold. &container_host and NULL
+ * are ignored. */
+void container_info_hold(const struct container_info *ci);
+void container_info_release(const struct container_info *ci);
+
+struct container_cache_stats {
+	size_t containers; /* cached now (held or not) */
+	size_t paths;      /* cgroup paths cached */
+	uint64_t evictions; /* containers evicted to stay within the bound */
+};
+void container_cache_get_stats(const struct container_cache *cc, struct container_cache_stats *st);
 
 #endif

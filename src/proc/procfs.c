@@ -276,10 +276,14 @@ int procfs_read_info(const char *procroot, int64_t pid, struct procfs_info *info
 	ssize_t n = read_small(dirfd, "cmdline", info->cmdline, sizeof(info->cmdline));
 	info->cmdline_len = n > 0 ? (size_t)n : 0;
 	info->exe_writable = -1;
-	struct stat sb;
-	if (info->has_exe && info->euid >= 0 && fstatat(dirfd, "exe", &sb, 0) == 0)
-		info->exe_writable =
-		    procfs_mode_writable(sb.st_mode, sb.st_uid, sb.st_gid, info->euid, info->egid);
+	/* AT_STATX_DONT_SYNC: the attributes the kernel has cached; a FUSE
+	 * (or NFS) executable's server is never asked, so a server that stops
+	 * answering cannot stall the event loop. */
+	struct statx sx;
+	if (info->has_exe && info->euid >= 0 &&
+	    statx(dirfd, "exe", AT_STATX_DONT_SYNC, STATX_MODE | STATX_UID | STATX_GID, &sx) == 0)
+		info->exe_writable = procfs_mode_writable(sx.stx_mode, sx.stx_uid, sx.stx_gid,
+		                                          info->euid, info->egid);
 	close(dirfd);
 	return 0;
 }

@@ -4,6 +4,8 @@
  * process's identity. Seeded by a /proc scan, fed every normalized event
  * (exec sets the identity, fork/clone creates a child, exit_group marks it
  * dead), swept on a timer; in replay mode it never reads this machine's /proc.
+ * Containers and session ids are in proctable_ctx.c, expiry in
+ * proctable_expire.c, the shared internals in proctable_int.h.
  */
 #include "config.h"
 
@@ -14,9 +16,7 @@
 #include <time.h>
 
 #include "proc/container.h"
-#include "proc/proc.h"
-#include "proc/procfs.h"
-#include "proc/proctable_ext.h"
+#include "proc/proctable_int.h"
 #include "util/clock.h"
 
 /*
@@ -34,77 +34,9 @@
  * than the entry's, a changed executable without an exec), the old entry
  * is dropped and a new one built, never updated in place.
  */
-/* A spare identity buffer larger than this and more than twice what an
- * identity needs is not swapped into the entry (see entry_set_identity). */
-#define PT_IDBUF_SLACK 4096
-#define PT_MIN_SLOTS 1024u
-#define PT_ENTRIES_PER_CHUNK 256u
-/* Hash multiplier (2^64 / golden ratio): spreads consecutive pids. */
-#define PT_HASH_MUL 0x9E3779B97F4A7C15ull
-/* Tolerance when comparing start times from different clocks: /proc
- * starttime is truncated to clock ticks (10 ms at USER_HZ 100) and audit
- * timestamps use the coarse clock (one jiffy, up to 4 ms at HZ 250). */
-#define PT_START_SLACK_NS (20ull * 1000000ull)
-/* Longest parent chain walked when inheriting a container. */
-#define PT_ANCESTRY_MAX 64
-/* clone(2) flags in a0 that matter here (linux/sched.h). */
-#define PT_CLONE_THREAD 0x00010000ull
-#define PT_CLONE_NEWPID 0x20000000ull
-#define PT_PROCROOT "/proc"
-
-/* How much the start time of an entry can be trusted. */
-enum pt_start_kind {
-	PT_START_PROCFS, /* /proc starttime: exact (to a tick) */
-	PT_START_FORK,   /* time of the fork event that created it */
-	PT_START_SEEN,   /* time of the first event seen: an upper bound */
-};
-
-struct pt_entry {
-	struct proc p; /* first member: a const struct proc * is an entry */
-	char *idbuf;   /* argv pointer array, argv strings, exepath */
-	size_t idcap;
-	char *cwdbuf;
-	size_t cwdcap;
-	uint64_t dead_ns; /* table clock of the exit_group event */
-	uint8_t start_kind;
-	uint8_t dead;           /* exit_group seen; freed after the grace period */
-	uint8_t maybe_thread;   /* created by clone3 (flags unknown), no own event yet */
-	uint8_t parent_missing; /* live: /proc/<ppid> was absent, do not re-read */
-	struct pt_entry *next_free;
-};
-
-struct pt_chunk {
-	struct pt_chunk *next;
-	struct pt_entry entries[PT_ENTRIES_PER_CHUNK];
-};
-
-struct proc_table {
-	enum proc_table_mode mode;
-	struct pt_entry **slots;
-	size_t nslots; /* power of two */
-	size_t used;   /* live + dead entries in slots */
-	size_t live, dead;
-	struct pt_chunk *chunks;
-	struct pt_entry *free_list;
-	/* Live mode: wall clock minus boot clock, to put event times (epoch)
-	 * on the /proc starttime clock (since boot). Refreshed by expiry. */
-	uint64_t boot_epoch_ns;
-	struct container_cache *cc;
-	int own_cc;
-	struct proc_table_stats counters;
-	/* Reused buffers: no allocation per event on the hot path. */
-	struct procfs_info info;
-	const char **argv_scratch;
-	size_t argv_scratch_cap;
-	struct pt_entry **victims;
-	size_t victims_cap;
-	char *spare; /* identity buffer being built (entry_set_identity) */
-	size_t spare_cap;
-};
-
 /* ---- clocks ---- */
 
-static void refresh_boot_epoch(struct proc_table *pt)
+void pt_refresh_boot_epoch(struct proc_table *pt)
 {
 	uint64_t real = clock_realtime_ns();
 	uint64_t boot = clock_boottime_ns();
@@ -113,7 +45,7 @@ static void refresh_boot_epoch(struct proc_table *pt)
 
 /* Event time (ns since the epoch) on the table's clock: ns since boot in
  * live mode (the clock of /proc starttime), unchanged in replay mode. */
-static uint64_t table_clock(const struct proc_table *pt, uint64_t epoch_ns)
+uint64_t pt_table_clock(const struct proc_table *pt, uint64_t epoch_ns)
 {
 	if (pt->mode == PROC_TABLE_REPLAY)
 		return epoch_ns;
@@ -127,7 +59,7 @@ static size_t slot_of(const struct proc_table *pt, int64_t pid)
 	return (size_t)(((uint64_t)pid * PT_HASH_MUL) >> 32) & (pt->nslots - 1);
 }
 
-static struct pt_entry *slot_lookup(const struct proc_table *pt, int64_t pid)
+struct pt_entry *pt_slot_lookup(const struct proc_table *pt, int64_t pid)
 {
 	for (size_t i = slot_of(pt, pid);; i = (i + 1) & (pt->nslots - 1)) {
 		struct pt_entry *e = pt->slots[i];
@@ -228,13 +160,15 @@ static struct pt_entry *entry_alloc(struct proc_table *pt, int64_t pid)
 	proc_reset(&e->p, pid);
 	e->dead_ns = 0;
 	e->start_kind = PT_START_SEEN;
-	e->dead = e->maybe_thread = e->parent_missing = 0;
+	e->dead = e->maybe_thread = e->parent_missing = e->keep = e->sid_pending = 0;
+	e->seen_ns = 0;
 	return e;
 }
 
 static int entry_insert(struct proc_table *pt, struct pt_entry *e)
 {
 	if (slot_insert(pt, e) < 0) {
+		pt_set_container(&e->p, NULL);
 		e->next_free = pt->free_list;
 		pt->free_list = e;
 		return -1;
@@ -244,8 +178,9 @@ static int entry_insert(struct proc_table *pt, struct pt_entry *e)
 	return 0;
 }
 
-static void entry_release(struct proc_table *pt, struct pt_entry *e)
+void pt_entry_release(struct proc_table *pt, struct pt_entry *e)
 {
+	pt_set_container(&e->p, NULL);
 	slot_remove(pt, e->p.pid);
 	if (e->dead)
 		pt->dead--;
@@ -390,6 +325,7 @@ static void entry_apply_procfs(struct proc_table *pt, struct pt_entry *e)
 	const struct procfs_info *in = &pt->info;
 	e->p.ppid = in->st.ppid;
 	e->p.sid = in->st.sid;
+	e->sid_pending = 0;
 	e->p.tty = in->st.tty_nr;
 	e->p.start = in->st.start_ns;
 	e->start_kind = PT_START_PROCFS;
@@ -426,7 +362,7 @@ static void entry_apply_procfs(struct proc_table *pt, struct pt_entry *e)
 }
 
 /* Whether a /proc starttime belongs to the process of entry e. */
-static int same_start(const struct pt_entry *e, uint64_t proc_start)
+int pt_same_start(const struct pt_entry *e, uint64_t proc_start)
 {
 	if (e->start_kind == PT_START_PROCFS)
 		return proc_start == e->p.start;
@@ -436,7 +372,7 @@ static int same_start(const struct pt_entry *e, uint64_t proc_start)
 
 /* Whether p (the candidate parent) may be the parent of a child started
  * at child_start: a process cannot have started after its child. */
-static int may_be_parent(const struct pt_entry *parent, uint64_t child_start)
+int pt_may_be_parent(const struct pt_entry *parent, uint64_t child_start)
 {
 	if (parent->start_kind == PT_START_SEEN)
 		return 1;
@@ -498,7 +434,8 @@ static int entry_matches(struct proc_table *pt, struct pt_entry *e, const struct
 
 	if (pt->mode == PROC_TABLE_LIVE) {
 		struct procfs_stat st;
-		if (procfs_read_stat(PT_PROCROOT, e->p.pid, &st) < 0 || !same_start(e, st.start_ns))
+		if (procfs_read_stat(PT_PROCROOT, e->p.pid, &st) < 0 ||
+		    !pt_same_start(e, st.start_ns))
 			return 0;
 		if (e->start_kind != PT_START_PROCFS) {
 			e->p.start = st.start_ns;
@@ -511,7 +448,7 @@ static int entry_matches(struct proc_table *pt, struct pt_entry *e, const struct
 			 * the next event does not look changed again. */
 			pt->counters.procfs_reads++;
 			if (procfs_read_info(PT_PROCROOT, e->p.pid, &pt->info) == 0 &&
-			    same_start(e, pt->info.st.start_ns))
+			    pt_same_start(e, pt->info.st.start_ns))
 				entry_apply_procfs(pt, e);
 			entry_set_identity(pt, e, ev->exe, e->p.argc,
 			                   (const char *const *)e->p.argv);
@@ -523,8 +460,8 @@ static int entry_matches(struct proc_table *pt, struct pt_entry *e, const struct
 	 * is still alive (the kernel reparents only orphans). */
 	if (exe_changed)
 		return 0;
-	struct pt_entry *old = slot_lookup(pt, e->p.ppid);
-	if (old && !old->dead && may_be_parent(old, e->p.start))
+	struct pt_entry *old = pt_slot_lookup(pt, e->p.ppid);
+	if (old && !old->dead && pt_may_be_parent(old, e->p.start))
 		return 0;
 	return 1;
 }
@@ -539,16 +476,21 @@ static struct pt_entry *entry_from_event(struct proc_table *pt, const struct kev
 		return NULL;
 	e->p.start = t;
 	e->start_kind = PT_START_SEEN;
-	if (pt->mode == PROC_TABLE_LIVE) {
+	if (pt->mode == PROC_TABLE_LIVE && is_exec && pt->lazy_session) {
+		/* An exec event carries the identity itself (ppid, ids, auid,
+		 * ses, tty, comm, exe, argv, cwd) and its time bounds the start:
+		 * no /proc read at all. In a fork+exec storm every exec is a miss
+		 * and two in three of those processes are gone already. The
+		 * session id is read if a rule asks (proc_table_session). */
+		e->sid_pending = 1;
+	} else if (pt->mode == PROC_TABLE_LIVE) {
 		pt->counters.procfs_reads++;
-		/* An exec event carries the identity itself: only stat is read
-		 * (3 system calls instead of 9: in a fork+exec storm every exec is
-		 * a miss, and most of those processes are gone already). A start
-		 * later than the event means the pid was reused since. */
+		/* Lazy sessions off: an exec reads only stat (3 system calls
+		 * instead of 9). A start later than the event means the pid was
+		 * reused since. */
 		int rc = is_exec ? procfs_read_core(PT_PROCROOT, ev->pid, &pt->info)
-				 : procfs_read_info(PT_PROCROOT, ev->pid, &pt->info);
-		if (rc == 0 &&
-		    pt->info.st.start_ns <= t + PT_START_SLACK_NS)
+		                 : procfs_read_info(PT_PROCROOT, ev->pid, &pt->info);
+		if (rc == 0 && pt->info.st.start_ns <= t + PT_START_SLACK_NS)
 			entry_apply_procfs(pt, e);
 	}
 	entry_apply_event(e, ev);
@@ -559,7 +501,7 @@ static struct pt_entry *entry_from_event(struct proc_table *pt, const struct kev
 		 * exec'd yet runs its parent's program with its parent's argv. */
 		int argc;
 		const char *const *argv;
-		const struct pt_entry *par = ev->nargv == 0 ? slot_lookup(pt, ev->ppid) : NULL;
+		const struct pt_entry *par = ev->nargv == 0 ? pt_slot_lookup(pt, ev->ppid) : NULL;
 		event_argv(ev, &argc, &argv);
 		if (par && !par->dead && par->p.argc > 0 && par->p.exepath &&
 		    strcmp(par->p.exepath, ev->exe) == 0 && argc > 0 &&
@@ -578,6 +520,9 @@ static void entry_exec(struct proc_table *pt, struct pt_entry *e, const struct k
 {
 	int argc;
 	const char *const *argv;
+	/* the program before the exec (when known) and the one after */
+	int mover =
+	    pt_is_cgroup_mover(e->p.exepath, NULL, 0) || pt_is_cgroup_mover(ev->exe, ev->comm, 1);
 	event_argv(ev, &argc, &argv);
 	entry_set_identity(pt, e, ev->exe, argc, argv);
 	e->p.exec_time_ns = ev->time_ns;
@@ -593,9 +538,9 @@ static void entry_exec(struct proc_table *pt, struct pt_entry *e, const struct k
 			                                         pa->ogid, e->p.euid, e->p.egid);
 	}
 	/* A new program may run in a new cgroup (runc moves its init before
-	 * exec): resolve the container again, lazily, in live mode. */
+	 * exec): in live mode, inherit or resolve again (exec_container). */
 	if (pt->mode == PROC_TABLE_LIVE)
-		e->p.container = NULL;
+		pt_exec_container(pt, e, mover);
 }
 
 static void entry_fork(struct proc_table *pt, struct pt_entry *parent, const struct kevent *ev,
@@ -609,7 +554,7 @@ static void entry_fork(struct proc_table *pt, struct pt_entry *parent, const str
 	if (is_clone && (ev->a[0] & PT_CLONE_THREAD))
 		return; /* a thread, not a process */
 
-	struct pt_entry *c = slot_lookup(pt, child_pid);
+	struct pt_entry *c = pt_slot_lookup(pt, child_pid);
 	if (c && !c->dead && c->p.start + PT_START_SLACK_NS >= t) {
 		/* The child's own events came first (vfork, or records of two
 		 * CPUs interleaved): keep what they said. */
@@ -617,7 +562,7 @@ static void entry_fork(struct proc_table *pt, struct pt_entry *parent, const str
 		return;
 	}
 	if (c) {
-		entry_release(pt, c);
+		pt_entry_release(pt, c);
 		pt->counters.pid_reuse++;
 	}
 	c = entry_alloc(pt, child_pid);
@@ -627,7 +572,9 @@ static void entry_fork(struct proc_table *pt, struct pt_entry *parent, const str
 	const struct proc *pp = &parent->p;
 	cp->ppid = pp->pid;
 	cp->sid = pp->sid;
+	c->sid_pending = parent->sid_pending;
 	cp->start = t;
+	c->seen_ns = t;
 	c->start_kind = PT_START_FORK;
 	c->maybe_thread = is_clone3;
 	memcpy(cp->comm, pp->comm, sizeof(cp->comm));
@@ -640,7 +587,7 @@ static void entry_fork(struct proc_table *pt, struct pt_entry *parent, const str
 	cp->ses = pp->ses;
 	cp->exe_writable = pp->exe_writable;
 	cp->exec_time_ns = pp->exec_time_ns;
-	cp->container = pp->container;
+	pt_set_container(cp, pp->container);
 	if (!is_clone3 && pp->vpid != KEV_UNSET && pp->vpid == pp->pid &&
 	    !(is_clone && (ev->a[0] & PT_CLONE_NEWPID)))
 		cp->vpid = child_pid; /* parent in the initial pid namespace */
@@ -664,7 +611,7 @@ struct proc_table *proc_table_new(enum proc_table_mode mode)
 		return NULL;
 	}
 	if (mode == PROC_TABLE_LIVE)
-		refresh_boot_epoch(pt);
+		pt_refresh_boot_epoch(pt);
 	return pt;
 }
 
@@ -701,7 +648,7 @@ int proc_table_scan(struct proc_table *pt)
 	while ((de = readdir(d)) != NULL) {
 		char *end;
 		long long pid = strtoll(de->d_name, &end, 10);
-		if (*end || pid <= 0 || slot_lookup(pt, pid))
+		if (*end || pid <= 0 || pt_slot_lookup(pt, pid))
 			continue;
 		if (procfs_read_info(PT_PROCROOT, pid, &pt->info) < 0)
 			continue; /* exited meanwhile */
@@ -727,12 +674,14 @@ void proc_table_update(struct proc_table *pt, struct kevent *ev)
 		ev->proc = (void *)proc_table_get(pt, ev->pid);
 		return;
 	}
-	uint64_t t = table_clock(pt, ev->time_ns);
+	uint64_t t = pt_table_clock(pt, ev->time_ns);
 	int is_exec = event_is_exec(ev);
 
-	struct pt_entry *e = slot_lookup(pt, ev->pid);
+	if (pt->mode == PROC_TABLE_REPLAY)
+		pt_replay_sweep(pt, t);
+	struct pt_entry *e = pt_slot_lookup(pt, ev->pid);
 	if (e && !entry_matches(pt, e, ev, t, is_exec)) {
-		entry_release(pt, e);
+		pt_entry_release(pt, e);
 		pt->counters.pid_reuse++;
 		e = NULL;
 	}
@@ -744,6 +693,8 @@ void proc_table_update(struct proc_table *pt, struct kevent *ev)
 		e->maybe_thread = 0; /* audit's pid= is a thread group id */
 		entry_apply_event(e, ev);
 	}
+	if (t > e->seen_ns)
+		e->seen_ns = t;
 
 	if (is_exec)
 		entry_exec(pt, e, ev);
@@ -754,14 +705,16 @@ void proc_table_update(struct proc_table *pt, struct kevent *ev)
 		e->dead_ns = t;
 		pt->live--;
 		pt->dead++;
-	} else if (is_name(ev->syscall_name, "setsid") && ev->exit != KEV_UNSET && ev->exit > 0)
+	} else if (is_name(ev->syscall_name, "setsid") && ev->exit != KEV_UNSET && ev->exit > 0) {
 		e->p.sid = ev->exit;
+		e->sid_pending = 0;
+	}
 	ev->proc = &e->p;
 }
 
 const struct proc *proc_table_get(struct proc_table *pt, int64_t pid)
 {
-	struct pt_entry *e = slot_lookup(pt, pid);
+	struct pt_entry *e = pt_slot_lookup(pt, pid);
 	return e && !e->dead ? &e->p : NULL;
 }
 
@@ -770,7 +723,7 @@ const struct proc *proc_table_parent(struct proc_table *pt, const struct proc *p
 	if (!p || p->ppid == KEV_UNSET || p->ppid <= 0 || p->ppid == p->pid)
 		return NULL;
 	struct pt_entry *child = (struct pt_entry *)(void *)p;
-	struct pt_entry *e = slot_lookup(pt, p->ppid);
+	struct pt_entry *e = pt_slot_lookup(pt, p->ppid);
 	if (!e && pt->mode == PROC_TABLE_LIVE && !child->parent_missing) {
 		/* A parent that forked after the scan and never made an event. */
 		pt->counters.procfs_reads++;
@@ -783,124 +736,14 @@ const struct proc *proc_table_parent(struct proc_table *pt, const struct proc *p
 		if (!e)
 			child->parent_missing = 1;
 	}
-	if (!e || !may_be_parent(e, p->start))
+	if (!e || !pt_may_be_parent(e, p->start))
 		return NULL;
 	return &e->p;
-}
-
-static struct container_cache *table_cc(struct proc_table *pt)
-{
-	if (!pt->cc) {
-		struct container_roots roots;
-		memset(&roots, 0, sizeof(roots));
-		pt->cc = container_cache_new(&roots);
-		pt->own_cc = pt->cc != NULL;
-	}
-	return pt->cc;
-}
-
-const struct container_info *proc_table_container(struct proc_table *pt, const struct proc *p)
-{
-	const struct proc *cur = p;
-	const struct container_info *ci = NULL;
-	for (int depth = 0; cur && depth < PT_ANCESTRY_MAX; depth++) {
-		if (cur->container) {
-			ci = cur->container;
-			break;
-		}
-		const struct pt_entry *e = (const struct pt_entry *)(const void *)cur;
-		if (pt->mode != PROC_TABLE_LIVE)
-			break; /* replay: only what the events set */
-		if (!e->dead && table_cc(pt)) {
-			ci = container_cache_lookup_pid(pt->cc, PT_PROCROOT, cur->pid);
-			if (ci) {
-				((struct proc *)(void *)cur)->container = ci;
-				break;
-			}
-		}
-		/* Gone before we looked: a process is in its parent's container
-		 * unless /proc said otherwise. */
-		cur = proc_table_parent(pt, cur);
-	}
-	if (!ci)
-		ci = &container_host;
-	if (!p->container)
-		((struct proc *)(void *)p)->container = ci;
-	return ci;
 }
 
 size_t proc_table_size(const struct proc_table *pt)
 {
 	return pt->live;
-}
-
-void proc_table_set_container_cache(struct proc_table *pt, struct container_cache *cc)
-{
-	if (pt->own_cc)
-		container_cache_free(pt->cc);
-	pt->cc = cc;
-	pt->own_cc = 0;
-}
-
-/*
- * Expiry. exit_group events (when the rules subscribe to them) mark an
- * entry dead at once; expiry frees it after PROC_DEAD_GRACE_NS. Without
- * them, live mode finds dead processes by re-reading /proc/<pid>/stat of
- * every entry: that catches a reused pid too (a start time that differs),
- * which kill(pid, 0) cannot. Measured on this machine (Debian 12, 2 cores,
- * 80 processes, -O2): a stat read costs 2.9 us against 0.3 us for
- * kill(pid, 0); a sweep of 80 entries takes 0.22 ms (2.7 us per entry), so
- * ~27 ms for 10,000 processes: at one sweep per PROC_EXPIRE_INTERVAL_NS
- * (10 s) that is 0.3 % of one core on a large host and nothing on the
- * per-event path (a table hit costs ~0.14 us, a fork or exec ~0.3 us).
- * Under a load average of 8 all of these were 3-4 times slower.
- * The proc connector would push exits instead, but needs its own netlink
- * socket and CAP_NET_ADMIN and still loses messages under load.
- * Replay mode never reads /proc: only exit_group and pid reuse free entries.
- */
-size_t proc_table_expire(struct proc_table *pt, uint64_t now_ns)
-{
-	if (pt->mode == PROC_TABLE_LIVE)
-		refresh_boot_epoch(pt);
-	uint64_t now = table_clock(pt, now_ns);
-	size_t n = 0;
-	for (size_t i = 0; i < pt->nslots; i++) {
-		struct pt_entry *e = pt->slots[i];
-		if (!e)
-			continue;
-		int drop = 0;
-		if (e->dead)
-			drop = now >= e->dead_ns + PROC_DEAD_GRACE_NS;
-		else if (e->maybe_thread && now >= e->p.start + PROC_DEAD_GRACE_NS)
-			drop = 1; /* a clone3 child that never acted: most are threads */
-		else if (pt->mode == PROC_TABLE_LIVE) {
-			struct procfs_stat st;
-			if (procfs_read_stat(PT_PROCROOT, e->p.pid, &st) < 0)
-				drop = errno == ENOENT || errno == ESRCH;
-			else if (!same_start(e, st.start_ns))
-				drop = 1;
-			else if (e->start_kind != PT_START_PROCFS) {
-				e->p.start = st.start_ns;
-				e->start_kind = PT_START_PROCFS;
-			}
-		}
-		if (!drop)
-			continue;
-		if (n == pt->victims_cap) {
-			size_t cap = pt->victims_cap ? pt->victims_cap * 2 : 64;
-			struct pt_entry **v = realloc(pt->victims, cap * sizeof(*v));
-			if (!v)
-				break;
-			pt->victims = v;
-			pt->victims_cap = cap;
-		}
-		pt->victims[n++] = e;
-	}
-	/* Released after the walk: deletion shifts slots. */
-	for (size_t i = 0; i < n; i++)
-		entry_release(pt, pt->victims[i]);
-	pt->counters.expired += n;
-	return n;
 }
 
 void proc_table_get_stats(const struct proc_table *pt, struct proc_table_stats *st)

@@ -22,6 +22,8 @@
 
 #include "proc/users.h"
 #include "util/clock.h"
+#include "util/file.h"
+#include "util/log.h"
 
 /* Buckets of the namespace list and of one namespace's id table. */
 #define USER_NS_BUCKETS 64
@@ -30,6 +32,8 @@
  * member lists, and a line longer than the maximum ends the read. */
 #define USER_LINE_INIT 4096
 #define USER_LINE_MAX (1u << 20)
+/* Bound of a /proc/<pid>/mountinfo read (~150 bytes a mount). */
+#define USER_MOUNTINFO_MAX (1u << 20)
 /* "mnt:[4026531841]" and then some */
 #define USER_NS_LINK_MAX 64
 
@@ -60,11 +64,16 @@ struct nsdb {
 	off_t f_size;
 	struct timespec f_mtime;
 	uint64_t checked_ns;
+	int refusal_logged; /* this root's file was refused and said so */
 };
 
 struct user_cache {
 	char *procroot;
 	struct nsdb *ns[USER_NS_BUCKETS];
+	uint64_t refused;
+	/* refusals logged in the current window (USER_LOG_BURST at most) */
+	uint64_t log_window_ns;
+	unsigned log_count;
 };
 
 struct user_cache *user_cache_new(const char *procroot)
@@ -144,7 +153,8 @@ static void add_id(struct nsdb *db, uint32_t id, const char *name)
 static int open_in_root(struct user_cache *uc, int64_t pid, enum user_file kind)
 {
 	struct open_how how = {
-	    .flags = O_RDONLY | O_CLOEXEC,
+	    /* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	    .flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK,
 	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	char path[PATH_MAX];
@@ -156,9 +166,66 @@ static int open_in_root(struct user_cache *uc, int64_t pid, enum user_file kind)
 		return -1;
 	fd = (int)syscall(SYS_openat2, dirfd, user_file_path[kind], &how, sizeof(how));
 	if (fd < 0 && errno == ENOSYS) /* before Linux 5.6: refuse a symlinked file */
-		fd = openat(dirfd, user_file_path[kind], O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		fd = openat(dirfd, user_file_path[kind],
+		            O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	close(dirfd);
 	return fd;
+}
+
+/*
+ * Whether the file system that holds etc/passwd (or group) in the process's
+ * root is a FUSE mount. O_NONBLOCK protects the open from a FIFO, not a
+ * path lookup or open answered by a FUSE server, which the user (who may
+ * mount FUSE in its own user namespace) can leave unanswered forever. The
+ * kernel's mountinfo says it without touching that file system: the mount
+ * with the longest mount point covering the path, the last of equals
+ * (mounted over the others), decides. 1 for FUSE, 2 when the table is too
+ * large to check whole (a user can add mounts), 0 otherwise.
+ */
+static int on_fuse(struct user_cache *uc, int64_t pid, enum user_file kind)
+{
+	char path[PATH_MAX], want[32];
+	size_t len, best = 0, wl;
+	int fuse = 0, found = 0;
+	char *text, *line, *next;
+
+	snprintf(path, sizeof(path), "%s/%lld/mountinfo", uc->procroot, (long long)pid);
+	text = file_read_small(AT_FDCWD, path, USER_MOUNTINFO_MAX, FILE_TRUNCATE, &len, NULL, 0);
+	if (!text)
+		return 0; /* no mountinfo (gone, or a test tree): nothing known */
+	snprintf(want, sizeof(want), "/%s", user_file_path[kind]);
+	wl = strlen(want);
+	for (line = text; line && *line; line = next) {
+		char *f[5], *sep, *save = NULL;
+		size_t ml;
+		int i;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		sep = strstr(line, " - ");
+		if (!sep)
+			continue;
+		*sep = '\0';
+		for (i = 0; i < 5; i++)
+			if (!(f[i] = strtok_r(i ? NULL : line, " ", &save)))
+				break;
+		if (i < 5)
+			continue;
+		ml = strlen(f[4]); /* the mount point, relative to the process's root */
+		if (!(strcmp(f[4], "/") == 0 ||
+		      (ml <= wl && strncmp(want, f[4], ml) == 0 && (want[ml] == '/' || !want[ml]))))
+			continue;
+		if (ml == 1)
+			ml = 0;
+		if (found && ml < best)
+			continue;
+		found = 1;
+		best = ml;
+		fuse = strncmp(sep + 3, "fuse", 4) == 0;
+	}
+	free(text);
+	return len >= USER_MOUNTINFO_MAX ? 2 : fuse;
 }
 
 static int same_file(const struct nsdb *db, const struct stat *st)
@@ -202,27 +269,76 @@ static void read_entries(struct nsdb *db, FILE *f)
 	free(buf);
 }
 
-/* (Re)load db from the process's root when the file is new or changed. */
+/* Says once per root (and at most USER_LOG_BURST times a minute in all)
+ * which file was refused and why; every refusal is counted. */
+static void refuse(struct user_cache *uc, struct nsdb *db, int64_t pid, const char *why)
+{
+	uint64_t now = clock_monotonic_ns();
+
+	uc->refused++;
+	if (db->refusal_logged)
+		return;
+	db->refusal_logged = 1;
+	if (now - uc->log_window_ns >= USER_LOG_WINDOW_NS) {
+		uc->log_window_ns = now;
+		uc->log_count = 0;
+	}
+	if (uc->log_count++ >= USER_LOG_BURST)
+		return;
+	log_warnx("user names: %s in the root of pid %lld (mount namespace %llu) refused: %s; "
+	          "names are not taken from it",
+	          user_file_path[db->kind], (long long)pid, (unsigned long long)db->ns, why);
+}
+
+/* (Re)load db from the process's root when the file is new or changed. The
+ * file belongs to whoever controls that root: it is opened non-blocking,
+ * refused unless it is a regular file of at most USER_FILE_MAX_BYTES, and
+ * parsed from memory. */
 static void load(struct user_cache *uc, struct nsdb *db, int64_t pid)
 {
+	char err[128];
 	struct stat st;
+	size_t len;
+	char *text;
 	FILE *f;
-	int fd = open_in_root(uc, pid, db->kind);
+	int fd;
 
 	db->checked_ns = clock_monotonic_ns();
+	switch (on_fuse(uc, pid, db->kind)) {
+	case 1:
+		refuse(uc, db, pid, "on a FUSE file system (its server could stall the read)");
+		return;
+	case 2:
+		refuse(uc, db, pid, "mount table over 1 MiB, cannot rule out FUSE");
+		return;
+	}
+	fd = open_in_root(uc, pid, db->kind);
 	if (fd < 0)
 		return;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || same_file(db, &st)) {
+	if (fstat(fd, &st) < 0 || same_file(db, &st)) {
 		close(fd);
 		return;
 	}
-	f = fdopen(fd, "r");
-	if (!f) {
+	if (!S_ISREG(st.st_mode) || st.st_size > (off_t)USER_FILE_MAX_BYTES) {
+		refuse(uc, db, pid,
+		       S_ISREG(st.st_mode) ? "larger than 4 MiB" : "not a regular file");
 		close(fd);
 		return;
 	}
-	read_entries(db, f);
-	fclose(f);
+	text = file_read_fd(fd, user_file_path[db->kind], USER_FILE_MAX_BYTES, 0, &len, err,
+	                    sizeof(err));
+	close(fd);
+	if (!text) {
+		if (errno == EFBIG) /* grew between fstat and read */
+			refuse(uc, db, pid, "larger than 4 MiB");
+		return;
+	}
+	f = len ? fmemopen(text, len, "r") : NULL;
+	if (f) {
+		read_entries(db, f);
+		fclose(f);
+	}
+	free(text);
 	db->have_file = 1;
 	db->f_dev = st.st_dev;
 	db->f_ino = st.st_ino;
@@ -328,4 +444,9 @@ const char *user_cache_loginname(struct user_cache *uc, int64_t pid, int64_t aui
 	if (user_loginuid(auid) < 0)
 		return NULL;
 	return user_cache_name(uc, pid, auid);
+}
+
+uint64_t user_cache_refused(const struct user_cache *uc)
+{
+	return uc ? uc->refused : 0;
 }

@@ -4,7 +4,9 @@
  * etc/group, so a process in a container gets the container's names. Each
  * file is read once per mount namespace and cached by (mount namespace
  * inode, id); a miss re-reads it only if it changed, at most every
- * USER_RELOAD_MIN_NS.
+ * USER_RELOAD_MIN_NS. The files belong to whoever controls that root: one
+ * that is not a regular file, is larger than USER_FILE_MAX_BYTES or lives on
+ * a FUSE mount is refused (counted, logged once per root) and never blocks.
  *
  * Memory: the cache owns every returned string; a name stays valid until
  * user_cache_free() (entries are never dropped, only added).
@@ -20,6 +22,15 @@
 #define USER_RELOAD_MIN_NS 5000000000ull
 /* Entries kept per namespace and file; the rest of a huge file is ignored. */
 #define USER_MAX_ENTRIES 65536
+/* A passwd or group file larger than this is refused, not read: the file
+ * belongs to whoever controls the process's root (a container, or any user
+ * with `unshare -Urm` and a bind mount). Debian's are ~2 KB; 65,536 entries
+ * of ~60 bytes fit. */
+#define USER_FILE_MAX_BYTES (4u << 20)
+/* Refusals logged per USER_LOG_WINDOW_NS across all roots (each root's file
+ * is logged once); the rest are only counted. */
+#define USER_LOG_BURST 10
+#define USER_LOG_WINDOW_NS (60ull * 1000000000ull)
 
 struct user_cache;
 
@@ -42,6 +53,10 @@ uint64_t user_mnt_ns(const struct user_cache *uc, int64_t pid);
  * that namespace) is only read when the namespace's files are not cached. */
 const char *user_cache_name_ns(struct user_cache *uc, uint64_t mnt_ns, int64_t pid, int64_t uid);
 const char *user_cache_group_ns(struct user_cache *uc, uint64_t mnt_ns, int64_t pid, int64_t gid);
+
+/* passwd/group files refused so far (FIFO, device, directory, larger than
+ * USER_FILE_MAX_BYTES): such a file never blocks or slows the caller. */
+uint64_t user_cache_refused(const struct user_cache *uc);
 
 /* user.loginuid as Falco shows it: -1 for the unset auid (4294967295 or -1). */
 int64_t user_loginuid(int64_t auid);

@@ -8,6 +8,7 @@
 
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,8 +66,9 @@ static const struct cg_case containers[] = {
     {"0::/docker.slice/docker-" ID_A ".scope", CT_DOCKER, ID_A, ""},
     {"0::/ecs/0123456789abcdef0123456789abcdef/" ID_A "\n", CT_DOCKER, ID_A, ""},
     {"0::/system.slice/docker-" ID_A ".scope (deleted)\n", CT_DOCKER, ID_A, ""},
-    /* docker in docker: the innermost container */
-    {"0::/docker/" ID_B "/docker/" ID_A "\n", CT_DOCKER, ID_A, ""},
+    /* docker in docker: the outermost container (the host's; a name made
+     * inside a container's own cgroup says nothing) */
+    {"0::/docker/" ID_B "/docker/" ID_A "\n", CT_DOCKER, ID_B, ""},
     /* containerd / CRI: kubepods cgroupfs (all QoS) and systemd */
     {"11:memory:/kubepods/besteffort/pod" POD_UID "/" ID_A "\n", CT_CONTAINERD, ID_A, POD_UID},
     {"4:memory:/kubepods/burstable/pod" POD_UID "/" ID_A "\n", CT_CONTAINERD, ID_A, POD_UID},
@@ -85,11 +87,12 @@ static const struct cg_case containers[] = {
      ".slice:cri-containerd:" ID_A "\n",
      CT_CONTAINERD, ID_A, POD_UID},
     {"0::/system.slice/nerdctl-" ID_A ".scope\n", CT_CONTAINERD, ID_A, ""},
-    /* kind: kubelet inside a docker container */
+    /* kind: kubelet inside a docker container is that docker container,
+     * the one whose state is on this host (no pod uid from below it) */
     {"0::/system.slice/docker-" ID_B ".scope/kubelet.slice/kubelet-kubepods.slice/"
      "kubelet-kubepods-besteffort.slice/kubelet-kubepods-besteffort-pod" POD_UID_
      ".slice/cri-containerd-" ID_A ".scope\n",
-     CT_CONTAINERD, ID_A, POD_UID},
+     CT_DOCKER, ID_B, ""},
     /* CRI-O, cgroupfs and systemd */
     {"4:memory:/kubepods/besteffort/pod" POD_UID "/crio-" ID_A "\n", CT_CRIO, ID_A, POD_UID},
     {"0::/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" POD_UID_
@@ -98,14 +101,11 @@ static const struct cg_case containers[] = {
     {"1:name=systemd:/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" POD_UID_
      ".slice/crio-" ID_A ".scope\n",
      CT_CRIO, ID_A, POD_UID},
-    /* podman: systemd (v1, v2 with /container), cgroupfs, rootless, split */
+    /* podman: systemd (v1, v2 with /container), cgroupfs, split (rootless
+     * podman is under user.slice: host, see the spoof cases) */
     {"1:name=systemd:/machine.slice/libpod-" ID_A ".scope\n", CT_PODMAN, ID_A, ""},
     {"0::/machine.slice/libpod-" ID_A ".scope/container\n", CT_PODMAN, ID_A, ""},
     {"0::/libpod_parent/libpod-" ID_A "\n", CT_PODMAN, ID_A, ""},
-    {"0::/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" ID_A ".scope\n",
-     CT_PODMAN, ID_A, ""},
-    {"0::/user.slice/user-1000.slice/user@1000.service/user.slice/podman-4242.scope/" ID_A "\n",
-     CT_PODMAN, ID_A, ""},
     {"0::/system.slice/system-ceph.slice/ceph@mon.service/libpod-payload-" ID_A "\n", CT_PODMAN,
      ID_A, ""},
     /* LXC: legacy, LXC 4 payload (v1, v2, nested units inside) */
@@ -161,6 +161,22 @@ static const char *const hosts[] = {
     "0::/machine.slice/machine-qemu\\x2d1\\x2dvm1.scope/libvirt/emulator\n",
     "0::/machine.slice/machine-bad\\x2.scope\n",
     "0::/system.slice/machine-kestrel.scope\n",
+    /* issue 17 item 5: a user's delegated subtree (user@<uid>.service on
+     * Debian 12) never names a container, whatever the shape... */
+    "0::/user.slice/user-1000.slice/user@1000.service/app.slice/docker-" ID_A ".scope\n",
+    "1:name=systemd:/user.slice/user-1000.slice/user@1000.service/app.slice/docker-" ID_A
+    ".scope\n0::/user.slice/user-1000.slice/user@1000.service/app.slice/docker-" ID_A ".scope\n",
+    "0::/user.slice/user-1000.slice/user@1000.service/kubepods/pod" POD_UID "/" ID_A "\n",
+    "0::/user.slice/user-1000.slice/user@1000.service/x.slice/cri-containerd-" ID_A ".scope\n",
+    "0::/user.slice/user-1000.slice/user@1000.service/lxc.payload.web1\n",
+    "0::/user.slice/user-1000.slice/user@1000.service/machine.slice/machine-fake.scope\n",
+    /* ...including rootless podman (it runs with that user's rights) */
+    "0::/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" ID_A ".scope\n",
+    "0::/user.slice/user-1000.slice/user@1000.service/user.slice/podman-4242.scope/" ID_A "\n",
+    /* ...nor does a service with Delegate=yes under a systemd slice */
+    "0::/system.slice/foo.service/docker-" ID_A ".scope\n",
+    "0::/system.slice/foo.service/sub/" ID_A "\n",
+    "0::/machine.slice/foo.service/libpod-" ID_A ".scope\n",
 };
 
 Test(cgroup, matches_every_runtime_and_driver_shape)
@@ -218,13 +234,20 @@ Test(cgroup, garbage_input_is_host)
 		cr_expect_eq(cgroup_match_text(garbage[i], strlen(garbage[i]), &m), 0, "%s",
 		             garbage[i]);
 	cr_expect_eq(cgroup_match_text(nul_text, sizeof(nul_text) - 1, &m), 0);
-	/* a path far deeper than any runtime nests: the leaf is still found */
+	/* a path far deeper than any runtime nests: a container component
+	 * that deep is not taken (no runtime puts one there)... */
 	o += (size_t)snprintf(deep + o, sizeof(deep) - o, "0::");
 	for (i = 0; i < 200; i++)
 		o += (size_t)snprintf(deep + o, sizeof(deep) - o, "/a%zu", i);
 	snprintf(deep + o, sizeof(deep) - o, "/docker-%s.scope\n", ID_A);
+	cr_expect_eq(cgroup_match_text(deep, strlen(deep), &m), 0);
+	/* ...and nesting deep inside a real container does not hide it */
+	o = (size_t)snprintf(deep, sizeof(deep), "0::/docker/%s", ID_B);
+	for (i = 0; i < 200; i++)
+		o += (size_t)snprintf(deep + o, sizeof(deep) - o, "/a%zu", i);
+	snprintf(deep + o, sizeof(deep) - o, "/docker-%s.scope\n", ID_A);
 	cr_expect_eq(cgroup_match_text(deep, strlen(deep), &m), 1);
-	cr_expect_str_eq(m.id, ID_A);
+	cr_expect_str_eq(m.id, ID_B);
 }
 
 Test(cgroup, iterates_paths_keeping_colons_in_the_path)
@@ -624,4 +647,108 @@ Test(container, lookup_pid_on_this_machine_is_host)
 		             container_type_name(ci->type));
 	cr_expect_str_eq(ci->id, "host");
 	container_cache_free(cc);
+}
+
+/* ---- a bounded cache (issue 17 item 5) ---- */
+
+static size_t heap_in_use(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
+}
+
+/* 400,000 made-up container ids (what a user who can create cgroups can
+ * produce): the cache stays at its bound, evictions counted, and a
+ * container a process holds survives the flood. */
+Test(container, flood_of_fake_ids_stays_bounded, .timeout = 120)
+{
+	struct container_cache *cc = fixture_cache();
+	struct container_cache_stats st;
+	const struct container_info *held, *ci;
+	char text[128];
+	size_t before, i;
+
+	held = lookup(cc, "0::/docker/" ID_DOCKER "\n");
+	cr_assert_str_eq(held->name, "web1");
+	container_info_hold(held);
+	before = heap_in_use();
+	for (i = 0; i < 400000; i++) {
+		snprintf(text, sizeof(text), "0::/lxc.payload.fake%zu\n", i);
+		ci = lookup(cc, text);
+		cr_assert_eq(ci->type, CT_LXC);
+	}
+	container_cache_get_stats(cc, &st);
+	cr_expect_leq(st.containers, 4096);
+	cr_expect_geq(st.evictions, 400000 - 4096);
+	/* 4,096 containers and their paths: a few MB at most, not 100+ MB */
+	cr_expect_lt(heap_in_use() - before, 8u << 20, "grew %zu bytes", heap_in_use() - before);
+	/* the held container is the same object, intact */
+	cr_expect_str_eq(held->name, "web1");
+	cr_expect_eq(lookup(cc, "0::/docker/" ID_DOCKER "\n"), held);
+	container_info_release(held);
+	/* a recently used container outlives older unused ones */
+	ci = lookup(cc, "0::/lxc.payload.fake399999\n");
+	cr_expect_str_eq(ci->name, "fake399999");
+	container_cache_free(cc);
+}
+
+/* docker-shaped made-up ids probe the (empty) state each: still bounded */
+Test(container, flood_of_fake_docker_ids_stays_bounded, .timeout = 120)
+{
+	struct container_roots roots = {"/nonexistent-kestrel", "/nonexistent-kestrel",
+	                                "/nonexistent-kestrel", "/nonexistent-kestrel"};
+	struct container_cache *cc = container_cache_new(&roots);
+	struct container_cache_stats st;
+	char text[160];
+	size_t i;
+
+	cr_assert_not_null(cc);
+	for (i = 0; i < 20000; i++) {
+		snprintf(text, sizeof(text), "0::/system.slice/docker-%064zx.scope\n", i);
+		cr_assert_eq(container_cache_lookup_cgroup(cc, text, strlen(text))->type,
+		             CT_DOCKER);
+	}
+	container_cache_get_stats(cc, &st);
+	cr_expect_leq(st.containers, 4096);
+	cr_expect_eq(st.evictions, 20000 - 4096);
+	container_cache_free(cc);
+}
+
+/* Runtime state files a container's owner may influence (issue 17 item 1):
+ * a FIFO as config.v2.json is refused without waiting for a writer, and a
+ * state file over the 4 MiB bound is not read. */
+Test(container, fifo_or_huge_state_file_never_blocks, .timeout = 10)
+{
+	char dir[] = "/tmp/kestrel-ctr-XXXXXX", cdir[2048], file[4096];
+	struct container_roots roots = {0};
+	struct container_cache *cc;
+	const struct container_info *ci;
+	FILE *f;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(cdir, sizeof(cdir), "%s/containers/%s", dir, ID_A);
+	tu_mkdirs(cdir);
+	snprintf(file, sizeof(file), "%s/config.v2.json", cdir);
+	cr_assert_eq(mkfifo(file, 0600), 0);
+	snprintf(cdir, sizeof(cdir), "%s/containers/%s", dir, ID_B);
+	tu_mkdirs(cdir);
+	snprintf(file, sizeof(file), "%s/config.v2.json", cdir);
+	f = fopen(file, "w");
+	cr_assert_not_null(f);
+	fputs("{\"Name\":\"/huge\",\"Pad\":\"", f);
+	for (long i = 0; i < (5l << 20); i++)
+		fputc('x', f);
+	fputs("\"}", f);
+	fclose(f);
+	roots.docker = roots.containerd = roots.crio = roots.podman = dir;
+	cc = container_cache_new(&roots);
+	cr_assert_not_null(cc);
+	ci = lookup(cc, "0::/docker/" ID_A "\n");
+	cr_expect_eq(ci->type, CT_DOCKER);
+	cr_expect_null(ci->name);
+	ci = lookup(cc, "0::/docker/" ID_B "\n");
+	cr_expect_null(ci->name, "a state file over the bound is not read");
+	container_cache_free(cc);
+	tu_rmtree(dir);
 }

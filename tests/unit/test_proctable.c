@@ -20,7 +20,9 @@
 #include "proc/container.h"
 #include "proc/proc.h"
 #include "proc/proctable_ext.h"
+#include "daemon/pipeline.h"
 #include "util/clock.h"
+#include "util/log.h"
 
 #define SEC 1000000000ull
 /* Event times in replay tests: an arbitrary epoch time. */
@@ -614,7 +616,8 @@ Test(proctable, replay_child_inherits_the_parents_container)
 	struct proc_table *pt = proc_table_new(PROC_TABLE_REPLAY);
 	const char *a[] = {"a", NULL};
 	feed_exec(pt, 100, 1, T0, "/bin/a", a);
-	static const struct container_info box = {.type = CT_DOCKER, .id = "0123456789ab"};
+	/* not const: the table holds the containers it keeps (a count inside) */
+	static struct container_info box = {.type = CT_DOCKER, .id = "0123456789ab"};
 	/* What a container-aware stage would have set on the parent. */
 	((struct proc *)proc_table_get(pt, 100))->container = &box;
 	feed_fork(pt, "clone", 100, 1, T0 + SEC, 101, 0);
@@ -897,4 +900,237 @@ Test(proctable, forked_child_takes_parent_argv_not_truncated_proctitle)
 	cr_assert_not_null(c);
 	cr_assert_str_eq(c->argv[0], "sh");
 	proc_table_free(pt);
+}
+
+/* ---- per-exec cost (issue 14 item 5) ---- */
+
+/* An exec miss takes what its SYSCALL record carries and reads no /proc
+ * file; the session id is read when asked, once. */
+Test(proctable, live_exec_miss_reads_stat_only_when_the_session_is_asked)
+{
+	struct proc_table *pt = proc_table_new(PROC_TABLE_LIVE);
+	const char *argv[] = {"true", NULL};
+	struct proc_table_stats st;
+	struct fake f;
+
+	proc_table_set_lazy_session(pt, 1);
+	fake_exec(&f, getpid(), getppid(), wall_ns(), "/bin/true", "/", argv);
+	f.ev.tty = "pts3";
+	proc_table_update(pt, &f.ev);
+	const struct proc *p = f.ev.proc;
+	cr_assert_not_null(p);
+	proc_table_get_stats(pt, &st);
+	cr_expect_eq(st.procfs_reads, 0, "the exec record is enough");
+	cr_expect_str_eq(p->comm, "true");
+	cr_expect_str_eq(p->exepath, "/bin/true");
+	cr_expect_eq(p->ppid, getppid());
+	cr_expect_eq(p->uid, 1000);
+	cr_expect_eq(p->auid, 1000);
+	cr_expect_eq(p->ses, 3);
+	cr_expect_eq(p->tty, 34819);
+	cr_expect_eq(proc_table_session(pt, p), getsid(0));
+	cr_expect_eq(p->sid, getsid(0));
+	cr_expect_eq(proc_table_session(pt, p), getsid(0));
+	proc_table_get_stats(pt, &st);
+	cr_expect_eq(st.procfs_reads, 1, "read once, when asked");
+	proc_table_free(pt);
+
+	/* default: filled at the exec, as the engine reads p->sid directly */
+	pt = proc_table_new(PROC_TABLE_LIVE);
+	fake_exec(&f, getpid(), getppid(), wall_ns(), "/bin/true", "/", argv);
+	proc_table_update(pt, &f.ev);
+	cr_expect_eq(((const struct proc *)f.ev.proc)->sid, getsid(0));
+	proc_table_free(pt);
+}
+
+/* A lazily read session id of a pid reused after the event is not taken. */
+Test(proctable, live_lazy_session_of_a_reused_pid_is_unknown)
+{
+	struct proc_table *pt = proc_table_new(PROC_TABLE_LIVE);
+	const char *argv[] = {"old", NULL};
+	struct fake f;
+
+	proc_table_set_lazy_session(pt, 1);
+	fake_exec(&f, getpid(), 4242, boot_relative_wall_ns(SEC), "/bin/old", "/", argv);
+	proc_table_update(pt, &f.ev);
+	cr_assert_not_null(f.ev.proc);
+	cr_expect_eq(proc_table_session(pt, f.ev.proc), KEV_UNSET);
+	proc_table_free(pt);
+}
+
+/* A child that runs until killed (a real /proc/<pid>/cgroup: the host). */
+static pid_t sleeper(void)
+{
+	pid_t child = fork();
+
+	cr_assert_geq(child, 0);
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	return child;
+}
+
+/* What a container the parent was resolved into looks like to the test:
+ * not the host, so a child that re-read /proc (the host) shows it did. */
+static struct container_info parent_box = {.type = CT_DOCKER, .id = "0123456789ab"};
+
+/* This process exec'ing parent_exe (its container set to parent_box), then
+ * the sleeper child exec'ing exe: the child's container. */
+static const struct container_info *exec_container(struct proc_table *pt, pid_t child,
+                                                   const char *parent_exe, const char *exe)
+{
+	const char *pargv[] = {"parent", NULL}, *argv[] = {"child", NULL};
+	struct fake f;
+	uint64_t now = wall_ns();
+
+	if (parent_exe) {
+		fake_exec(&f, getpid(), getppid(), now, parent_exe, "/", pargv);
+		proc_table_update(pt, &f.ev);
+		cr_assert_not_null(f.ev.proc);
+		((struct proc *)f.ev.proc)->container = &parent_box;
+	}
+	fake_exec(&f, child, getpid(), now + 1000, exe, "/", argv);
+	proc_table_update(pt, &f.ev);
+	cr_assert_not_null(f.ev.proc);
+	return proc_table_container(pt, f.ev.proc);
+}
+
+/* An exec takes its parent's resolved container without reading
+ * /proc/<pid>/cgroup, unless a runtime or cgroup mover is involved or the
+ * parent is unknown. */
+Test(proctable, live_exec_inherits_the_parents_container)
+{
+	static const char *const movers[] = {"/usr/sbin/runc",
+	                                     "/usr/bin/crun",
+	                                     "/usr/bin/containerd-shim-runc-v2",
+	                                     "/usr/bin/conmon",
+	                                     "/usr/lib/systemd/systemd",
+	                                     "/usr/bin/lxc-start",
+	                                     "/usr/bin/systemd-nspawn"};
+	pid_t child = sleeper();
+	struct proc_table *pt = proc_table_new(PROC_TABLE_LIVE);
+	struct proc_table_stats st;
+
+	cr_expect_eq(exec_container(pt, child, "/usr/bin/bash", "/usr/bin/id"), &parent_box);
+	proc_table_get_stats(pt, &st);
+	cr_expect_eq(st.container_inherited, 1);
+	proc_table_free(pt);
+	for (size_t i = 0; i < sizeof(movers) / sizeof(movers[0]); i++) {
+		/* a runtime as the parent: the child may be in a new cgroup */
+		pt = proc_table_new(PROC_TABLE_LIVE);
+		cr_expect_eq(exec_container(pt, child, movers[i], "/usr/bin/id"), &container_host,
+		             "parent %s", movers[i]);
+		proc_table_free(pt);
+		/* a runtime exec'd: the same */
+		pt = proc_table_new(PROC_TABLE_LIVE);
+		cr_expect_eq(exec_container(pt, child, "/usr/bin/bash", movers[i]), &container_host,
+		             "exe %s", movers[i]);
+		proc_table_free(pt);
+	}
+	/* the parent unknown at the exec: read */
+	pt = proc_table_new(PROC_TABLE_LIVE);
+	cr_expect_eq(exec_container(pt, child, NULL, "/usr/bin/id"), &container_host);
+	proc_table_get_stats(pt, &st);
+	cr_expect_eq(st.container_inherited, 0);
+	proc_table_free(pt);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+}
+
+/* ---- replay memory (issue 17 item 9) ---- */
+
+/* A long log of distinct processes that never say they exit (exit_group
+ * is not audited by the default rules): the table stays under its bound,
+ * the expiries are counted, and what the rules need survives: the
+ * processes that acted recently and every ancestor of one. */
+Test(proctable, replay_of_100000_pids_stays_bounded, .timeout = 60)
+{
+	struct proc_table *pt = proc_table_new(PROC_TABLE_REPLAY);
+	const char *sh[] = {"sh", "-c", "work", NULL}, *d[] = {"sshd", "-D", NULL};
+	struct proc_table_stats st;
+	const struct proc *p;
+	size_t peak = 0;
+
+	/* a daemon started at the beginning, silent ever after */
+	feed_exec(pt, 50, 1, T0, "/usr/sbin/sshd", d);
+	for (int64_t i = 0; i < 100000; i++) {
+		uint64_t t = T0 + SEC + (uint64_t)i * 10000000ull; /* 10 ms apart */
+		int64_t pid = 1000 + i;
+
+		feed_fork(pt, "clone", 50, 1, t, pid, 0);
+		feed_exec(pt, pid, 50, t + 1000000, "/bin/sh", sh);
+		if (proc_table_size(pt) > peak)
+			peak = proc_table_size(pt);
+	}
+	proc_table_get_stats(pt, &st);
+	cr_expect_leq(peak, PROC_REPLAY_MAX_ENTRIES + 1, "peak %zu entries", peak);
+	cr_expect_leq(st.live + st.dead, PROC_REPLAY_MAX_ENTRIES);
+	cr_expect_geq(st.expired, 100000 - PROC_REPLAY_MAX_ENTRIES);
+	/* the latest process is whole, and so is its silent parent */
+	p = proc_table_get(pt, 1000 + 99999);
+	cr_assert_not_null(p);
+	cr_expect_str_eq(p->exepath, "/bin/sh");
+	cr_expect_eq(p->argc, 3);
+	p = proc_table_parent(pt, p);
+	cr_assert_not_null(p, "the parent of a live entry is never expired");
+	cr_expect_str_eq(p->exepath, "/usr/sbin/sshd");
+	proc_table_free(pt);
+}
+
+/* By log time: a process not seen for PROC_REPLAY_IDLE_NS of log time, and
+ * not an ancestor of one seen since, is forgotten even under the bound. */
+Test(proctable, replay_forgets_idle_processes_by_log_time)
+{
+	struct proc_table *pt = proc_table_new(PROC_TABLE_REPLAY);
+	const char *a[] = {"a", NULL};
+	struct proc_table_stats st;
+
+	feed_exec(pt, 100, 1, T0, "/bin/a", a);      /* idle afterwards */
+	feed_exec(pt, 200, 1, T0, "/bin/parent", a); /* parent of 201 */
+	feed_fork(pt, "clone", 200, 1, T0 + SEC, 201, 0);
+	for (uint64_t k = 1; k <= 4; k++) /* 201 keeps acting for 2 hours */
+		feed_exec(pt, 201, 200, T0 + k * PROC_REPLAY_IDLE_NS / 2 + SEC, "/bin/child", a);
+	cr_expect_null(proc_table_get(pt, 100), "idle for 2 windows of log time");
+	cr_expect_not_null(proc_table_get(pt, 200), "ancestor of an active process");
+	cr_expect_not_null(proc_table_get(pt, 201));
+	proc_table_get_stats(pt, &st);
+	cr_expect_geq(st.expired, 1);
+	proc_table_free(pt);
+}
+
+/* ---- kestrel's own log (issue 17 item 15; pipeline.c) ---- */
+
+/* A malformed record whose key carries terminal escapes (OSC set-title,
+ * CSI clear-screen): the parse error that names the key reaches stderr and
+ * syslog, so it must arrive escaped, never as raw control bytes. */
+Test(pipeline_log, malformed_record_key_is_escaped)
+{
+	static const char rec[] = "audit(1700000000.100:30): pid=1 \x1b]0;pwned\x07\x1b[2J\x9b"
+	                          "6n=\"unterminated";
+	char path[] = "/tmp/kestrel-pl-log-XXXXXX", buf[4096];
+	struct pipeline pl;
+	int fd = mkstemp(path), saved = dup(2);
+	ssize_t n;
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(pipeline_init(&pl, ASM_REPLAY, NULL, NULL), 0);
+	log_init(1, 0, LOG_LVL_INFO);
+	fflush(stderr);
+	dup2(fd, 2);
+	pipeline_feed(&pl, 1300, rec, sizeof(rec) - 1, 0, "evil\x1b[31m.log", 7);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	pipeline_fini(&pl);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	unlink(path);
+	cr_assert_gt(n, 0);
+	buf[n] = '\0';
+	cr_expect_not_null(strstr(buf, "malformed audit record"), "%s", buf);
+	cr_expect_null(memchr(buf, 0x1b, (size_t)n), "raw ESC in the log: %s", buf);
+	cr_expect_null(memchr(buf, 0x07, (size_t)n), "raw BEL in the log: %s", buf);
+	cr_expect_null(memchr(buf, 0x9b, (size_t)n), "raw C1 CSI in the log: %s", buf);
+	cr_expect_not_null(strstr(buf, "\\x1b]0;pwned"), "%s", buf);
 }

@@ -14,6 +14,7 @@
 #include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "proc/users.h"
@@ -235,5 +236,144 @@ Test(users, this_process_resolves_in_the_real_proc)
 	name = user_cache_name(uc, getpid(), 0);
 	cr_assert_not_null(name, "uid 0 has no name in this process's /etc/passwd");
 	cr_expect_str_eq(name, "root");
+	user_cache_free(uc);
+}
+
+/* ---- files a monitored process controls (issue 17 item 1) ---- */
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* <procroot>/hostile-<tag>/etc/, the root of a fake pid. */
+static void hostile_root(const char *tag, char *root, size_t len)
+{
+	char etc[300];
+
+	snprintf(root, len, "%s/hostile-%s", procroot, tag);
+	snprintf(etc, sizeof(etc), "%s/etc", root);
+	tu_mkdirs(etc);
+}
+
+/* A FIFO over etc/passwd (what `unshare -Urm` and a bind mount give any
+ * user): the lookup must come back at once, refused, not wait for a writer. */
+Test(users, fifo_passwd_is_refused_without_blocking, .timeout = 5)
+{
+	char root[256], path[320];
+	struct user_cache *uc;
+	double t0;
+
+	hostile_root("fifo", root, sizeof(root));
+	snprintf(path, sizeof(path), "%s/etc/passwd", root);
+	cr_assert_eq(mkfifo(path, 0600), 0, "%s", path);
+	fake_pid(400, root, 4026532400u);
+	uc = user_cache_new(procroot);
+	cr_assert_not_null(uc);
+	t0 = now_s();
+	cr_expect_null(user_cache_name(uc, 400, 0));
+	cr_expect_lt(now_s() - t0, 1.0);
+	cr_expect_eq(user_cache_refused(uc), 1);
+	/* the host's names are unaffected */
+	cr_expect_str_eq(user_cache_name(uc, 100, 1000), "alice");
+	user_cache_free(uc);
+}
+
+/* A 16 MB passwd (valid lines, so the old reader parsed all of it): refused
+ * by its size before a byte is parsed. */
+Test(users, huge_passwd_is_refused_quickly, .timeout = 20)
+{
+	char root[256], path[320];
+	struct user_cache *uc;
+	double t0;
+	FILE *f;
+
+	hostile_root("huge", root, sizeof(root));
+	snprintf(path, sizeof(path), "%s/etc/passwd", root);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	for (unsigned i = 0; ftell(f) < 16l << 20; i++)
+		fprintf(f, "u%u:x:%u:%u:junk junk junk junk:/nonexistent:/bin/false\n", i, i, i);
+	fclose(f);
+	fake_pid(401, root, 4026532401u);
+	uc = user_cache_new(procroot);
+	cr_assert_not_null(uc);
+	t0 = now_s();
+	cr_expect_null(user_cache_name(uc, 401, 5));
+	cr_expect_lt(now_s() - t0, 0.5);
+	cr_expect_eq(user_cache_refused(uc), 1);
+	user_cache_free(uc);
+}
+
+/* A file of exactly the bound is still read (the limit is not off by one). */
+Test(users, passwd_at_the_bound_is_read)
+{
+	char root[256], path[320];
+	struct user_cache *uc;
+	FILE *f;
+	long size;
+
+	hostile_root("bound", root, sizeof(root));
+	snprintf(path, sizeof(path), "%s/etc/passwd", root);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "carol:x:1234:1234::/home/carol:/bin/sh\n");
+	size = ftell(f);
+	for (; size < (long)USER_FILE_MAX_BYTES - 1; size++)
+		fputc(size % 64 == 63 ? '\n' : '#', f);
+	fputc('\n', f);
+	cr_assert_eq(ftell(f), (long)USER_FILE_MAX_BYTES);
+	fclose(f);
+	fake_pid(402, root, 4026532402u);
+	uc = user_cache_new(procroot);
+	cr_assert_not_null(uc);
+	cr_expect_str_eq(user_cache_name(uc, 402, 1234), "carol");
+	cr_expect_eq(user_cache_refused(uc), 0);
+	user_cache_free(uc);
+}
+
+/* A FUSE mount over etc/ (any user may mount FUSE in its own user
+ * namespace; its server can leave a lookup unanswered forever): refused
+ * from the kernel's mountinfo, before the path is touched. A regular file
+ * system mounted over a FUSE root is read as usual. */
+static void write_mountinfo(int pid, const char *lines)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%d/mountinfo", procroot, pid);
+	f = fopen(path, "w");
+	cr_assert_not_null(f, "%s", path);
+	fputs(lines, f);
+	fclose(f);
+}
+
+Test(users, passwd_on_fuse_is_refused_from_mountinfo)
+{
+	char root[4096];
+	struct user_cache *uc;
+
+	fixture("root", root, sizeof(root));
+	fake_pid(403, root, 4026532403u);
+	write_mountinfo(403, "25 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+	                     "40 25 0:40 / /etc rw,nosuid - fuse.evil evil rw,user_id=1000\n");
+	fake_pid(404, root, 4026532404u);
+	write_mountinfo(404, "25 1 0:39 / / rw - fuse.fuse-overlayfs fuse-overlayfs rw\n"
+	                     "41 25 8:1 /srv/etc /etc rw - ext4 /dev/sda1 rw\n"
+	                     "42 25 0:40 / /etcetera rw - fuse.evil evil rw\n");
+	fake_pid(405, root, 4026532405u);
+	write_mountinfo(405, "25 1 8:1 / / rw - ext4 /dev/sda1 rw\n"
+	                     "43 25 0:40 / /etc/passwd rw - fuse.evil evil rw\n"
+	                     "44 25 8:1 / /etc/passwd rw - ext4 /dev/sda1 rw\n");
+	uc = user_cache_new(procroot);
+	cr_assert_not_null(uc);
+	cr_expect_null(user_cache_name(uc, 403, 1000));
+	cr_expect_eq(user_cache_refused(uc), 1);
+	cr_expect_str_eq(user_cache_name(uc, 404, 1000), "alice", "ext4 over the FUSE root");
+	cr_expect_str_eq(user_cache_name(uc, 405, 1000), "alice", "mounted over the FUSE one");
+	cr_expect_eq(user_cache_refused(uc), 1);
 	user_cache_free(uc);
 }
