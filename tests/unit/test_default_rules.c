@@ -283,7 +283,7 @@ Test(default_rules, appending_a_key_to_authorized_keys_fires_adding_ssh_keys)
 	struct hits h;
 
 	expect_only("ssh-keys-fire", ON_HOST, "Adding ssh keys to authorized_keys", &h);
-	cr_assert(contains(h.output[0], "fd.name=/tmp/kestrel-fixture/.ssh/authorized_keys"), "%s",
+	cr_assert(contains(h.output[0], "fd.name=/home/kestrel-fixture/.ssh/authorized_keys"), "%s",
 		  h.output[0]);
 }
 
@@ -297,7 +297,8 @@ Test(default_rules, appending_to_bashrc_fires_modify_shell_configuration_file)
 	struct hits h;
 
 	expect_only("shell-config-fire", ON_HOST, "Modify Shell Configuration File", &h);
-	cr_assert(contains(h.output[0], "fd.name=/tmp/kestrel-fixture/.bashrc"), "%s", h.output[0]);
+	cr_assert(contains(h.output[0], "fd.name=/home/kestrel-fixture/.bashrc"), "%s",
+		  h.output[0]);
 }
 
 Test(default_rules, reading_profile_or_writing_a_lookalike_does_not_fire)
@@ -383,6 +384,11 @@ Test(default_rules, rm_of_bash_history_fires_delete_or_rename_shell_history)
 
 	expect_only("shell-history-fire", ON_HOST, "Delete or rename shell history", &h);
 	cr_assert(contains(h.output[0], "/tmp/kestrel-fixture/.bash_history"), "%s", h.output[0]);
+	/* then ": >~/.bash_history" in a home directory: the truncation branch */
+	cr_assert_eq(h.n, 2);
+	cr_assert(contains(h.output[1], "evt.arg.path=/home/kestrel-fixture/.bash_history"), "%s",
+		  h.output[1]);
+	cr_assert(contains(h.output[1], "evt.type=openat"), "%s", h.output[1]);
 }
 
 Test(default_rules, rm_of_another_file_does_not_fire)
@@ -626,8 +632,8 @@ Test(default_rules, release_agent_write_in_container_fires_release_agent_escape)
 	expect_only("release-agent-fire", IN_CONTAINER,
 		    "Detect release_agent File Container Escapes", &h);
 	cr_assert_eq(h.n, 1);
-	cr_assert(contains(h.output[0], "fd.name=/tmp/kestrel-fixture/release_agent"), "%s",
-		  h.output[0]);
+	cr_assert(contains(h.output[0], "fd.name=/sys/fs/cgroup/kestrel-fixture/release_agent"),
+		  "%s", h.output[0]);
 }
 
 Test(default_rules, release_agent_on_host_or_other_cgroup_file_does_not_fire)
