@@ -75,9 +75,9 @@ static int dom_add(struct kvals *out, const char *v, int contains)
 /* Adds a path or prefix; -1 when it bounds nothing (relative, or "/"). */
 static int path_add(struct arena *a, struct kstrs *out, const char *v, int prefix)
 {
-	size_t len = strlen(v);
+	size_t len = v ? strlen(v) : 0;
 
-	if (v[0] != '/' || len > KFILTER_MAX_PATH || out->n >= KF_MAXV)
+	if (!v || v[0] != '/' || len > KFILTER_MAX_PATH || out->n >= KF_MAXV)
 		return -1;
 	if (prefix) {
 		/* the directory holding every name with this prefix */
@@ -88,7 +88,8 @@ static int path_add(struct arena *a, struct kstrs *out, const char *v, int prefi
 	}
 	while (len > 1 && v[len - 1] == '/')
 		len--;
-	out->s[out->n] = arena_strndup(a, v, len);
+	if (!(out->s[out->n] = arena_strndup(a, v, len)))
+		return -1; /* no constraint: wider, still sound */
 	out->dir[out->n++] = (unsigned char)prefix;
 	return 0;
 }
@@ -97,7 +98,7 @@ static int path_add(struct arena *a, struct kstrs *out, const char *v, int prefi
 static const char *glob_prefix(struct arena *a, const char *v)
 {
 	size_t n = strcspn(v, "*?[\\");
-	return arena_strndup(a, v, n);
+	return arena_strndup(a, v, n); /* NULL on exhaustion: path_add refuses it */
 }
 
 static int check_path(struct arena *a, const struct cnode *n, struct kcons *c, int dir_field)
@@ -114,8 +115,15 @@ static int check_path(struct arena *a, const struct cnode *n, struct kcons *c, i
 				r = -1;
 			break;
 		case OP_STARTSWITH:
-		case OP_PMATCH:
 			r = path_add(a, &c->path, v, 1);
+			break;
+		case OP_PMATCH:
+			/* an entry matches itself and whatever is below it, whole
+			 * components only: dir=<entry> (a glob entry: its prefix) */
+			if (v[strcspn(v, "*?[\\")])
+				r = path_add(a, &c->path, glob_prefix(a, v), 1);
+			else
+				r = path_add(a, &c->path, arena_printf(a, "%s/", v), 1);
 			break;
 		case OP_GLOB:
 			r = path_add(a, &c->path, glob_prefix(a, v), 1);

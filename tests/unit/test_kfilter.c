@@ -68,6 +68,27 @@ Test(kfilter, write_under_prefix)
 	       "narrow");
 }
 
+/* pmatch matches an entry and what is below it, by whole components: the
+ * entry itself is the directory (not its parent); a glob entry is bounded
+ * by the directory of its fixed prefix. */
+Test(kfilter, pmatch_entry_is_its_own_directory)
+{
+	expect(HDR RULE("L", "ow and fd.name pmatch (/var/log, /opt/*/bin)"), "L",
+	       "# L\n-a always,exit -F arch=b64 -S open -F success=1 -F a1&3 -F dir=/var/log "
+	       "-F key=kestrel\n"
+	       "# L\n-a always,exit -F arch=b64 -S open -F success=1 -F a1&3 -F dir=/opt "
+	       "-F key=kestrel\n"
+	       "# L\n-a always,exit -F arch=b64 -S openat -F success=1 -F a2&3 -F dir=/var/log "
+	       "-F key=kestrel\n"
+	       "# L\n-a always,exit -F arch=b64 -S openat -F success=1 -F a2&3 -F dir=/opt "
+	       "-F key=kestrel\n"
+	       "# L\n-a always,exit -F arch=b64 -S openat2 -F success=1 -F dir=/var/log "
+	       "-F key=kestrel\n"
+	       "# L\n-a always,exit -F arch=b64 -S openat2 -F success=1 -F dir=/opt "
+	       "-F key=kestrel\n",
+	       "narrow");
+}
+
 Test(kfilter, files_and_partial_prefix)
 {
 	expect(RULE("R", "evt.type = openat and (fd.name in (/etc/shadow, /etc/gshadow) or fd.name "
