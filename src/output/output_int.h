@@ -105,6 +105,9 @@ void sink_http_stats(struct http_sink *h, struct outputs_stats *st);
 /* Sends what is queued until deadline (CLOCK_REALTIME), then aborts. */
 void sink_http_drain(struct http_sink *h, const struct timespec *deadline);
 void sink_http_free(struct http_sink *h);
+/* The libcurl soname sink_http_new() loads (NULL: libcurl.so.4); for tests of
+ * a missing library. Takes effect only before the first successful load. */
+void sink_http_set_library(const char *soname);
 
 /* url with user:password@ as ***@ and ?query#fragment as ?***, into buf. */
 void output_redact_url(char *buf, size_t len, const char *url);

@@ -8,12 +8,18 @@
  * request is aborted at the drain deadline; failures are counted and
  * logged when the endpoint goes from working to failing. The log names the
  * URL without its credentials and query (output_redact_url()).
+ *
+ * libcurl is loaded with dlopen() when an HTTP sink is first created, not
+ * linked: its dependency tree (TLS, GSSAPI, LDAP, ssh, idn: ~30 libraries)
+ * cost every start-up 6-9 ms in the dynamic loader even with HTTP output off.
  */
 #include "config.h"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -30,6 +36,90 @@
 #define HTTP_ECHO_MAX 512
 /* Longest URL shown in the log (redacted); a longer one is cut. */
 #define HTTP_URL_SHOWN_MAX 1024
+
+/* The soname loaded: the ABI (libcurl4, 7.x and 8.x) this file was built against. */
+#define HTTP_LIBCURL_SONAME "libcurl.so.4"
+
+/* The libcurl functions this file calls, resolved by dlsym() (http_curl_load). */
+struct http_curl {
+	CURLcode (*global_init)(long flags);
+	void (*global_cleanup)(void);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *c, CURLoption opt, ...);
+	CURLcode (*easy_perform)(CURL *c);
+	CURLcode (*easy_getinfo)(CURL *c, CURLINFO info, ...);
+	const char *(*easy_strerror)(CURLcode rc);
+	void (*easy_cleanup)(CURL *c);
+	struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
+	void (*slist_free_all)(struct curl_slist *l);
+};
+
+static struct http_curl curl;
+static const char *curl_soname = HTTP_LIBCURL_SONAME;
+static pthread_mutex_t curl_load_lock = PTHREAD_MUTEX_INITIALIZER;
+static int curl_loaded;
+
+void sink_http_set_library(const char *soname)
+{
+	curl_soname = soname ? soname : HTTP_LIBCURL_SONAME;
+}
+
+/* Each symbol, and where its address goes in struct http_curl. */
+static const struct {
+	const char *name;
+	size_t off;
+} curl_syms[] = {
+    {"curl_global_init", offsetof(struct http_curl, global_init)},
+    {"curl_global_cleanup", offsetof(struct http_curl, global_cleanup)},
+    {"curl_easy_init", offsetof(struct http_curl, easy_init)},
+    {"curl_easy_setopt", offsetof(struct http_curl, easy_setopt)},
+    {"curl_easy_perform", offsetof(struct http_curl, easy_perform)},
+    {"curl_easy_getinfo", offsetof(struct http_curl, easy_getinfo)},
+    {"curl_easy_strerror", offsetof(struct http_curl, easy_strerror)},
+    {"curl_easy_cleanup", offsetof(struct http_curl, easy_cleanup)},
+    {"curl_slist_append", offsetof(struct http_curl, slist_append)},
+    {"curl_slist_free_all", offsetof(struct http_curl, slist_free_all)},
+};
+
+/*
+ * Loads libcurl once per process (0, or -1 with err naming the library and
+ * what is missing). The handle is never closed: libcurl and its TLS library
+ * keep process-wide state, and a SIGHUP reload must not unload them under
+ * a worker that is still draining.
+ */
+static int http_curl_load(char *err, size_t errlen)
+{
+	int rc = 0;
+	pthread_mutex_lock(&curl_load_lock);
+	if (curl_loaded)
+		goto out;
+	void *lib = dlopen(curl_soname, RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		snprintf(err, errlen,
+		         "http_output: cannot load %s (%s): install libcurl4 for HTTP output",
+		         curl_soname, dlerror());
+		rc = -1;
+		goto out;
+	}
+	struct http_curl t;
+	for (size_t i = 0; i < sizeof(curl_syms) / sizeof(curl_syms[0]); i++) {
+		void *fn = dlsym(lib, curl_syms[i].name);
+		if (!fn) {
+			snprintf(err, errlen, "http_output: %s has no %s", curl_soname,
+			         curl_syms[i].name);
+			dlclose(lib);
+			rc = -1;
+			goto out;
+		}
+		/* POSIX guarantees a dlsym() address converts to a function pointer. */
+		memcpy((char *)&t + curl_syms[i].off, &fn, sizeof(fn));
+	}
+	curl = t;
+	curl_loaded = 1;
+out:
+	pthread_mutex_unlock(&curl_load_lock);
+	return rc;
+}
 
 struct http_item {
 	char *body;
@@ -88,12 +178,12 @@ static int abort_at_deadline(void *arg, curl_off_t dlt, curl_off_t dln, curl_off
 static void post_one(struct http_sink *h, const struct http_item *it)
 {
 	long status = 0;
-	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, it->body);
-	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE, (long)it->len);
+	curl.easy_setopt(h->curl, CURLOPT_POSTFIELDS, it->body);
+	curl.easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE, (long)it->len);
 	h->errbuf[0] = '\0';
-	CURLcode rc = curl_easy_perform(h->curl);
+	CURLcode rc = curl.easy_perform(h->curl);
 	if (rc == CURLE_OK)
-		curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
+		curl.easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
 	int ok = rc == CURLE_OK && status >= 200 && status < 300;
 	pthread_mutex_lock(&h->lock);
 	if (ok)
@@ -111,7 +201,7 @@ static void post_one(struct http_sink *h, const struct http_item *it)
 	if (!ok && !h->failing) {
 		if (rc != CURLE_OK)
 			log_warnx("http_output: POST %s failed: %s", h->url,
-			          h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc));
+			          h->errbuf[0] ? h->errbuf : curl.easy_strerror(rc));
 		else
 			log_warnx("http_output: POST %s answered HTTP %ld", h->url, status);
 	} else if (ok && h->failing) {
@@ -164,42 +254,42 @@ static int setup_curl(struct http_sink *h, const struct output_opts *opts)
 	char ua[HTTP_HEADER_MAX];
 	snprintf(ua, sizeof(ua), "User-Agent: %s",
 	         opts->http_user_agent ? opts->http_user_agent : "");
-	struct curl_slist *l = curl_slist_append(NULL, "Content-Type: application/json");
+	struct curl_slist *l = curl.slist_append(NULL, "Content-Type: application/json");
 	if (l)
 		h->headers = l;
-	if (!l || !(l = curl_slist_append(h->headers, ua)))
+	if (!l || !(l = curl.slist_append(h->headers, ua)))
 		return -1;
 	h->headers = l;
-	curl_easy_setopt(c, CURLOPT_URL, opts->http_url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h->headers);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)opts->http_timeout_ms);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+	curl.easy_setopt(c, CURLOPT_URL, opts->http_url);
+	curl.easy_setopt(c, CURLOPT_HTTPHEADER, h->headers);
+	curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl.easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)opts->http_timeout_ms);
+	curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
 	                 (long)(opts->http_timeout_ms < HTTP_CONNECT_TIMEOUT_MS
 	                            ? opts->http_timeout_ms
 	                            : HTTP_CONNECT_TIMEOUT_MS));
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, abort_at_deadline);
-	curl_easy_setopt(c, CURLOPT_XFERINFODATA, h);
+	curl.easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
+	curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, discard_body);
+	curl.easy_setopt(c, CURLOPT_WRITEDATA, h);
+	curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl.easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl.easy_setopt(c, CURLOPT_XFERINFOFUNCTION, abort_at_deadline);
+	curl.easy_setopt(c, CURLOPT_XFERINFODATA, h);
 	if (!opts->http_keep_alive)
-		curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+		curl.easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
 	if (opts->http_insecure) {
-		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+		curl.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
 	if (opts->http_ca_bundle && *opts->http_ca_bundle)
-		curl_easy_setopt(c, CURLOPT_CAINFO, opts->http_ca_bundle);
+		curl.easy_setopt(c, CURLOPT_CAINFO, opts->http_ca_bundle);
 	if (opts->http_ca_cert && *opts->http_ca_cert)
-		curl_easy_setopt(c, CURLOPT_CAINFO, opts->http_ca_cert);
+		curl.easy_setopt(c, CURLOPT_CAINFO, opts->http_ca_cert);
 	if (opts->http_ca_path && *opts->http_ca_path)
-		curl_easy_setopt(c, CURLOPT_CAPATH, opts->http_ca_path);
+		curl.easy_setopt(c, CURLOPT_CAPATH, opts->http_ca_path);
 	if (opts->http_mtls) {
-		curl_easy_setopt(c, CURLOPT_SSLCERT, opts->http_client_cert);
-		curl_easy_setopt(c, CURLOPT_SSLKEY, opts->http_client_key);
+		curl.easy_setopt(c, CURLOPT_SSLCERT, opts->http_client_cert);
+		curl.easy_setopt(c, CURLOPT_SSLKEY, opts->http_client_key);
 	}
 	return 0;
 }
@@ -238,6 +328,8 @@ struct http_sink *sink_http_new(const struct output_opts *opts, char *err, size_
 		         shown);
 		return NULL;
 	}
+	if (http_curl_load(err, errlen) < 0)
+		return NULL;
 	struct http_sink *h = calloc(1, sizeof(*h));
 	if (!h || !(h->queue = calloc((size_t)opts->http_queue_size, sizeof(*h->queue))) ||
 	    !(h->url = strdup(shown))) {
@@ -250,8 +342,8 @@ struct http_sink *sink_http_new(const struct output_opts *opts, char *err, size_
 	}
 	h->cap = (size_t)opts->http_queue_size;
 	h->echo = opts->http_echo;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (!(h->curl = curl_easy_init()) || setup_curl(h, opts) < 0) {
+	curl.global_init(CURL_GLOBAL_DEFAULT);
+	if (!(h->curl = curl.easy_init()) || setup_curl(h, opts) < 0) {
 		snprintf(err, errlen, "http_output: cannot set up libcurl for %s", shown);
 		goto err;
 	}
@@ -272,10 +364,10 @@ struct http_sink *sink_http_new(const struct output_opts *opts, char *err, size_
 	}
 	return h;
 err:
-	curl_slist_free_all(h->headers);
+	curl.slist_free_all(h->headers);
 	if (h->curl)
-		curl_easy_cleanup(h->curl);
-	curl_global_cleanup();
+		curl.easy_cleanup(h->curl);
+	curl.global_cleanup();
 	free(h->url);
 	free(h->queue);
 	free(h);
@@ -341,9 +433,9 @@ void sink_http_drain(struct http_sink *h, const struct timespec *deadline)
 
 void sink_http_free(struct http_sink *h)
 {
-	curl_slist_free_all(h->headers);
-	curl_easy_cleanup(h->curl);
-	curl_global_cleanup();
+	curl.slist_free_all(h->headers);
+	curl.easy_cleanup(h->curl);
+	curl.global_cleanup();
 	pthread_cond_destroy(&h->cond);
 	pthread_mutex_destroy(&h->lock);
 	free(h->url);

@@ -22,6 +22,7 @@
 
 #include "daemon/kconfig.h"
 #include "output/output.h"
+#include "output/output_int.h"
 #include "util/log.h"
 
 #define SINK_MAX_BODIES 16
@@ -338,6 +339,29 @@ Test(http, bad_url_is_rejected_at_start)
 	cr_expect_null(outputs_new(&c.out, err, sizeof(err)));
 	cr_expect_str_eq(err,
 	                 "http_output.url: 'ftp://127.0.0.1/' is not an http:// or https:// URL");
+	config_free(&c);
+}
+
+/* libcurl is loaded only when an HTTP sink is created; a host without it
+ * gets an error naming the library and the package, at start. */
+Test(http, missing_libcurl_is_refused_at_start_naming_the_library)
+{
+	struct kestrel_config c;
+	cr_assert_eq(config_init(&c), 0);
+	c.out.syslog_enabled = 0;
+	c.out.http_enabled = 1;
+	free(c.out.http_url);
+	c.out.http_url = strdup("http://127.0.0.1:9/");
+	sink_http_set_library("libkestrel-no-such-curl.so.4");
+	char err[CONFIG_ERR_MAX];
+	struct outputs *o = outputs_new(&c.out, err, sizeof(err));
+	sink_http_set_library(NULL);
+	cr_expect_null(o);
+	cr_expect(strstr(err, "http_output: cannot load libkestrel-no-such-curl.so.4") == err,
+	          "error: %s", err);
+	cr_expect(strstr(err, "install libcurl4") != NULL, "error: %s", err);
+	if (o)
+		outputs_free(o);
 	config_free(&c);
 }
 
