@@ -1,8 +1,9 @@
 /*
  * container.c — the container cache: cgroup path → container, container id →
- * metadata read once from the runtime's on-disk state (docker, containerd,
- * CRI-O, podman). The process table asks it lazily, only when a rule needs a
- * container field; path matching is in cgroup.c, JSON parsing in
+ * metadata from the runtime's on-disk state (docker, containerd, CRI-O,
+ * podman), read once and again when its file changes (rename). The
+ * process table asks it lazily, only when a rule needs a container field;
+ * path matching is in cgroup.c, JSON parsing in
  * container_state.c, and this file owns the I/O and the two caches.
  */
 #include "config.h"
@@ -56,6 +57,9 @@
  * apart; afterwards its fields stay unknown. */
 #define CONTAINER_META_RETRIES 3
 #define CONTAINER_META_RETRY_NS 1000000000ull
+/* Once found, the state file is stat()ed at most this often (on lookups)
+ * and parsed again when it changed (docker rename rewrites it). */
+#define CONTAINER_STAT_NS 1000000000ull
 #define CONTAINER_ERR_MAX 256
 
 const struct container_info container_host = {
@@ -72,6 +76,15 @@ struct centry {
 	int probes;
 	uint64_t next_probe_ns;
 	char pod_uid[CGROUP_POD_UID_LEN + 1];
+	/* The file the metadata came from and its stamp when read (NULL and
+	 * zero until found); checked again CONTAINER_STAT_NS apart. */
+	char *state_path;
+	struct stat state_st;
+	uint64_t next_stat_ns;
+	/* The strings of the parse before the last re-parse: a caller may still
+	 * hold one of them for the event being evaluated, so they are freed only
+	 * at the next re-parse (at least CONTAINER_STAT_NS later). */
+	struct container_info retired;
 };
 
 struct pentry {
@@ -164,7 +177,9 @@ static void clear_paths(struct container_cache *cc)
 
 static void centry_free(struct centry *e)
 {
+	container_state_clear(&e->retired);
 	container_state_clear(&e->info);
+	free(e->state_path);
 	free(e);
 }
 
@@ -227,6 +242,22 @@ static int parse_file(const char *path, struct container_info *ci, state_parser 
 	return ok;
 }
 
+/* Remember path as the file whose change means the metadata changed. */
+static void note_state(struct centry *e, const char *path)
+{
+	struct stat st;
+	char *dup;
+
+	if (fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return;
+	dup = strdup(path);
+	if (!dup)
+		return;
+	free(e->state_path);
+	e->state_path = dup;
+	e->state_st = st;
+}
+
 static int docker_config(struct container_info *ci, const char *buf, size_t len,
                          struct container_state_refs *refs, char *err, size_t errlen)
 {
@@ -260,6 +291,7 @@ static int probe_docker(struct container_cache *cc, struct centry *e)
 	snprintf(path, sizeof(path), "%s/containers/%s/config.v2.json", cc->docker, id);
 	if (!parse_file(path, &e->info, docker_config, NULL))
 		return 0;
+	note_state(e, path);
 	snprintf(path, sizeof(path), "%s/containers/%s/hostconfig.json", cc->docker, id);
 	parse_file(path, &e->info, docker_hostconfig, NULL);
 	e->info.type = CT_DOCKER;
@@ -283,6 +315,8 @@ static int probe_containerd_ns(struct container_cache *cc, struct centry *e, con
 		         CONTAINERD_RUNC_DIR, ns, id);
 		found = parse_file(path, &e->info, container_state_runc_state, &refs);
 	}
+	if (found)
+		note_state(e, path);
 	if (found)
 		e->info.type = strcmp(ns, CONTAINERD_DOCKER_NS) == 0 ? CT_DOCKER : CT_CONTAINERD;
 	return found;
@@ -326,6 +360,7 @@ static int probe_storage(const char *root, struct centry *e, enum container_type
 	snprintf(path, sizeof(path), "%s/overlay-containers/%s/userdata/config.json", root, id);
 	if (!parse_file(path, &e->info, container_state_oci_config, &refs))
 		return 0;
+	note_state(e, path);
 	e->info.type =
 	    refs.runtime == CT_CRIO || refs.runtime == CT_PODMAN ? refs.runtime : fallback;
 	if (refs.sandbox_id[0] && strcmp(refs.sandbox_id, id) != 0) {
@@ -335,7 +370,8 @@ static int probe_storage(const char *root, struct centry *e, enum container_type
 	}
 	if (!e->info.name || !e->info.image) {
 		snprintf(path, sizeof(path), "%s/overlay-containers/containers.json", root);
-		parse_file(path, &e->info, storage_index, NULL);
+		if (parse_file(path, &e->info, storage_index, NULL))
+			note_state(e, path); /* podman rename rewrites it */
 	}
 	return 1;
 }
@@ -376,6 +412,7 @@ static void fill_meta(struct container_cache *cc, struct centry *e, enum contain
 {
 	e->probes++;
 	e->next_probe_ns = clock_monotonic_ns() + CONTAINER_META_RETRY_NS;
+	e->next_stat_ns = e->next_probe_ns;
 	e->meta_found = probe_meta(cc, e, hint);
 	if (!e->meta_found)
 		log_debug("container %s (%s): no runtime state found (probe %d of %d)",
@@ -385,10 +422,85 @@ static void fill_meta(struct container_cache *cc, struct centry *e, enum contain
 		e->info.k8s_pod_uid = strdup(e->pod_uid);
 }
 
+/* Free the metadata strings of *ci, full_id excepted (it stays the entry's). */
+static void meta_drop(struct container_info *ci)
+{
+	char *full = ci->full_id;
+
+	ci->full_id = NULL;
+	container_state_clear(ci);
+	ci->full_id = full;
+}
+
+/* Parse the state again into a fresh entry and, when found, put its fields
+ * in place of e's; the old strings are retired (see struct centry). When
+ * the state is gone now, e keeps what it had. */
+static void reparse_meta(struct container_cache *cc, struct centry *e)
+{
+	struct centry fresh;
+	char *full = e->info.full_id;
+	unsigned holds = e->info.holds;
+
+	memset(&fresh, 0, sizeof(fresh));
+	fresh.info.type = e->info.type;
+	fresh.info.privileged = -1;
+	fresh.info.full_id = full;
+	if (!probe_meta(cc, &fresh, e->info.type)) {
+		meta_drop(&fresh.info);
+		free(fresh.state_path);
+		return;
+	}
+	log_debug("container %s: state %s changed, read again", full, fresh.state_path);
+	if (!fresh.info.k8s_pod_uid && e->pod_uid[0])
+		fresh.info.k8s_pod_uid = strdup(e->pod_uid);
+	fresh.info.full_id = NULL;
+	container_state_clear(&e->retired);
+	e->retired = e->info;
+	e->retired.full_id = NULL;
+	memcpy(fresh.info.id, e->info.id, sizeof(fresh.info.id));
+	e->info = fresh.info;
+	e->info.full_id = full;
+	e->info.holds = holds;
+	free(e->state_path);
+	e->state_path = fresh.state_path;
+	e->state_st = fresh.state_st;
+}
+
+static int same_stamp(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* Found metadata: stat its file at most once per CONTAINER_STAT_NS and
+ * parse again when it changed. A file gone (docker rm) keeps the metadata
+ * read before, for as long as the cache keeps the container. */
+static void recheck_meta(struct container_cache *cc, struct centry *e, uint64_t now)
+{
+	struct stat st;
+
+	if (!e->state_path || now < e->next_stat_ns)
+		return;
+	e->next_stat_ns = now + CONTAINER_STAT_NS;
+	if (fstatat(AT_FDCWD, e->state_path, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+	    same_stamp(&st, &e->state_st))
+		return;
+	e->state_st = st; /* a file that does not parse is not tried again until it changes */
+	reparse_meta(cc, e);
+}
+
 static void maybe_retry(struct container_cache *cc, struct centry *e)
 {
-	if (e->meta_found || e->probes > CONTAINER_META_RETRIES || !has_disk_state(e->info.type) ||
-	    clock_monotonic_ns() < e->next_probe_ns)
+	uint64_t now;
+
+	if (e->meta_found) {
+		recheck_meta(cc, e, clock_monotonic_ns());
+		return;
+	}
+	if (e->probes > CONTAINER_META_RETRIES || !has_disk_state(e->info.type))
+		return;
+	now = clock_monotonic_ns();
+	if (now < e->next_probe_ns)
 		return;
 	fill_meta(cc, e, e->info.type);
 }
@@ -529,6 +641,29 @@ const struct container_info *container_cache_lookup_cgroup(struct container_cach
 	return &container_host;
 }
 
+const struct container_info *
+container_cache_lookup_id(struct container_cache *cc, const char *full_id, enum container_type hint)
+{
+	struct cgroup_match m;
+	struct centry *e;
+	size_t i;
+
+	if (!full_id || strlen(full_id) != CGROUP_HEX_ID_LEN || !has_disk_state(hint))
+		return NULL;
+	for (i = 0; i < CGROUP_HEX_ID_LEN; i++)
+		if (!((full_id[i] >= '0' && full_id[i] <= '9') ||
+		      (full_id[i] >= 'a' && full_id[i] <= 'f')))
+			return NULL;
+	memset(&m, 0, sizeof(m));
+	m.type = hint;
+	memcpy(m.id, full_id, CGROUP_HEX_ID_LEN);
+	e = get_container(cc, &m);
+	if (!e)
+		return NULL;
+	maybe_retry(cc, e);
+	return &e->info;
+}
+
 const struct container_info *container_cache_lookup_pid(struct container_cache *cc,
                                                         const char *procroot, int64_t pid)
 {
@@ -540,6 +675,12 @@ const struct container_info *container_cache_lookup_pid(struct container_cache *
 	if (got <= 0)
 		return NULL;
 	return container_cache_lookup_cgroup(cc, cc->buf, (size_t)got);
+}
+
+void container_cache_refresh(struct container_cache *cc, const struct container_info *ci)
+{
+	if (cc && ci && ci != &container_host)
+		maybe_retry(cc, (struct centry *)(void *)ci);
 }
 
 void container_info_hold(const struct container_info *ci)

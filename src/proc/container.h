@@ -68,6 +68,22 @@ const struct container_info *container_cache_lookup_pid(struct container_cache *
 const struct container_info *container_cache_lookup_cgroup(struct container_cache *cc,
 							   const char *text, size_t len);
 
+/* A container the caller already has (a process's, inherited or resolved
+ * before; ci from this cache or &container_host): brings its metadata up to
+ * date the way a lookup does. Found state is stat()ed at most once a second
+ * and parsed again when its file changed (docker rename); state that
+ * disappeared (docker rm) leaves the metadata read before in place. State not
+ * found yet is probed again on the retry schedule. */
+void container_cache_refresh(struct container_cache *cc, const struct container_info *ci);
+
+/* Container of a 64-hex full id named by a trusted source (a root runtime
+ * process's arguments), from the cache or read like a cgroup match of
+ * runtime hint (docker, containerd, cri-o, podman). NULL when full_id is
+ * not 64 lowercase hex or the hint has no on-disk state. */
+const struct container_info *container_cache_lookup_id(struct container_cache *cc,
+                                                       const char *full_id,
+                                                       enum container_type hint);
+
 /* Keep ci valid across lookups (the process table holds the container of
  * each process it knows); release once per hold. &container_host and NULL
  * are ignored. */

@@ -54,6 +54,28 @@ int pt_is_cgroup_mover(const char *exe, const char *comm, int unknown_is_mover)
 	return 0;
 }
 
+static struct container_cache *table_cc(struct proc_table *pt);
+
+/*
+ * A program started through a cgroup mover (a container's first process,
+ * a docker exec, a systemd unit) is resolved now rather than lazily: the
+ * exec is the moment its /proc/<pid>/cgroup is most likely still there,
+ * and its container's state is read while the runtime still has it, so
+ * the children it execs (which inherit) keep the container's identity
+ * even when the container is removed before kestrel evaluates them. One
+ * bounded read per such exec; ordinary execs inherit without one.
+ */
+static void pt_exec_resolve_now(struct proc_table *pt, struct pt_entry *e)
+{
+	const struct container_info *ci;
+
+	if (!table_cc(pt))
+		return;
+	ci = container_cache_lookup_pid(pt->cc, PT_PROCROOT, e->p.pid);
+	if (ci)
+		pt_set_container(&e->p, ci);
+}
+
 /*
  * The container of a process that just exec'd (live mode). Reading
  * /proc/<pid>/cgroup for every exec costs an open that, in an exec storm,
@@ -61,7 +83,8 @@ int pt_is_cgroup_mover(const char *exe, const char *comm, int unknown_is_mover)
  * unless something moved it, so the parent's resolved container is taken
  * when the parent is known and neither it nor the program before or after
  * the exec is a cgroup mover (pt_cgroup_movers). Otherwise the container
- * is resolved again, lazily, from /proc.
+ * is resolved again from /proc: now when a mover was involved
+ * (pt_exec_resolve_now), else lazily.
  * Residual risk: a process moved into another container's cgroup by
  * anything else (a root shell writing cgroup.procs, a tool not in the
  * list) keeps its parent's container until its children exec under a
@@ -80,6 +103,8 @@ void pt_exec_container(struct proc_table *pt, struct pt_entry *e, int mover)
 		return;
 	}
 	pt_set_container(&e->p, NULL);
+	if (mover || (par && pt_is_cgroup_mover(par->p.exepath, par->p.comm, 0)))
+		pt_exec_resolve_now(pt, e);
 }
 
 static struct container_cache *table_cc(struct proc_table *pt)
@@ -93,6 +118,82 @@ static struct container_cache *table_cc(struct proc_table *pt)
 	return pt->cc;
 }
 
+static int pt_hex_id(const char *s)
+{
+	return s && strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
+/* The id in `runc|crun [options] exec [options] <64-hex id> ...`; *hint
+ * says docker when runc's state root is moby's. */
+static const char *pt_runc_exec_id(const struct proc *par, enum container_type *hint)
+{
+	int exec = 0;
+
+	for (int i = 1; i < par->argc; i++) {
+		const char *a = par->argv[i];
+		if (!a)
+			continue;
+		if (!exec && strcmp(a, "exec") == 0)
+			exec = 1;
+		else if (exec && pt_hex_id(a))
+			return a;
+		else if (!exec && strstr(a, "/moby"))
+			*hint = CT_DOCKER;
+	}
+	return NULL;
+}
+
+/* The id in `containerd-shim* -namespace moby -id <id>`: docker runs one
+ * shim per container (a Kubernetes shim serves a whole pod: not taken). */
+static const char *pt_moby_shim_id(const struct proc *par)
+{
+	const char *id = NULL;
+	int moby = 0;
+
+	for (int i = 1; i + 1 < par->argc; i++) {
+		if (!par->argv[i] || !par->argv[i + 1])
+			continue;
+		if (strcmp(par->argv[i], "-namespace") == 0)
+			moby = strcmp(par->argv[i + 1], "moby") == 0;
+		else if (strcmp(par->argv[i], "-id") == 0)
+			id = par->argv[i + 1];
+	}
+	return moby ? id : NULL;
+}
+
+/*
+ * A process gone before kestrel read its cgroup, whose parent is a
+ * container runtime working for one container: the parent's arguments
+ * name it. runc/crun `exec` is the parent of a docker/CRI exec'd program
+ * until runc exits; docker's shim adopts the container's processes after.
+ * Trusted only from root (anyone can name a program runc) and only for a
+ * process that is not itself a runtime program (the shim also starts
+ * runc, which is on the host). The container is read from the cache,
+ * where its first process's exec put it (pt_exec_resolve_now), so a
+ * container removed meanwhile still has its name.
+ */
+static const struct container_info *
+pt_runtime_container(struct proc_table *pt, const struct proc *cur, const struct proc *par)
+{
+	enum container_type hint = CT_CONTAINERD;
+	const char *base, *id = NULL;
+
+	if (!par || par->euid != 0 || !par->exepath || par->argc < 2 || !par->argv ||
+	    pt_is_cgroup_mover(cur->exepath, cur->comm, 1) || !table_cc(pt))
+		return NULL;
+	base = strrchr(par->exepath, '/');
+	base = base ? base + 1 : par->exepath;
+	if (strcmp(base, "runc") == 0 || strcmp(base, "crun") == 0) {
+		id = pt_runc_exec_id(par, &hint);
+	} else if (strncmp(base, "containerd-shim", 15) == 0) {
+		id = pt_moby_shim_id(par);
+		hint = CT_DOCKER;
+	}
+	if (!pt_hex_id(id))
+		return NULL;
+	return container_cache_lookup_id(pt->cc, id, hint);
+}
+
 const struct container_info *proc_table_container(struct proc_table *pt, const struct proc *p)
 {
 	const struct proc *cur = p;
@@ -100,6 +201,8 @@ const struct container_info *proc_table_container(struct proc_table *pt, const s
 	for (int depth = 0; cur && depth < PT_ANCESTRY_MAX; depth++) {
 		if (cur->container) {
 			ci = cur->container;
+			if (pt->mode == PROC_TABLE_LIVE)
+				container_cache_refresh(pt->cc, ci); /* renamed? */
 			break;
 		}
 		const struct pt_entry *e = (const struct pt_entry *)(const void *)cur;
@@ -113,8 +216,15 @@ const struct container_info *proc_table_container(struct proc_table *pt, const s
 			}
 		}
 		/* Gone before we looked: a process is in its parent's container
-		 * unless /proc said otherwise. */
-		cur = proc_table_parent(pt, cur);
+		 * unless /proc said otherwise, or its parent is the runtime
+		 * that started it in one. */
+		const struct proc *par = proc_table_parent(pt, cur);
+		ci = pt_runtime_container(pt, cur, par);
+		if (ci) {
+			pt_set_container((struct proc *)(void *)cur, ci);
+			break;
+		}
+		cur = par;
 	}
 	if (!ci)
 		ci = &container_host;

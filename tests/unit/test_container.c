@@ -577,10 +577,103 @@ Test(container, state_read_once_and_retried_while_missing)
 	ci = lookup(cc, "0::/docker/" ID_A "\n");
 	cr_expect_str_eq(ci->name, "late");
 	cr_expect_str_eq(ci->image_tag, "3.19");
-	/* found once: later changes on disk are not read per lookup */
-	tu_write_file(file, "{\"Name\":\"/renamed\"}");
+	container_cache_free(cc);
+	tu_rmtree(dir);
+}
+
+/* A temp docker root with config.v2.json of ID_A saying name; returns the
+ * cache over it. */
+static struct container_cache *rename_cache(char *dir, char *file, size_t filelen)
+{
+	struct container_roots roots = {0};
+	char cdir[2048];
+	struct container_cache *cc;
+
+	cr_assert_not_null(mkdtemp(dir));
+	roots.docker = dir;
+	roots.containerd = dir;
+	roots.crio = dir;
+	roots.podman = dir;
+	snprintf(cdir, 2048, "%s/containers/%s", dir, ID_A);
+	tu_mkdirs(cdir);
+	snprintf(file, filelen, "%s/config.v2.json", cdir);
+	tu_write_file(file, "{\"Name\":\"/old\",\"Config\":{\"Image\":\"alpine:3.19\"}}");
+	cc = container_cache_new(&roots);
+	cr_assert_not_null(cc);
+	return cc;
+}
+
+/* docker rename rewrites config.v2.json (a new file renamed into place). */
+static void docker_rewrite(const char *file, const char *json)
+{
+	char tmp[4200];
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", file);
+	tu_write_file(tmp, json);
+	cr_assert_eq(rename(tmp, file), 0);
+}
+
+Test(container, renamed_container_read_again_at_most_once_a_second)
+{
+	char dir[] = "/tmp/kestrel-ctr-XXXXXX", file[4096];
+	struct container_cache *cc = rename_cache(dir, file, sizeof(file));
+	const struct container_info *ci = lookup(cc, "0::/docker/" ID_A "\n");
+
+	cr_expect_str_eq(ci->name, "old");
+	container_info_hold(ci);
+	docker_rewrite(file, "{\"Name\":\"/new\",\"Config\":{\"Image\":\"alpine:3.20\"}}");
+	/* within the second: not stat()ed again */
+	cr_expect_str_eq(lookup(cc, "0::/docker/" ID_A "\n")->name, "old");
+	container_cache_refresh(cc, ci);
+	cr_expect_str_eq(ci->name, "old");
 	usleep(1100 * 1000);
-	cr_expect_str_eq(lookup(cc, "4:memory:/docker/" ID_A "\n")->name, "late");
+	/* the holder of ci (a process) sees it through refresh, same pointer */
+	container_cache_refresh(cc, ci);
+	cr_expect_str_eq(ci->name, "new");
+	cr_expect_str_eq(ci->image_tag, "3.20");
+	cr_expect_str_eq(ci->id, "3083b8d8c2b7");
+	cr_expect_str_eq(ci->full_id, ID_A);
+	cr_expect_eq(ci->type, CT_DOCKER);
+	cr_expect_eq(lookup(cc, "4:memory:/docker/" ID_A "\n"), ci);
+	/* unchanged file: nothing re-read, same strings */
+	const char *name = ci->name;
+	usleep(1100 * 1000);
+	container_cache_refresh(cc, ci);
+	cr_expect_eq(ci->name, name);
+	container_info_release(ci);
+	container_cache_free(cc);
+	tu_rmtree(dir);
+}
+
+Test(container, removed_container_keeps_its_metadata)
+{
+	char dir[] = "/tmp/kestrel-ctr-XXXXXX", file[4096];
+	struct container_cache *cc = rename_cache(dir, file, sizeof(file));
+	const struct container_info *ci = lookup(cc, "0::/docker/" ID_A "\n");
+
+	cr_expect_str_eq(ci->name, "old");
+	tu_rmtree(dir); /* docker rm */
+	usleep(1100 * 1000);
+	ci = lookup(cc, "0::/system.slice/docker-" ID_A ".scope\n");
+	cr_expect_str_eq(ci->name, "old");
+	cr_expect_str_eq(ci->image, "alpine:3.19");
+	container_cache_refresh(cc, ci);
+	cr_expect_str_eq(ci->name, "old");
+	container_cache_free(cc);
+}
+
+Test(container, broken_rewrite_keeps_the_metadata_read_before)
+{
+	char dir[] = "/tmp/kestrel-ctr-XXXXXX", file[4096];
+	struct container_cache *cc = rename_cache(dir, file, sizeof(file));
+	const struct container_info *ci = lookup(cc, "0::/docker/" ID_A "\n");
+
+	docker_rewrite(file, "not json");
+	usleep(1100 * 1000);
+	container_cache_refresh(cc, ci);
+	cr_expect_str_eq(ci->name, "old");
+	container_cache_refresh(cc, &container_host);
+	container_cache_refresh(NULL, ci);
 	container_cache_free(cc);
 	tu_rmtree(dir);
 }
@@ -751,4 +844,33 @@ Test(container, fifo_or_huge_state_file_never_blocks, .timeout = 10)
 	cr_expect_null(ci->name, "a state file over the bound is not read");
 	container_cache_free(cc);
 	tu_rmtree(dir);
+}
+
+/* A full id from a root runtime's arguments (runc exec, docker's shim):
+ * the same entry as its cgroup, kept after docker rm; nothing else taken. */
+Test(container, lookup_by_full_id_shares_the_cgroup_entry)
+{
+	char dir[] = "/tmp/kestrel-ctr-XXXXXX", file[4096];
+	struct container_cache *cc = rename_cache(dir, file, sizeof(file));
+	const struct container_info *ci = lookup(cc, "0::/docker/" ID_A "\n");
+
+	cr_expect_eq(container_cache_lookup_id(cc, ID_A, CT_DOCKER), ci);
+	tu_rmtree(dir);
+	cr_expect_eq(container_cache_lookup_id(cc, ID_A, CT_CONTAINERD), ci);
+	cr_expect_str_eq(ci->name, "old");
+	/* an id never seen, state gone: the id at least, fields unknown */
+	ci = container_cache_lookup_id(cc, ID_B, CT_DOCKER);
+	cr_assert_not_null(ci);
+	cr_expect_str_eq(ci->full_id, ID_B);
+	cr_expect_eq(ci->type, CT_DOCKER);
+	cr_expect_null(ci->name);
+	cr_expect_null(container_cache_lookup_id(cc, "0123", CT_DOCKER));
+	cr_expect_null(container_cache_lookup_id(cc, NULL, CT_DOCKER));
+	cr_expect_null(container_cache_lookup_id(cc, ID_A, CT_LXC));
+	cr_expect_null(container_cache_lookup_id(
+	    cc, "3083B8D8C2B7AD0E1BC4B0E2A0D8F4CFB6E5F0E4DCA0A0A1B2C3D4E5F6A7B8C9", CT_DOCKER));
+	cr_expect_null(container_cache_lookup_id(
+	    cc, "../../../../../../../../../../../../../../../../etc/passwd/xxxxxxxxxx",
+	    CT_DOCKER));
+	container_cache_free(cc);
 }
