@@ -144,6 +144,8 @@ static int64_t open_flags(const struct kevent *ev)
 		return (int64_t)ev->a[2];
 	if (fld_sc_is(ev, "creat"))
 		return O_CREAT | O_WRONLY | O_TRUNC;
+	if (fld_sc_is(ev, "openat2") && ev->openat2_flags != KEV_UNSET)
+		return ev->openat2_flags; /* the OPENAT2 record */
 	return -1;
 }
 
@@ -321,19 +323,19 @@ static const struct field_def field_table[] = {
     {"fd.directory", S, FA_NONE, f_fd_directory, "directory of fd.name"},
     {"fd.filename", S, FA_NONE, f_fd_filename, "base name of fd.name"},
     {"fd.num", I, FA_NONE, f_fd_num, "file descriptor number"},
-    {"fd.type", S, FA_NONE, f_fd_type, "file, directory, ipv4, ipv6, unix, netlink"},
-    {"fd.typechar", S, FA_NONE, f_fd_typechar, "f, d, 4, 6, u, n"},
+    {"fd.type", S, FA_NONE, f_fd_type, "file, directory, ipv4, ipv6, unix, netlink, memfd"},
+    {"fd.typechar", S, FA_NONE, f_fd_typechar, "f, d, 4, 6, u, n, m"},
     {"fd.sockfamily", S, FA_NONE, f_fd_sockfamily, "ip or unix"},
     {"fd.l4proto", S, FA_NONE, f_fd_l4proto, "tcp/udp/raw when the socket type is known"},
     {"fd.ip", FT_IPNET, FA_NONE, f_fd_sip, "remote IP of connect/sendto/bind"},
-    {"fd.sip", FT_IPNET, FA_NONE, f_fd_sip, "server IP (the SOCKADDR of connect/sendto)"},
-    {"fd.rip", FT_IPNET, FA_NONE, f_fd_sip, "remote IP"},
+    {"fd.sip", FT_IPNET, FA_NONE, f_fd_sip, "server IP: the local end of an accepted fd"},
+    {"fd.rip", FT_IPNET, FA_NONE, f_fd_rip, "remote IP (fd table, or the SOCKADDR)"},
     {"fd.net", FT_IPNET, FA_NONE, f_fd_sip, "IP compared with networks (CIDR)"},
     {"fd.snet", FT_IPNET, FA_NONE, f_fd_sip, "server IP compared with networks"},
-    {"fd.rnet", FT_IPNET, FA_NONE, f_fd_sip, "remote IP compared with networks"},
+    {"fd.rnet", FT_IPNET, FA_NONE, f_fd_rip, "remote IP compared with networks"},
     {"fd.port", I, FA_NONE, f_fd_sport, "remote port"},
     {"fd.sport", I, FA_NONE, f_fd_sport, "server port"},
-    {"fd.rport", I, FA_NONE, f_fd_sport, "remote port"},
+    {"fd.rport", I, FA_NONE, f_fd_rport, "remote port"},
     {"container.id", S, FA_NONE, f_ct_id, "container short id, 'host' outside containers"},
     {"container.full_id", S, FA_NONE, f_ct_full_id, "container full id"},
     {"container.name", S, FA_NONE, f_ct_name, "container name"},
@@ -356,14 +358,14 @@ static const struct field_def field_table[] = {
     {"audit.euid", I, FA_NONE, f_audit_euid, "effective uid"},
     /* Falco fields audit records cannot supply (rules using them in a
      * condition are skipped; outputs print <NA>). */
-    {"fd.lport", I, FA_NONE, NULL, "local port: not in audit records"},
-    {"fd.cport", I, FA_NONE, NULL, "client port: not in audit records"},
-    {"fd.lip", FT_IPNET, FA_NONE, NULL, "local IP: not in audit records"},
-    {"fd.cip", FT_IPNET, FA_NONE, NULL, "client IP: not in audit records"},
-    {"fd.cnet", FT_IPNET, FA_NONE, NULL, "client network: not in audit records"},
-    {"fd.lnet", FT_IPNET, FA_NONE, NULL, "local network: not in audit records"},
-    {"fd.connected", B, FA_NONE, NULL, "socket connection state: no per-fd state"},
-    {"fd.name_changed", B, FA_NONE, NULL, "UDP tuple change: no per-fd state"},
+    {"fd.lport", I, FA_NONE, f_fd_lport, "local port (bind, or the listener of accept)"},
+    {"fd.cport", I, FA_NONE, f_fd_cport, "client port (fd table)"},
+    {"fd.lip", FT_IPNET, FA_NONE, f_fd_lip, "local IP (bind, or the listener of accept)"},
+    {"fd.cip", FT_IPNET, FA_NONE, f_fd_cip, "client IP (fd table)"},
+    {"fd.cnet", FT_IPNET, FA_NONE, f_fd_cip, "client IP compared with networks"},
+    {"fd.lnet", FT_IPNET, FA_NONE, f_fd_lip, "local IP compared with networks"},
+    {"fd.connected", B, FA_NONE, f_fd_connected, "socket connected (fd table)"},
+    {"fd.name_changed", B, FA_NONE, f_fd_name_changed, "sendto/sendmsg gave a new remote end"},
     {"fd.sip.name", S, FA_NONE, NULL, "server host name: no DNS resolution"},
     {"fd.cip.name", S, FA_NONE, NULL, "client host name: no DNS resolution"},
     {"fd.rip.name", S, FA_NONE, NULL, "remote host name: no DNS resolution"},
@@ -375,8 +377,10 @@ static const struct field_def field_table[] = {
     {"evt.rawarg.data", FT_BYTES, FA_NONE, NULL, "I/O data: audit never records payloads"},
     {"evt.cpu", I, FA_NONE, NULL, "CPU: not in audit records"},
     {"evt.latency", I, FA_NONE, NULL, "latency: audit has no enter events"},
-    {"proc.is_exe_upper_layer", B, FA_NONE, NULL, "overlayfs upper layer: not tracked"},
-    {"proc.is_exe_lower_layer", B, FA_NONE, NULL, "overlayfs lower layer: not tracked"},
+    {"proc.is_exe_upper_layer", B, FA_NONE, f_proc_is_exe_upper_layer,
+     "executable in the overlay root's upper layer (live)"},
+    {"proc.is_exe_lower_layer", B, FA_NONE, f_proc_is_exe_lower_layer,
+     "executable in the overlay root's lower layers (live)"},
     {"proc.exe_ino", I, FA_NONE, NULL, "executable inode: not tracked"},
     {"proc.exe_ino.ctime", I, FA_NONE, NULL, "executable ctime: not tracked"},
     {"proc.exe_ino.mtime", I, FA_NONE, NULL, "executable mtime: not tracked"},

@@ -252,11 +252,13 @@ static int arg_coded(struct fctx *c, const char *k, struct fval *v, struct buf *
 
 	if (strcmp(k, "res") == 0 || strcmp(k, "fd") == 0) {
 		if (strcmp(k, "fd") == 0 && fctx_cls(c)->takes_fd)
-			return num_text(v, b, (int64_t)(int32_t)ev->a[0]);
+			return fld_fd_desc(c, (int)(int32_t)ev->a[0], b) ? fval_buf(v, b) : 0;
 		return ev->exit == KEV_UNSET ? 0 : num_text(v, b, ev->exit);
 	}
 	if (strcmp(k, "flags") == 0) {
 		int64_t f = fctx_cls(c)->oflags;
+		if (c->is_exec)
+			return fld_exe_flags(c, b) ? fval_buf(v, b) : 0;
 		if (f < 0)
 			return 0;
 		render_open_flags(b, f);

@@ -270,7 +270,7 @@ const struct field_def field_falco_table[] = {
     {"fd.dev.major", I, FA_NONE, NULL, "per-fd state: no fd table"},
     {"fd.dev.minor", I, FA_NONE, NULL, "per-fd state: no fd table"},
     {"fd.is_lower_layer", B, FA_NONE, NULL, "per-fd state: no fd table"},
-    {"fd.is_server", B, FA_NONE, NULL, "per-fd state: no fd table"},
+    {"fd.is_server", B, FA_NONE, f_fd_is_server, "listening or accepted socket (fd table)"},
     {"fd.is_upper_layer", B, FA_NONE, NULL, "per-fd state: no fd table"},
     {"fd.lproto", S, FA_NONE, NULL, "per-fd state: no fd table"},
     {"fd.proto", I, FA_NONE, NULL, "per-fd state: no fd table"},

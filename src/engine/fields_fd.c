@@ -15,18 +15,141 @@
 #include <arpa/inet.h>
 
 #include "engine/fields_int.h"
+#include "proc/fdtable.h"
+#include "proc/proc.h"
+
+/* ---- the event's fd and its entry in the process's fd table ---- */
+
+/* Syscalls whose result is a new fd that describes the event. */
+static int result_is_fd(struct fctx *c)
+{
+	const struct kevent *ev = c->ev;
+	if (fctx_cls(c)->is_open || c->is_socket)
+		return 1;
+	if (!ev->syscall_name)
+		return 0;
+	switch (ev->syscall_name[0]) {
+	case 'a':
+		return fld_sc_is(ev, "accept") || fld_sc_is(ev, "accept4");
+	case 'd':
+		return fld_sc_is(ev, "dup") || fld_sc_is(ev, "dup2") || fld_sc_is(ev, "dup3");
+	case 'f':
+		return fld_sc_is(ev, "fcntl") && (ev->a[1] == 0 || ev->a[1] == 1030);
+	case 'm':
+		return fld_sc_is(ev, "memfd_create");
+	default:
+		return 0;
+	}
+}
+
+/* The fd number the event is about: 1 and *fd, or 0. */
+static int ev_fdnum(struct fctx *c, int *fd)
+{
+	const struct kevent *ev = c->ev;
+	if (result_is_fd(c)) {
+		if (ev->exit == KEV_UNSET || ev->exit < 0)
+			return 0;
+		*fd = (int)ev->exit;
+		return 1;
+	}
+	if (fctx_cls(c)->takes_fd) {
+		*fd = (int)(int32_t)ev->a[0];
+		return 1;
+	}
+	return 0;
+}
+
+/* The fd table's entry of fd in the event's process, or NULL. */
+static const struct fd_entry *fd_entry_of(struct fctx *c, int fd)
+{
+	const struct proc *p = fctx_proc(c);
+	return p ? fdtable_get(p->fds, fd) : NULL;
+}
+
+/* The fd table's entry of the event's fd, or NULL. */
+static const struct fd_entry *ev_fd(struct fctx *c)
+{
+	int fd;
+	return ev_fdnum(c, &fd) ? fd_entry_of(c, fd) : NULL;
+}
+
+static int entry_is_inet(const struct fd_entry *e)
+{
+	return e && (e->kind == FDK_IPV4 || e->kind == FDK_IPV6);
+}
+
+/* Appends "ip:port" of one end to b; the zero address when unknown (as
+ * Falco prints an end the kernel gave no tuple for). */
+static void put_end(struct buf *b, const struct fd_entry *e, int local)
+{
+	char txt[FDTABLE_IPLEN];
+	const char *ip = fdtable_ip_text(e, local, txt);
+	int port = local ? e->lport : e->rport;
+	if (!*ip)
+		ip = e->kind == FDK_IPV6 ? "::" : "0.0.0.0";
+	buf_printf(b, "%s:%d", ip, port < 0 ? 0 : port);
+}
+
+/* Appends Falco's fd.name of an inet socket to b: "cip:cport->sip:sport"
+ * once connected, the bound "ip:port" before. 1, or 0 when nothing known. */
+static int inet_name(const struct fd_entry *e, struct buf *b)
+{
+	if (e->connected) {
+		put_end(b, e, !e->is_server);
+		buf_append(b, "->", 2);
+		put_end(b, e, e->is_server);
+	} else if (e->has_local)
+		put_end(b, e, 1);
+	else if (e->has_remote)
+		put_end(b, e, 0);
+	else
+		return 0;
+	return 1;
+}
+
+int fld_fd_desc(struct fctx *c, int fd, struct buf *b)
+{
+	const struct fd_entry *e = fd_entry_of(c, fd);
+	static const char l4c[] = {[FDL4_NONE] = 0,
+	                           [FDL4_TCP] = 't',
+	                           [FDL4_UDP] = 'u',
+	                           [FDL4_RAW] = 'r',
+	                           [FDL4_ICMP] = 'i'};
+
+	b->len = 0;
+	buf_printf(b, "%d", fd);
+	if (!e || !fdtable_kind_char(e->kind))
+		return 1;
+	buf_printf(b, "(<%c", fdtable_kind_char(e->kind));
+	if (e->l4)
+		buf_putc(b, l4c[e->l4]);
+	buf_putc(b, '>');
+	if (entry_is_inet(e))
+		inet_name(e, b);
+	else if (e->name)
+		buf_puts(b, e->name);
+	buf_putc(b, ')');
+	return 1;
+}
 
 /* ---- fd.* ---- */
 
 int f_fd_name(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	const struct kevent *ev = c->ev;
+	const struct fd_entry *e = fctx_cls(c)->is_open ? NULL : ev_fd(c);
 
+	if (entry_is_inet(e)) {
+		b->len = 0;
+		return inet_name(e, b) ? fval_buf(v, b) : 0;
+	}
 	if (ev->has_sockaddr) {
 		if (ev->sockaddr.family == KEV_SA_UNIX)
 			return fval_str(v, ev->sockaddr.addr);
-		return 0; /* Falco's "cip:cport->sip:sport" needs the local end */
+		return 0; /* an inet end alone is no Falco name */
 	}
+	if (e && e->name)
+		return fval_str(v, e->name);
 	if (!fctx_cls(c)->is_open)
 		return 0;
 	const struct kev_path *p = fld_main_path(ev);
@@ -69,131 +192,221 @@ int f_fd_filename(struct fctx *c, const struct fref *r, struct fval *v, struct b
 
 int f_fd_num(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
-	const struct kevent *ev = c->ev;
-
-	if (fctx_cls(c)->is_open || fctx_cls(c)->is_socket || fld_sc_is(ev, "accept") ||
-	    fld_sc_is(ev, "accept4"))
-		return ev->exit != KEV_UNSET && ev->exit >= 0 ? fval_num(v, ev->exit) : 0;
-	if (fctx_cls(c)->takes_fd)
-		return fval_num(v, (int64_t)(int32_t)ev->a[0]);
-	return 0;
+	int fd;
+	return ev_fdnum(c, &fd) ? fval_num(v, fd) : 0;
 }
 
-static const char *fd_type_of(struct fctx *c, char *typechar)
+static int kind_of_sa(enum kev_sa_family f)
+{
+	switch (f) {
+	case KEV_SA_INET:
+		return FDK_IPV4;
+	case KEV_SA_INET6:
+		return FDK_IPV6;
+	case KEV_SA_UNIX:
+		return FDK_UNIX;
+	case KEV_SA_NETLINK:
+		return FDK_NETLINK;
+	default:
+		return FDK_UNKNOWN;
+	}
+}
+
+/* The fd's kind (enum fd_kind): from the event itself, else the table. */
+static int fd_kind(struct fctx *c)
 {
 	const struct kevent *ev = c->ev;
 
-	if (ev->has_sockaddr) {
-		switch (ev->sockaddr.family) {
-		case KEV_SA_INET:
-			*typechar = '4';
-			return "ipv4";
-		case KEV_SA_INET6:
-			*typechar = '6';
-			return "ipv6";
-		case KEV_SA_UNIX:
-			*typechar = 'u';
-			return "unix";
-		case KEV_SA_NETLINK:
-			*typechar = 'n';
-			return "netlink";
-		default:
-			return NULL;
-		}
-	}
+	if (ev->has_sockaddr && kind_of_sa(ev->sockaddr.family))
+		return kind_of_sa(ev->sockaddr.family);
 	if (fctx_cls(c)->is_socket) {
 		switch ((int)ev->a[0]) {
 		case AF_INET:
-			*typechar = '4';
-			return "ipv4";
+			return FDK_IPV4;
 		case AF_INET6:
-			*typechar = '6';
-			return "ipv6";
+			return FDK_IPV6;
 		case AF_UNIX:
-			*typechar = 'u';
-			return "unix";
+			return FDK_UNIX;
 		case AF_NETLINK:
-			*typechar = 'n';
-			return "netlink";
+			return FDK_NETLINK;
 		default:
-			*typechar = 's';
-			return "sock";
+			return FDK_SOCK;
 		}
 	}
-	if (fctx_cls(c)->is_open) {
+	if (c->is_open) {
 		const struct kev_path *p = fld_main_path(ev);
-		if (p && p->mode != KEV_UNSET && S_ISDIR((mode_t)p->mode)) {
-			*typechar = 'd';
-			return "directory";
-		}
-		*typechar = 'f';
-		return "file";
+		if (p && p->mode != KEV_UNSET && S_ISDIR((mode_t)p->mode))
+			return FDK_DIR;
+		return FDK_FILE;
 	}
-	return NULL;
+	const struct fd_entry *e = ev_fd(c);
+	return e ? e->kind : FDK_UNKNOWN;
 }
 
 int f_fd_type(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
-	char tc;
-	return fval_str(v, fd_type_of(c, &tc));
+	return fval_str(v, fdtable_kind_name(fd_kind(c)));
 }
 
 int f_fd_typechar(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
-	char tc;
-	if (!fd_type_of(c, &tc))
+	char tc = fdtable_kind_char(fd_kind(c));
+	if (!tc)
 		return 0;
 	buf_set(b, &tc, 1);
 	return fval_buf(v, b);
 }
 
-static int is_inet(const struct kevent *ev)
+static int ev_is_inet(const struct kevent *ev)
 {
 	return ev->has_sockaddr &&
 	       (ev->sockaddr.family == KEV_SA_INET || ev->sockaddr.family == KEV_SA_INET6);
 }
 
-/* The SOCKADDR of connect/sendto/bind is the remote (server) end. */
-int f_fd_sip(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
+/* One end of the event's inet socket: which = 's'erver, 'c'lient,
+ * 'l'ocal, 'r'emote. From the fd table; without an entry, the SOCKADDR of
+ * connect/sendto/bind stands for the server (remote) end. */
+static int inet_end(struct fctx *c, char which, const char **ip, int *port, char txt[FDTABLE_IPLEN])
 {
-	return is_inet(c->ev) ? fval_str(v, c->ev->sockaddr.addr) : 0;
+	const struct fd_entry *e = ev_fd(c);
+
+	if (entry_is_inet(e)) {
+		int local = which == 'l' || (which == 's' && e->is_server) ||
+		            (which == 'c' && !e->is_server);
+		if (local ? e->has_local : e->has_remote) {
+			*ip = fdtable_ip_text(e, local, txt);
+			*port = local ? e->lport : e->rport;
+			return 1;
+		}
+		if (local)
+			return 0;
+	}
+	/* no entry, or an unconnected socket's sendto: the SOCKADDR */
+	if (!ev_is_inet(c->ev) || which == 'c' || which == 'l')
+		return 0;
+	*ip = c->ev->sockaddr.addr;
+	*port = c->ev->sockaddr.port;
+	return 1;
 }
 
-int f_fd_sport(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
+/* The address is copied into b: it may be text formatted on the stack. */
+static int ip_field(struct fctx *c, char which, struct fval *v, struct buf *b)
 {
-	if (!is_inet(c->ev) || c->ev->sockaddr.port < 0)
+	const char *ip;
+	char txt[FDTABLE_IPLEN];
+	int port;
+	if (!inet_end(c, which, &ip, &port, txt))
 		return 0;
-	v->n = c->ev->sockaddr.port;
-	return 1;
+	buf_set(b, ip, strlen(ip));
+	return fval_buf(v, b);
+}
+
+static int port_field(struct fctx *c, char which, struct fval *v)
+{
+	const char *ip;
+	char txt[FDTABLE_IPLEN];
+	int port;
+	if (!inet_end(c, which, &ip, &port, txt) || port < 0)
+		return 0;
+	return fval_num(v, port);
+}
+
+FIELD_FN(f_fd_sip)
+{
+	return ip_field(c, 's', v, b);
+}
+FIELD_FN(f_fd_cip)
+{
+	return ip_field(c, 'c', v, b);
+}
+FIELD_FN(f_fd_lip)
+{
+	return ip_field(c, 'l', v, b);
+}
+FIELD_FN(f_fd_rip)
+{
+	return ip_field(c, 'r', v, b);
+}
+FIELD_FN(f_fd_sport)
+{
+	return port_field(c, 's', v);
+}
+FIELD_FN(f_fd_cport)
+{
+	return port_field(c, 'c', v);
+}
+FIELD_FN(f_fd_lport)
+{
+	return port_field(c, 'l', v);
+}
+FIELD_FN(f_fd_rport)
+{
+	return port_field(c, 'r', v);
 }
 
 int f_fd_sockfamily(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
-	if (is_inet(c->ev))
+	int k = fd_kind(c);
+	if (k == FDK_IPV4 || k == FDK_IPV6)
 		return fval_str(v, "ip");
-	if (c->ev->has_sockaddr && c->ev->sockaddr.family == KEV_SA_UNIX)
-		return fval_str(v, "unix");
-	return 0;
+	return k == FDK_UNIX ? fval_str(v, "unix") : 0;
 }
 
 int f_fd_l4proto(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
+	static const char *const names[] = {
+	    [FDL4_NONE] = NULL, [FDL4_TCP] = "tcp",   [FDL4_UDP] = "udp",
+	    [FDL4_RAW] = "raw", [FDL4_ICMP] = "icmp",
+	};
 	const struct kevent *ev = c->ev;
-	int af;
+	int l4 = FDL4_NONE;
 
-	if (!fld_sc_is(ev, "socket"))
-		return 0;
-	af = (int)ev->a[0];
-	if (af != AF_INET && af != AF_INET6)
-		return 0;
-	switch ((int)(ev->a[1] & 0xf)) {
-	case SOCK_STREAM:
-		return fval_str(v, "tcp");
-	case SOCK_DGRAM:
-		return fval_str(v, "udp");
-	case SOCK_RAW:
-		return fval_str(v, "raw");
-	default:
-		return 0;
+	if (fctx_cls(c)->is_socket) {
+		int af = (int)ev->a[0];
+		if (af != AF_INET && af != AF_INET6)
+			return 0;
+		switch ((int)(ev->a[1] & 0xf)) {
+		case SOCK_STREAM:
+			return fval_str(v, "tcp");
+		case SOCK_DGRAM:
+			return fval_str(v, ev->a[2] == IPPROTO_ICMP || ev->a[2] == IPPROTO_ICMPV6
+			                       ? "icmp"
+			                       : "udp");
+		case SOCK_RAW:
+			return fval_str(v, "raw");
+		default:
+			return 0;
+		}
 	}
+	const struct fd_entry *e = ev_fd(c);
+	if (e)
+		l4 = e->l4;
+	return l4 > FDL4_NONE && l4 <= FDL4_ICMP ? fval_str(v, names[l4]) : 0;
+}
+
+static int inet_flag(struct fctx *c, struct fval *v, int server)
+{
+	const struct fd_entry *e = ev_fd(c);
+	if (!e || (e->kind != FDK_IPV4 && e->kind != FDK_IPV6 && e->kind != FDK_UNIX))
+		return 0;
+	return fval_num(v, server ? e->is_server : e->connected);
+}
+
+FIELD_FN(f_fd_is_server)
+{
+	return inet_flag(c, v, 1);
+}
+FIELD_FN(f_fd_connected)
+{
+	return inet_flag(c, v, 0);
+}
+
+/* True only on the sendto/sendmsg that gave an unconnected socket a new
+ * remote end (Falco's UDP "tuple changed"). */
+int f_fd_name_changed(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
+{
+	const struct fd_entry *e = ev_fd(c);
+	if (!e || !(fld_sc_is(c->ev, "sendto") || fld_sc_is(c->ev, "sendmsg")))
+		return e ? fval_num(v, 0) : 0;
+	return fval_num(v, e->name_changed);
 }

@@ -83,6 +83,10 @@ FIELD_FN(f_proc_cwd);
 FIELD_FN(f_proc_duration);
 FIELD_FN(f_proc_is_exe_writable);
 FIELD_FN(f_proc_is_exe_from_memfd);
+FIELD_FN(f_proc_is_exe_upper_layer);
+FIELD_FN(f_proc_is_exe_lower_layer);
+/* Falco's exec flags (EXE_WRITABLE|...) of the event's process into b. */
+int fld_exe_flags(struct fctx *c, struct buf *b);
 FIELD_FN(f_proc_pname);
 FIELD_FN(f_proc_pexe);
 FIELD_FN(f_proc_pexepath);
@@ -112,6 +116,18 @@ FIELD_FN(f_fd_type);
 FIELD_FN(f_fd_typechar);
 FIELD_FN(f_fd_sip);
 FIELD_FN(f_fd_sport);
+FIELD_FN(f_fd_cip);
+FIELD_FN(f_fd_cport);
+FIELD_FN(f_fd_lip);
+FIELD_FN(f_fd_lport);
+FIELD_FN(f_fd_rip);
+FIELD_FN(f_fd_rport);
+FIELD_FN(f_fd_is_server);
+FIELD_FN(f_fd_connected);
+FIELD_FN(f_fd_name_changed);
+/* "N(<4t>cip:cport->sip:sport)": fd N as Falco's evt.arg.fd shows it,
+ * with what the process's fd table knows of it, into b. Returns 1. */
+int fld_fd_desc(struct fctx *c, int fd, struct buf *b);
 FIELD_FN(f_fd_sockfamily);
 FIELD_FN(f_fd_l4proto);
 

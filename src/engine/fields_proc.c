@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proc/container.h"
 #include "proc/proc.h"
 
 #include "engine/fields_int.h"
@@ -225,6 +226,62 @@ int f_proc_is_exe_writable(struct fctx *c, const struct fref *r, struct fval *v,
 	return p ? fval_num(v, p->exe_writable) : 0;
 }
 
+/* enum proc_exe_layer (the process table's, at exec). */
+static int exe_layer(struct fctx *c)
+{
+	const struct proc *p = fctx_proc(c);
+	return p ? p->exe_layer : PROC_LAYER_UNKNOWN;
+}
+
+int f_proc_is_exe_upper_layer(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
+{
+	int l = exe_layer(c);
+	return l == PROC_LAYER_UNKNOWN ? 0 : fval_num(v, l == PROC_LAYER_UPPER);
+}
+
+int f_proc_is_exe_lower_layer(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
+{
+	int l = exe_layer(c);
+	return l == PROC_LAYER_UNKNOWN ? 0 : fval_num(v, l == PROC_LAYER_LOWER);
+}
+
+static int exe_is_memfd(struct fctx *c)
+{
+	const char *e = fctx_proc(c) ? exepath_of(c, fctx_proc(c)) : c->ev->exe;
+	return e && strncmp(e, "/memfd:", 7) == 0;
+}
+
+/* evt.arg.flags of execve/execveat as Falco renders them:
+ * "EXE_WRITABLE|EXE_UPPER_LAYER|EXE_FROM_MEMFD", "0" when none; 0 (not
+ * present) when not even the writability is known. */
+int fld_exe_flags(struct fctx *c, struct buf *b)
+{
+	const struct proc *p = fctx_proc(c);
+	int l = exe_layer(c);
+	const char *names[4];
+	int n = 0;
+
+	if (p && p->exe_writable == 1)
+		names[n++] = "EXE_WRITABLE";
+	if (l == PROC_LAYER_UPPER)
+		names[n++] = "EXE_UPPER_LAYER";
+	if (exe_is_memfd(c))
+		names[n++] = "EXE_FROM_MEMFD";
+	if (l == PROC_LAYER_LOWER)
+		names[n++] = "EXE_LOWER_LAYER";
+	if (!n && (!p || p->exe_writable == KEV_UNSET))
+		return 0; /* nothing known: not "no flags" */
+	b->len = 0;
+	if (!n)
+		buf_puts(b, "0");
+	for (int i = 0; i < n; i++) {
+		if (i)
+			buf_putc(b, '|');
+		buf_puts(b, names[i]);
+	}
+	return 1;
+}
+
 int f_proc_is_exe_from_memfd(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	const char *e = fctx_proc(c) ? exepath_of(c, fctx_proc(c)) : c->ev->exe;
@@ -294,6 +351,29 @@ int f_proc_acmdline(struct fctx *c, const struct fref *r, struct fval *v, struct
 	return p ? cmdline_of(c, p, v, b) : 0;
 }
 
+/* The process's capability set: from its BPRM_FCAPS/CAPSET records, else
+ * this machine's /proc (live), else, in replay, the full set for root on
+ * the host (no record restricts it). 1 with *caps, or 0 when unknown. */
+static int caps_of(struct fctx *c, enum engine_capset which, uint64_t *caps)
+{
+	const struct proc *p = fctx_proc(c);
+
+	if (p && p->caps_known) {
+		*caps = which == ENGINE_CAP_PERMITTED     ? p->cap_prm
+		        : which == ENGINE_CAP_INHERITABLE ? p->cap_inh
+		                                          : p->cap_eff;
+		return 1;
+	}
+	if (engine_caps(c->engine, c->ev->pid, which, caps))
+		return 1;
+	const struct container_info *ct = fctx_ct(c);
+	if (c->engine->live || c->ev->euid != 0 || !ct || ct->type != CT_HOST ||
+	    which == ENGINE_CAP_INHERITABLE)
+		return 0;
+	*caps = (2ull << CAP_LAST_CAP) - 1;
+	return 1;
+}
+
 int f_thread_cap_effective(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	/* thread.cap_effective / cap_permitted / cap_inheritable */
@@ -302,7 +382,7 @@ int f_thread_cap_effective(struct fctx *c, const struct fref *r, struct fval *v,
 	                                                                 : ENGINE_CAP_EFFECTIVE;
 	uint64_t caps = 0;
 
-	if (!engine_caps(c->engine, c->ev->pid, which, &caps))
+	if (!caps_of(c, which, &caps))
 		return 0;
 	b->len = 0;
 	buf_set(b, "", 0);

@@ -34,8 +34,10 @@ void kf_cons_top(struct kcons *c)
 static int tl_push(struct tlist *l, const struct kterm *t)
 {
 	struct kterm *p = realloc(l->t, (size_t)(l->n + 1) * sizeof(*p));
-	if (!p)
+	if (!p) {
+		l->oom = 1;
 		return -1;
+	}
 	l->t = p;
 	l->t[l->n++] = *t;
 	return 0;
@@ -61,7 +63,7 @@ int kf_es_has(const struct evtset *s, int i)
 
 static struct tlist tl_one(const struct kcons *c, const struct evtset *types)
 {
-	struct tlist l = {0, NULL};
+	struct tlist l = {0, NULL, 0};
 	struct kterm t;
 
 	t.types = *types;
@@ -120,6 +122,7 @@ static void vals_join(struct kvals *a, const struct kvals *b)
 /* Either a or b holds: keeps what both require. */
 static void cons_join(struct kcons *a, const struct kcons *b)
 {
+	a->fdneed |= b->fdneed;
 	if (a->pk != b->pk)
 		a->pk = PK_NONE;
 	if (a->pk == PK_NONE)
@@ -172,6 +175,7 @@ static void vals_meet(struct kvals *a, const struct kvals *b)
 /* Both a and b hold: keeps the narrower of alternatives it cannot meet. */
 static void cons_meet(struct kcons *a, const struct kcons *b)
 {
+	a->fdneed |= b->fdneed;
 	if (b->pk != PK_NONE && (a->pk == PK_NONE || b->path.n < a->path.n)) {
 		a->pk = b->pk;
 		a->path = b->path;
@@ -233,6 +237,8 @@ static int vals_eq(const struct kvals *a, const struct kvals *b)
 
 static int cons_eq(const struct kcons *a, const struct kcons *b)
 {
+	if (a->fdneed != b->fdneed)
+		return 0;
 	if (a->pk != b->pk || a->nmask != b->nmask || a->success != b->success ||
 	    a->succ_fd != b->succ_fd || a->has_uid != b->has_uid || a->has_exit != b->has_exit)
 		return 0;
@@ -283,7 +289,7 @@ static void tl_add(struct tlist *l, const struct kterm *t)
 
 static struct tlist tl_and(struct tlist a, struct tlist b)
 {
-	struct tlist r = {0, NULL};
+	struct tlist r = {0, NULL, a.oom | b.oom};
 
 	for (int i = 0; i < a.n; i++)
 		for (int j = 0; j < b.n; j++) {
@@ -304,6 +310,7 @@ static struct tlist tl_or(struct tlist a, struct tlist b)
 {
 	for (int j = 0; j < b.n; j++)
 		tl_add(&a, &b.t[j]);
+	a.oom |= b.oom;
 	free(b.t);
 	return a;
 }
@@ -332,10 +339,19 @@ static struct tlist walk_check(struct engine *e, const struct cnode *n, int neg)
 		kf_cons_top(&c);
 		return tl_one(&c, &s);
 	}
-	if (neg || kf_check_cons(&e->arena, n, &c) < 0)
-		return tl_top();
-	es_fill(&all, 1);
-	return tl_one(&c, &all);
+	/* a positive check that reads fd state fails without the table's
+	 * entry: the term remembers it (a negated one only fires more) */
+	unsigned need = neg ? 0 : kf_check_fd_needs(n);
+	struct tlist l;
+	if (neg || kf_check_cons(&e->arena, n, &c) < 0) {
+		l = tl_top();
+	} else {
+		es_fill(&all, 1);
+		l = tl_one(&c, &all);
+	}
+	for (int i = 0; i < l.n; i++)
+		l.t[i].c.fdneed |= need;
+	return l;
 }
 
 static struct tlist walk(struct engine *e, const struct cnode *n, int neg)
@@ -363,9 +379,16 @@ static struct tlist walk(struct engine *e, const struct cnode *n, int neg)
 struct tlist kf_rule_terms(struct engine *e, const struct rl_rule *r, int precise)
 {
 	struct kcons c;
+	struct tlist l;
 
-	if (precise && r->ast)
-		return walk(e, r->ast, 0);
+	if (precise && r->ast) {
+		l = walk(e, r->ast, 0);
+		/* fd fields on a syscall that does not describe the fd need the
+		 * syscalls that feed the fd table */
+		if (kf_fd_table_terms(e, r, &l) < 0)
+			l.oom = 1;
+		return l;
+	}
 	kf_cons_top(&c);
 	return tl_one(&c, &r->types);
 }

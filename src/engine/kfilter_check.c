@@ -3,6 +3,8 @@
  * abstract constraint of the kernel-filter compiler: path names and
  * prefixes, open-flag bits, socket domains, ptrace requests, success,
  * result and uid ranges, executables. Anything else bounds nothing.
+ * Also the extra terms the fd table (src/proc/fdtable.c) needs for rules
+ * that read an fd's state (kf_fd_table_terms).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -331,5 +333,137 @@ int kf_check_cons(struct arena *a, const struct cnode *n, struct kcons *c)
 		kf_cons_top(c);
 		return -1;
 	}
+	return 0;
+}
+
+/* ---- the fd table's own syscalls (src/proc/fdtable.c) ---- */
+
+/* Fields read from the process's fd table on a syscall that does not
+ * describe the fd itself. */
+static const char *const fd_state_fields[] = {
+    "fd.type",      "fd.typechar", "fd.l4proto",   "fd.sockfamily", "fd.sip",
+    "fd.sport",     "fd.cip",      "fd.cport",     "fd.lip",        "fd.lport",
+    "fd.rip",       "fd.rport",    "fd.ip",        "fd.port",       "fd.net",
+    "fd.snet",      "fd.cnet",     "fd.lnet",      "fd.rnet",       "fd.is_server",
+    "fd.connected", "fd.name",     "fd.directory", "fd.filename",   NULL,
+};
+/* Of those, the ones a file's fd answers only when its open was seen. */
+static const char *const fd_name_fields[] = {"fd.name", "fd.directory", "fd.filename", NULL};
+
+/* Syscalls that create and describe a socket fd, and pipes (which replace
+ * a stale socket at their number); fcntl F_DUPFD is left
+ * out: auditing every fcntl costs more than the rare F_DUPFD copy. */
+static const char *const fd_sock_calls[] = {
+    "socket", "socketpair", "connect", "accept", "accept4", "bind", "listen",
+    "dup",    "dup2",       "dup3",    "pipe",   "pipe2",   NULL,
+};
+static const char *const fd_open_calls[] = {"open", "openat", "openat2", "creat", NULL};
+/* Syscalls whose own records describe the fd for those fields: the fd
+ * they create, or the address in their SOCKADDR record (connect, bind and
+ * sendto fall back to it when the table has no entry). */
+static const char *const fd_self_sock[] = {
+    "socket", "open",    "openat", "openat2", "creat",  "open_by_handle_at",
+    "memfd_create", "connect", "bind", "sendto", "sendmsg", NULL};
+/* ... and for the name: the opens, the socket calls with an address, and
+ * the calls that name their file by path (their PATH records; a directory
+ * fd they take is not a file whose open matters here). */
+static const char *const fd_self_name[] = {
+    "socket",   "socketpair", "accept",  "accept4",  "pipe",
+    "pipe2",    "memfd_create",
+    "open",     "openat",   "openat2",   "creat",    "open_by_handle_at",
+    "connect",  "bind",     "sendto",    "sendmsg",  "unlink",
+    "unlinkat", "rename",   "renameat",  "renameat2", "link",
+    "linkat",   "symlink",  "symlinkat", "chmod",    "fchmodat",
+    "chown",    "lchown",   "fchownat",  "mkdir",    "mkdirat",
+    "rmdir",    "mknod",    "mknodat",   "truncate", "execve",
+    "execveat", "mount",    "umount2",   NULL};
+
+static int in_names(const char *const *names, const char *s)
+{
+	for (int i = 0; names[i]; i++)
+		if (strcmp(names[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+unsigned kf_check_fd_needs(const struct cnode *n)
+{
+	unsigned need = 0;
+
+	if (!n)
+		return 0;
+	if (n->kind == CN_CHECK) {
+		const char *f[2] = {n->lhs.name, n->rhs_kind == RHS_FIELD ? n->rhs.name : NULL};
+		for (int i = 0; i < 2; i++) {
+			if (!f[i])
+				continue;
+			if (in_names(fd_state_fields, f[i]) || strcmp(f[i], "evt.arg.fd") == 0 ||
+			    (strcmp(f[i], "evt.arg") == 0 && n->lhs.arg &&
+			     !strcmp(n->lhs.arg, "fd")))
+				need |= KF_NEED_STATE;
+			if (in_names(fd_name_fields, f[i]))
+				need |= KF_NEED_NAME;
+		}
+		return need;
+	}
+	for (int i = 0; i < n->nkids; i++)
+		need |= kf_check_fd_needs(n->kids[i]);
+	return need;
+}
+
+/* 1 when the rule may match a syscall not in self (or any syscall). */
+static int types_beyond(struct engine *e, const struct evtset *types, const char *const *self)
+{
+	if (kf_es_has(types, EVT_OTHER))
+		return 1;
+	for (int id = 1; id < e->nevt; id++)
+		if (kf_es_has(types, id) && e->evt_names[id] && !in_names(self, e->evt_names[id]))
+			return 1;
+	return 0;
+}
+
+static int push_calls(struct engine *e, struct tlist *l, const char *const *names)
+{
+	struct kterm *t = realloc(l->t, (size_t)(l->n + 1) * sizeof(*t));
+
+	if (!t) {
+		l->oom = 1;
+		return -1;
+	}
+	l->t = t;
+	t = &l->t[l->n++];
+	memset(&t->types, 0, sizeof(t->types));
+	for (int i = 0; names[i]; i++) {
+		int id = engine_evt_id(e, names[i], 1);
+		t->types.w[id / 64] |= 1ull << (id % 64);
+	}
+	kf_cons_top(&t->c);
+	t->c.success = 1;
+	return 0;
+}
+
+/* Adds to l the terms the fd table needs for r: when a term of r reads an
+ * fd's state in a positive check on a syscall that does not describe the
+ * fd itself (dup2 onto 0, sendto on a connected socket), the syscalls that
+ * create and describe sockets, and the opens when it reads the fd's name.
+ * Per term, so a macro like open_write (fd.typechar = f, on the opens
+ * themselves) costs nothing. 0, or -1 without memory. Called by
+ * kf_rule_terms() (kfilter.c). */
+int kf_fd_table_terms(struct engine *e, const struct rl_rule *r, struct tlist *l)
+{
+	unsigned need = 0;
+
+	(void)r;
+	for (int i = 0; i < l->n; i++) {
+		const struct kterm *t = &l->t[i];
+		if ((t->c.fdneed & KF_NEED_STATE) && types_beyond(e, &t->types, fd_self_sock))
+			need |= KF_NEED_STATE;
+		if ((t->c.fdneed & KF_NEED_NAME) && types_beyond(e, &t->types, fd_self_name))
+			need |= KF_NEED_NAME;
+	}
+	if ((need & KF_NEED_STATE) && push_calls(e, l, fd_sock_calls) < 0)
+		return -1;
+	if ((need & KF_NEED_NAME) && push_calls(e, l, fd_open_calls) < 0)
+		return -1;
 	return 0;
 }

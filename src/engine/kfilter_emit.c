@@ -398,7 +398,7 @@ static void build_rule(struct engine *e, struct kfilter_set *s, struct rl_rule *
 		merge_into(s, &mine, &raw);
 	}
 	free(l.t);
-	if (em.oom || !name) {
+	if (em.oom || l.oom || !name) {
 		s->oom = 1;
 		return;
 	}

@@ -45,7 +45,13 @@ struct kcons {
 	int has_uid, has_exit;
 	int64_t ulo, uhi, elo, ehi;
 	struct kstrs exe;
+	/* the term reads fd-table state (KF_NEED_*) in a positive check: the
+	 * syscalls that feed the table must be audited for its event types */
+	unsigned fdneed;
 };
+
+#define KF_NEED_STATE 1u
+#define KF_NEED_NAME 2u
 
 struct kterm {
 	struct evtset types;
@@ -56,6 +62,7 @@ struct kterm {
 struct tlist {
 	int n;
 	struct kterm *t;
+	int oom; /* a term could not be added: the list is incomplete (unsound) */
 };
 
 struct krule_cls {
@@ -76,9 +83,13 @@ void kf_cons_top(struct kcons *c);
  * types only). The caller frees the array. */
 struct tlist kf_rule_terms(struct engine *e, const struct rl_rule *r, int precise);
 int kf_es_has(const struct evtset *s, int i);
+/* kfilter_check.c: the fd table's syscalls for a rule reading fd state. */
+int kf_fd_table_terms(struct engine *e, const struct rl_rule *r, struct tlist *l);
 
 /* kfilter_check.c: a positive check as a constraint; -1 when it bounds
  * nothing the compiler knows (c is then cons_top). */
 int kf_check_cons(struct arena *a, const struct cnode *n, struct kcons *c);
+/* The fd-table state one check reads (KF_NEED_* bits). */
+unsigned kf_check_fd_needs(const struct cnode *n);
 
 #endif

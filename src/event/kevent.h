@@ -95,6 +95,16 @@ struct kevent {
 	int has_sockaddr;
 	struct kev_sockaddr sockaddr;
 
+	/* Capability sets (bit N = capability N): from BPRM_FCAPS (pe/pp/pi/pa,
+	 * the sets after an exec) or CAPSET (cap_pe/..., what capset set);
+	 * valid when has_caps. */
+	int has_caps;
+	uint64_t cap_pe, cap_pp, cap_pi, cap_pa;
+	/* OPENAT2 (openat2's struct open_how): flags and mode, KEV_UNSET when
+	 * absent. */
+	int64_t openat2_flags, openat2_mode;
+	/* FD_PAIR (pipe, pipe2, socketpair): the two new fds, -1 when absent. */
+	int fd_pair[2];
 	/* Numeric fields that were not numbers or out of range (then left
 	 * KEV_UNSET, as if absent). */
 	int malformed;

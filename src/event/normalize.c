@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <libaudit.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -565,6 +567,55 @@ static void take_sockaddr(const struct arec *r, struct kevent *ev)
 		ev->has_sockaddr = 1;
 }
 
+/* A hex capability set of r called key into *out; 0, or -1 when absent. */
+static int cap_field(const struct arec *r, const char *key, uint64_t *out, struct kevent *ev)
+{
+	const struct arec_field *f = arec_find(r, key);
+	int64_t v;
+	if (!f)
+		return -1;
+	if (arec_is_null(r, f) || arec_num(arec_raw(r, f), f->vlen, 16, &v) < 0) {
+		ev->malformed++;
+		return -1;
+	}
+	*out = (uint64_t)v;
+	return 0;
+}
+
+/* BPRM_FCAPS (pe=, pp=, pi=, pa=) or CAPSET (cap_pe=, ...): prefix "" or
+ * "cap_". All four must be there. */
+static void take_caps(const struct arec *r, const char *prefix, struct kevent *ev)
+{
+	char k[4][12];
+	const char *names[4] = {"pe", "pp", "pi", "pa"};
+	uint64_t *dst[4] = {&ev->cap_pe, &ev->cap_pp, &ev->cap_pi, &ev->cap_pa};
+	for (int i = 0; i < 4; i++) {
+		snprintf(k[i], sizeof(k[i]), "%s%s", prefix, names[i]);
+		if (cap_field(r, k[i], dst[i], ev) < 0)
+			return;
+	}
+	ev->has_caps = 1;
+}
+
+/* OPENAT2: oflag=0100101 mode=0644 (octal), resolve=0x... */
+static void take_openat2(const struct arec *r, struct kevent *ev)
+{
+	const struct arec_field *f = arec_find(r, "oflag");
+	if (f)
+		ev->openat2_flags = field_mode(r, f, ev);
+	if ((f = arec_find(r, "mode")))
+		ev->openat2_mode = field_mode(r, f, ev);
+}
+
+static void take_fd_pair(const struct arec *r, struct kevent *ev)
+{
+	int64_t a = int_or_unset(r, "fd0", ev), b = int_or_unset(r, "fd1", ev);
+	if (a == KEV_UNSET || b == KEV_UNSET || a < 0 || b < 0 || a > INT32_MAX || b > INT32_MAX)
+		return;
+	ev->fd_pair[0] = (int)a;
+	ev->fd_pair[1] = (int)b;
+}
+
 static void kevent_reset(struct kevent *ev)
 {
 	memset(ev, 0, sizeof(*ev));
@@ -576,6 +627,8 @@ static void kevent_reset(struct kevent *ev)
 	ev->gid = ev->egid = ev->sgid = ev->fsgid = KEV_UNSET;
 	ev->auid = ev->ses = KEV_UNSET;
 	ev->sockaddr.port = -1;
+	ev->fd_pair[0] = ev->fd_pair[1] = -1;
+	ev->openat2_flags = ev->openat2_mode = KEV_UNSET;
 }
 
 int knorm_build(struct knorm *n, const struct asm_event *aev, struct kevent *ev)
@@ -622,6 +675,18 @@ int knorm_build(struct knorm *n, const struct asm_event *aev, struct kevent *ev)
 			break;
 		case AUDIT_SOCKADDR:
 			take_sockaddr(&r, ev);
+			break;
+		case AUDIT_BPRM_FCAPS:
+			take_caps(&r, "", ev);
+			break;
+		case AUDIT_CAPSET:
+			take_caps(&r, "cap_", ev);
+			break;
+		case AUDIT_OPENAT2:
+			take_openat2(&r, ev);
+			break;
+		case AUDIT_FD_PAIR:
+			take_fd_pair(&r, ev);
 			break;
 		default:
 			if (!ev->has_syscall)

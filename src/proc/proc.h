@@ -17,6 +17,7 @@
 #include "event/kevent.h"
 
 struct container_info; /* proc/container.h */
+struct fdtable;        /* proc/fdtable.h */
 
 struct proc {
 	int64_t pid;
@@ -36,9 +37,21 @@ struct proc {
 	uint64_t exec_time_ns; /* time of the exec that set exe/argv; 0 if unknown */
 	const struct container_info *container; /* NULL until resolved */
 	int from_procfs;    /* 1 when seeded from /proc, 0 when built from events */
+	struct fdtable *fds; /* fds described by audited syscalls (fdtable.h); NULL: none */
+	/* Capability sets (bit N = capability N) from the last BPRM_FCAPS or
+	 * CAPSET record, inherited across fork; valid when caps_known. An exec
+	 * without BPRM_FCAPS by a non-root user keeps at most pI & pP (what
+	 * ambient can hold: PR_CAP_AMBIENT is not audited). */
+	int caps_known;
+	uint64_t cap_eff, cap_prm, cap_inh;
+	/* Layer of the executable in an overlay root (enum proc_exe_layer;
+	 * 0: unknown); set at exec, live only (overlay.h). */
+	int exe_layer;
 };
 
 struct proc_table;
+
+enum proc_exe_layer { PROC_LAYER_UNKNOWN = 0, PROC_LAYER_UPPER, PROC_LAYER_LOWER };
 
 enum proc_table_mode {
 	PROC_TABLE_LIVE,   /* misses read /proc/<pid> */

@@ -16,6 +16,8 @@
 #include <time.h>
 
 #include "proc/container.h"
+#include "proc/fdtable.h"
+#include "proc/overlay.h"
 #include "proc/proctable_int.h"
 #include "util/clock.h"
 
@@ -123,6 +125,9 @@ static void slot_remove(struct proc_table *pt, int64_t pid)
 
 /* ---- entries ---- */
 
+/* clone(2) flag: the child shares the parent's fd table (a0). */
+#define PT_CLONE_FILES 0x00000400ull
+
 static void proc_reset(struct proc *p, int64_t pid)
 {
 	p->pid = pid;
@@ -138,6 +143,26 @@ static void proc_reset(struct proc *p, int64_t pid)
 	p->exec_time_ns = 0;
 	p->container = NULL;
 	p->from_procfs = 0;
+	fdtable_free(p->fds); /* NULL on a free-list entry; safe either way */
+	p->fds = NULL;
+	p->caps_known = 0;
+	p->cap_eff = p->cap_prm = p->cap_inh = 0;
+	p->exe_layer = PROC_LAYER_UNKNOWN;
+}
+
+/* Capability sets from the event's BPRM_FCAPS / CAPSET record; an exec
+ * without one by a non-root user: what ambient can hold at most. */
+static void entry_caps(struct proc *p, const struct kevent *ev, int is_exec)
+{
+	if (ev->has_caps && (is_exec || ev->success == 1)) {
+		p->caps_known = 1;
+		p->cap_eff = ev->cap_pe;
+		p->cap_prm = ev->cap_pp;
+		p->cap_inh = ev->cap_pi;
+	} else if (is_exec && p->caps_known && ev->euid != 0) {
+		p->cap_prm &= p->cap_inh;
+		p->cap_eff = p->cap_prm;
+	}
 }
 
 static struct pt_entry *entry_alloc(struct proc_table *pt, int64_t pid)
@@ -169,6 +194,8 @@ static int entry_insert(struct proc_table *pt, struct pt_entry *e)
 {
 	if (slot_insert(pt, e) < 0) {
 		pt_set_container(&e->p, NULL);
+		fdtable_free(e->p.fds);
+		e->p.fds = NULL;
 		e->next_free = pt->free_list;
 		pt->free_list = e;
 		return -1;
@@ -181,6 +208,8 @@ static int entry_insert(struct proc_table *pt, struct pt_entry *e)
 void pt_entry_release(struct proc_table *pt, struct pt_entry *e)
 {
 	pt_set_container(&e->p, NULL);
+	fdtable_free(e->p.fds); /* the fd table goes with the process */
+	e->p.fds = NULL;
 	slot_remove(pt, e->p.pid);
 	if (e->dead)
 		pt->dead--;
@@ -586,6 +615,11 @@ static void entry_fork(struct proc_table *pt, struct pt_entry *parent, const str
 	cp->auid = pp->auid;
 	cp->ses = pp->ses;
 	cp->exe_writable = pp->exe_writable;
+	cp->exe_layer = pp->exe_layer;
+	cp->caps_known = pp->caps_known;
+	cp->cap_eff = pp->cap_eff;
+	cp->cap_prm = pp->cap_prm;
+	cp->cap_inh = pp->cap_inh;
 	cp->exec_time_ns = pp->exec_time_ns;
 	pt_set_container(cp, pp->container);
 	if (!is_clone3 && pp->vpid != KEV_UNSET && pp->vpid == pp->pid &&
@@ -593,6 +627,8 @@ static void entry_fork(struct proc_table *pt, struct pt_entry *parent, const str
 		cp->vpid = child_pid; /* parent in the initial pid namespace */
 	entry_set_identity(pt, c, pp->exepath, pp->argc, (const char *const *)pp->argv);
 	entry_set_cwd(c, pp->cwd);
+	if (!(is_clone && (ev->a[0] & PT_CLONE_FILES)))
+		cp->fds = fdtable_clone(pp->fds); /* fork copies the fd table */
 	entry_insert(pt, c);
 }
 
@@ -624,6 +660,7 @@ void proc_table_free(struct proc_table *pt)
 		for (size_t i = 0; i < PT_ENTRIES_PER_CHUNK; i++) {
 			free(c->entries[i].idbuf);
 			free(c->entries[i].cwdbuf);
+			fdtable_free(c->entries[i].p.fds);
 		}
 		free(c);
 	}
@@ -696,9 +733,12 @@ void proc_table_update(struct proc_table *pt, struct kevent *ev)
 	if (t > e->seen_ns)
 		e->seen_ns = t;
 
-	if (is_exec)
+	fdtable_apply(&e->p.fds, ev); /* out of memory: the fd stays unknown */
+	entry_caps(&e->p, ev, is_exec);
+	if (is_exec) {
 		entry_exec(pt, e, ev);
-	else if (event_is_fork(ev))
+		overlay_exec(pt->mode, &e->p, ev);
+	} else if (event_is_fork(ev))
 		entry_fork(pt, e, ev, t);
 	else if (event_is_exit(ev) && !e->dead) {
 		e->dead = 1;

@@ -479,9 +479,9 @@ Test(engine, network_fields_from_sockaddr)
 Test(engine, rule_using_unsupported_field_is_skipped_not_rejected)
 {
 	const char *yaml =
-	    "- rule: needs lport\n  desc: d\n  condition: evt.type = connect and fd.lport = 22\n"
+	    "- rule: needs lport\n  desc: d\n  condition: evt.type = connect and fd.ino = 22\n"
 	    "  output: o\n  priority: NOTICE\n"
-	    "- rule: fine\n  desc: d\n  condition: evt.type = connect\n  output: o %fd.lport\n"
+	    "- rule: fine\n  desc: d\n  condition: evt.type = connect\n  output: o %fd.ino\n"
 	    "  priority: NOTICE\n";
 	struct engine_diag *d;
 	struct engine *e = tw_load(yaml, &d);
@@ -489,7 +489,7 @@ Test(engine, rule_using_unsupported_field_is_skipped_not_rejected)
 	struct engine_rule_info ri;
 	engine_rule_info(e, 0, &ri);
 	cr_assert_eq(ri.active, 0);
-	cr_assert(strstr(ri.skip_reason, "fd.lport") != NULL, "reason: %s", ri.skip_reason);
+	cr_assert(strstr(ri.skip_reason, "fd.ino") != NULL, "reason: %s", ri.skip_reason);
 	engine_rule_info(e, 1, &ri);
 	cr_assert_eq(ri.active, 1);
 	struct kevent ev = tw_event("connect", 100, 99, "bash", "/bin/bash");

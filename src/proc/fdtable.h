@@ -1,0 +1,86 @@
+/*
+ * fdtable.h — a process's file descriptors as kestrel rebuilds them from
+ * audit records: each syscall that creates, duplicates or describes an fd
+ * (socket, connect, accept, bind, listen, open*, memfd_create, dup*,
+ * fcntl F_DUPFD*, pipe* and socketpair with their FD_PAIR record, close
+ * when audited; sendto/sendmsg on an unconnected
+ * socket set the remote end) writes the entry of the fd number in
+ * its result or arguments. Audit keeps no fd state, so the table trusts the
+ * latest writer of a number: a creator kestrel cannot describe removes the
+ * stale entry rather than leave it. Gives Falco's fd.* fields on later
+ * syscalls that use the fd (dup2 onto 0/1/2, sendto, ...).
+ *
+ * Bound: FDTABLE_MAX entries per process; past it the least recently
+ * written entry is evicted (counted in fdtable_evictions()). Memory: the
+ * table owns its entries and names; the process table owns the table.
+ */
+#ifndef KESTREL_FDTABLE_H
+#define KESTREL_FDTABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event/kevent.h"
+
+/* Entries kept per process (about 200 bytes each with a short name). */
+#define FDTABLE_MAX 128
+/* Longest textual IP address kept (INET6_ADDRSTRLEN). */
+#define FDTABLE_IPLEN 46
+
+enum fd_kind {
+	FDK_UNKNOWN = 0,
+	FDK_FILE,
+	FDK_DIR,
+	FDK_IPV4,
+	FDK_IPV6,
+	FDK_UNIX,
+	FDK_NETLINK,
+	FDK_SOCK, /* another address family */
+	FDK_PIPE,
+	FDK_MEMFD,
+};
+
+enum fd_l4 { FDL4_NONE = 0, FDL4_TCP, FDL4_UDP, FDL4_RAW, FDL4_ICMP };
+
+struct fd_entry {
+	int fd;
+	uint8_t kind;      /* enum fd_kind */
+	uint8_t l4;        /* enum fd_l4 */
+	uint8_t is_server; /* listening, or accepted by this process */
+	uint8_t connected; /* connect succeeded (or in progress), or accepted */
+	uint8_t has_local, has_remote;
+	uint8_t name_changed;     /* the last sendto/sendmsg changed the remote end */
+	int lport, rport;         /* -1 unknown */
+	uint8_t lip[16], rip[16]; /* binary: 4 bytes for ipv4, 16 for ipv6 */
+	char *name;               /* file path, unix socket path, "memfd:..."; NULL unknown */
+	uint64_t seq;             /* write order, for eviction */
+};
+
+struct fdtable;
+
+/* Frees t and its entries (NULL is fine). */
+void fdtable_free(struct fdtable *t);
+/* A copy of t (fork): NULL when t is NULL or out of memory. */
+struct fdtable *fdtable_clone(const struct fdtable *t);
+/* The entry of fd, or NULL when unknown. */
+const struct fd_entry *fdtable_get(const struct fdtable *t, int fd);
+/* Number of entries. */
+size_t fdtable_size(const struct fdtable *t);
+/* Applies one event of the process (creates *t on first need). Returns 1
+ * when the event wrote the table, 0 when it was not an fd event, -1 when
+ * out of memory (the table is then left as it was or with the fd dropped). */
+int fdtable_apply(struct fdtable **t, const struct kevent *ev);
+/* 1 when ev's syscall is one fdtable_apply() reads. */
+int fdtable_is_fd_syscall(const char *syscall_name);
+/* Entries evicted at FDTABLE_MAX since the start of the program. */
+uint64_t fdtable_evictions(void);
+
+/* The local or remote address of an inet entry as text into out (""
+ * when unknown). Returns out. */
+const char *fdtable_ip_text(const struct fd_entry *e, int local, char out[FDTABLE_IPLEN]);
+
+/* Falco's names of a kind: fd.type ("ipv4", "file", ...) and fd.typechar. */
+const char *fdtable_kind_name(int kind);
+char fdtable_kind_char(int kind);
+
+#endif
