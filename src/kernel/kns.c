@@ -127,12 +127,19 @@ static void rules_delete(const struct kns_rules *r, const struct kns_rules *keep
 	kaudit_close(fd);
 }
 
-/* The child: joins the namespace, adds the prebuilt rules, exits. No
- * allocation, no logging (the parent may have other threads). */
+/* The child: joins the namespace (audit trees accept only mounts of the
+ * caller's own namespace), takes the host's /proc as its root so that the
+ * prebuilt names "/<pid>/root/..." reach the process's own root whatever
+ * the namespace's root mount is (right after pivot_root it can still be
+ * the runtime's old root) and stay distinct from other namespaces' rules,
+ * adds the rules, exits. No allocation, no logging (the parent may have
+ * other threads). */
 static void __attribute__((noreturn))
-child_add(int nsfd, int fd, struct audit_rule_data *const *r, size_t n)
+child_add(int nsfd, int procfd, int fd, struct audit_rule_data *const *r, size_t n)
 {
 	if (setns(nsfd, CLONE_NEWNS) < 0)
+		_exit(KNS_CHILD_SETNS);
+	if (fchdir(procfd) < 0 || chroot(".") < 0 || chdir("/") < 0)
 		_exit(KNS_CHILD_SETNS);
 	for (size_t i = 0; i < n; i++) {
 		int rc = audit_add_rule_data(fd, r[i], AUDIT_FILTER_EXIT, AUDIT_ALWAYS);
@@ -169,21 +176,27 @@ static int child_wait(pid_t c)
 static int add_in_ns(pid_t pid, const struct kns_rules *rules)
 {
 	char p[64];
-	int nsfd, fd, rc;
+	int nsfd, rootfd, fd, rc;
 	pid_t c;
 
 	snprintf(p, sizeof(p), "/proc/%ld/ns/mnt", (long)pid);
 	if ((nsfd = open(p, O_RDONLY | O_CLOEXEC)) < 0)
 		return errno == ENOENT || errno == ESRCH ? -ENOENT : -1;
+	if ((rootfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		close(nsfd);
+		return -1;
+	}
 	if ((fd = kaudit_open()) < 0) {
 		close(nsfd);
+		close(rootfd);
 		return -1;
 	}
 	fflush(NULL); /* nothing buffered is written twice */
 	c = fork();
 	if (c == 0)
-		child_add(nsfd, fd, rules->r, rules->n);
+		child_add(nsfd, rootfd, fd, rules->r, rules->n);
 	close(nsfd);
+	close(rootfd);
 	rc = c < 0 ? -1 : child_wait(c);
 	kaudit_close(fd);
 	return rc;

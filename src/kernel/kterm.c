@@ -74,7 +74,15 @@ static int resolve_pair(const char *pair, const char *root, char *out, size_t le
 			         "directory %s (dir=) instead",
 			         path, name);
 	}
-	int n = snprintf(out, len, "%s=%s", kind == 'e' ? "exe" : is_dir ? "dir" : "path", name);
+	/* In a namespace the kernel gets the name through the process's root
+	 * in the host's /proc ("/<pid>/root/var/log": kns.c adds the rules
+	 * from a child chrooted into /proc after joining the namespace). The
+	 * kernel shares one audit tree among all dir= rules with the same
+	 * text, tagging only the first one's inode, so a plain "/var/log" in a
+	 * second namespace would watch nothing there. */
+	const char *prefix = root && strncmp(root, "/proc/", 6) == 0 ? root + 5 : "";
+	int n = snprintf(out, len, "%s=%s%s", kind == 'e' ? "exe" : is_dir ? "dir" : "path",
+	                 prefix, name);
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 

@@ -358,3 +358,190 @@ ct_cleanup() {
 	CT_PIDS=
 	return $rc
 }
+
+# ---- a real Docker (dk_*, start_dockerd, ensure_image) ----
+#
+# Each test starts its own dockerd: a private socket, pid file and exec root
+# in the test's directory, a data root under /var/tmp (overlay2 needs a real
+# file system), no iptables, no bridge; containers run with --network none.
+# The image is a root file system holding the static busybox, made once per
+# busybox binary (cached under /var/tmp, keyed by its sha256) and loaded
+# with `docker import` (no registry is reachable). stop_dockerd removes the
+# daemon's containers, stops it by pid and unmounts what it left.
+
+DK_IMAGE=kestrel-it/busybox:1.0
+DK_CACHE_DIR=/var/tmp
+# Seconds for dockerd to answer, and to exit on SIGTERM.
+DK_START_WAIT=20
+DK_STOP_WAIT=15
+DK_PID=
+DK_ROOT=
+DK_EXEC=
+DK_CGROUPS_MADE= # the /docker parent cgroups dockerd created for us
+
+# dk_require: skips unless docker.io and a static busybox are installed.
+dk_require() {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	command -v dockerd >/dev/null && command -v docker >/dev/null ||
+		skip "docker.io is not installed (tools/install-deps installs it)"
+	DK_BUSYBOX=$(command -v busybox 2>/dev/null || true)
+	[ -n "$DK_BUSYBOX" ] && file -L "$DK_BUSYBOX" 2>/dev/null | grep -q 'statically linked' ||
+		skip "a static busybox (busybox-static) is needed for the container image"
+}
+
+# dk_parent_cgroups: the /docker cgroups of the cgroupfs driver.
+dk_parent_cgroups() {
+	local h
+	for h in /sys/fs/cgroup/*/docker /sys/fs/cgroup/docker; do
+		[ -d "$h" ] && echo "$h"
+	done
+}
+
+# start_dockerd DIR: dockerd on DIR/docker.sock; sets DK_PID, DK_ROOT (its
+# data root: give kestrel container.docker_root=$DK_ROOT) and DOCK (the
+# docker command line for it). Skips if dockerd does not answer.
+start_dockerd() {
+	local dir=$1 before
+	before=$(dk_parent_cgroups)
+	DK_ROOT=$DK_CACHE_DIR/kestrel-dockerd.$$
+	DK_EXEC=$dir/exec
+	DOCK="docker -H unix://$dir/docker.sock"
+	dockerd --iptables=false --ip6tables=false --bridge=none -H "unix://$dir/docker.sock" \
+		--pidfile "$dir/docker.pid" --data-root "$DK_ROOT" --exec-root "$DK_EXEC" \
+		>"$dir/dockerd.log" 2>&1 &
+	DK_PID=$!
+	for _ in $(seq $((DK_START_WAIT * 10))); do
+		$DOCK info >/dev/null 2>&1 && break
+		kill -0 "$DK_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	$DOCK info >/dev/null 2>&1 || {
+		tail -5 "$dir/dockerd.log"
+		skip "dockerd does not start here"
+	}
+	DK_CGROUPS_BEFORE=$before
+}
+
+# dk_unmount_under DIR: lazily unmounts every mount point under DIR.
+dk_unmount_under() {
+	[ -n "$1" ] || return 0
+	awk -v r="$1" 'index($2, r) == 1 { print $2 }' /proc/mounts | sort -r |
+		while read -r m; do umount -l "$m"; done
+}
+
+# stop_dockerd: removes the daemon's containers, stops it by pid, unmounts
+# and deletes its roots, removes the /docker cgroups it made. Returns
+# non-zero if a mount was left behind.
+stop_dockerd() {
+	local ids cg
+	[ -n "$DK_PID" ] || return 0
+	ids=$($DOCK ps -aq 2>/dev/null)
+	# shellcheck disable=SC2086 # one id per word
+	[ -n "$ids" ] && $DOCK rm -f $ids >/dev/null 2>&1
+	kill -TERM "$DK_PID" 2>/dev/null
+	for _ in $(seq $((DK_STOP_WAIT * 10))); do
+		kill -0 "$DK_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$DK_PID" 2>/dev/null && kill -KILL "$DK_PID"
+	wait "$DK_PID" 2>/dev/null
+	DK_PID=
+	dk_unmount_under "$DK_ROOT"
+	dk_unmount_under "$DK_EXEC"
+	for cg in $(dk_parent_cgroups); do
+		printf '%s\n' "$DK_CGROUPS_BEFORE" | grep -qxF "$cg" || rmdir "$cg" 2>/dev/null
+	done
+	if awk -v a="$DK_ROOT" -v b="$DK_EXEC" 'index($2, a) == 1 || index($2, b) == 1' \
+		/proc/mounts | grep -q .; then
+		echo "lib.sh: mounts left under $DK_ROOT or $DK_EXEC" >&2
+		return 1
+	fi
+	rm -rf "$DK_ROOT"
+	return 0
+}
+
+# dk_rootfs_tar: the image's root file system as a tar, made once per
+# busybox binary; prints its path.
+dk_rootfs_tar() {
+	local sum tar tmp c
+	sum=$(sha256sum "$DK_BUSYBOX" | cut -c1-16)
+	tar=$DK_CACHE_DIR/kestrel-it-busybox-$sum.tar
+	if [ ! -s "$tar" ]; then
+		tmp=$(mktemp -d "$DK_CACHE_DIR/kestrel-it-rootfs.XXXXXX")
+		mkdir -p "$tmp/bin" "$tmp/etc" "$tmp/var/log" "$tmp/tmp"
+		cp "$DK_BUSYBOX" "$tmp/bin/busybox"
+		for c in sh cat sleep mkdir true ls; do ln -s busybox "$tmp/bin/$c"; done
+		echo 'root:x:0:0:root:/:/bin/sh' >"$tmp/etc/passwd"
+		echo 'root:*:1::::::' >"$tmp/etc/shadow"
+		tar -C "$tmp" -cf "$tar.$$" . && mv "$tar.$$" "$tar"
+		rm -rf "$tmp"
+	fi
+	echo "$tar"
+}
+
+# ensure_image [NAME]: the busybox image as NAME (default $DK_IMAGE) in the
+# running dockerd.
+ensure_image() {
+	local name=${1:-$DK_IMAGE} tar
+	$DOCK image inspect "$name" >/dev/null 2>&1 && return 0
+	tar=$(dk_rootfs_tar)
+	$DOCK import "$tar" "$name" >/dev/null || skip "docker import failed"
+}
+
+# dk_state ID FILE: a file of docker's state for container ID.
+dk_state() { echo "$DK_ROOT/containers/$1/$2"; }
+
+# ---- a private rsyslogd on /dev/log, and a user's local rule file ----
+
+SYSLOG_LOCK=/tmp/kestrel-syslog.lock
+RSYSLOG_PID=
+
+# syslog_start DIR: takes SYSLOG_LOCK (fd 8), skips if /dev/log belongs to
+# a running syslog daemon, starts rsyslogd on /dev/log writing every message
+# as "facility.severity tag msg" to DIR/syslog.
+syslog_start() {
+	local dir=$1
+	command -v rsyslogd >/dev/null || skip "rsyslogd not installed (tools/install-deps)"
+	exec 8>"$SYSLOG_LOCK"
+	flock 8
+	[ -e /dev/log ] && skip "/dev/log belongs to a running syslog daemon"
+	mkdir -p "$dir/rsyslog"
+	cat >"$dir/rsyslog.conf" <<CONF
+global(workDirectory="$dir/rsyslog")
+module(load="imuxsock" SysSock.Name="/dev/log" SysSock.RateLimit.Interval="0")
+template(name="line" type="string"
+  string="%syslogfacility-text%.%syslogseverity-text% %syslogtag%%msg%\n")
+*.* action(type="omfile" file="$dir/syslog" template="line")
+CONF
+	rsyslogd -n -f "$dir/rsyslog.conf" -i "$dir/rsyslog.pid" 2>"$dir/rsyslog.err" &
+	RSYSLOG_PID=$!
+	for _ in $(seq 100); do
+		[ -S /dev/log ] && return 0
+		sleep 0.1
+	done
+	fail "rsyslogd did not create /dev/log: $(cat "$dir/rsyslog.err")"
+}
+
+syslog_stop() {
+	[ -n "$RSYSLOG_PID" ] || return 0
+	kill -TERM "$RSYSLOG_PID" 2>/dev/null
+	wait "$RSYSLOG_PID" 2>/dev/null
+	RSYSLOG_PID=
+	# rsyslogd unlinks /dev/log on exit; it was ours in any case
+	[ -S /dev/log ] && rm -f /dev/log
+}
+
+# local_rule_priority RULE PRIORITY OUT: the default rule RULE copied to
+# OUT with only its priority changed (what a user's local file does).
+local_rule_priority() {
+	python3 - "$SRCDIR/rules/kestrel_rules.yaml" "$1" "$2" >"$3" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+items = re.split(r"(?m)^(?=- |#)", text)
+rule = [i for i in items if i.startswith("- rule: " + sys.argv[2] + "\n")]
+assert len(rule) == 1, f"{len(rule)} definitions of the rule"
+new, n = re.subn(r"(?m)^  priority: \w+$", "  priority: " + sys.argv[3], rule[0])
+assert n == 1, "no priority line"
+sys.stdout.write(new.rstrip("\n") + "\n")
+PY
+}
