@@ -15,6 +15,7 @@
 
 #include "kernel/krules.h"
 #include "daemon/daemon.h"
+#include "daemon/service.h"
 #include "kernel/kcheck.h"
 #include "source/replay.h"
 #include "daemon/runtime.h"
@@ -37,6 +38,7 @@ enum {
 	OPT_CHECK,
 	OPT_AUDISP,
 	OPT_STATS_INTERVAL,
+	OPT_RELOAD,
 };
 
 enum mode {
@@ -67,6 +69,7 @@ struct options {
 	int dry_run;
 	int audisp;
 	char stats_opt[64]; /* --stats-interval N, applied as -o stats_interval=N */
+	int sel_only, sel_disable; /* -t given; -T or -D given */
 };
 
 static void usage(FILE *out)
@@ -80,6 +83,9 @@ static void usage(FILE *out)
 	      "  -r FILE|DIR           rules file or directory; repeatable; replaces rules_files\n"
 	      "  -o KEY=VALUE          override a configuration key (e.g. -o json_output=true)\n"
 	      "  -M SECONDS            stop after SECONDS\n"
+	      "  -t TAG                only enable the rules tagged TAG; repeatable\n"
+	      "  -T TAG                disable the rules tagged TAG; repeatable\n"
+	      "  -D TEXT               disable the rules whose name contains TEXT; repeatable\n"
 	      "  --stats-interval N    log statistics every N seconds (also on SIGUSR1, at exit)\n"
 	      "  --dry-run             load configuration and rules, touch nothing, exit\n"
 	      "  --audisp              read auditd's plugin stream on stdin (audisp plugin mode)\n"
@@ -92,11 +98,15 @@ static void usage(FILE *out)
 	      "  --list-fields         list the fields rules can use\n"
 	      "  --print-audit-rules   print the kernel audit rules the rules need (auditctl syntax)\n"
 	      "  --check               report on the kernel and environment, and exit\n"
+	      "  --reload PID          make the daemon PID reload and wait for its answer:\n"
+	      "                        exit 0 if applied, 1 if refused (systemd ExecReload=)\n"
 	      "  -h, --help            this text\n"
 	      "  --version             print the version\n"
 	      "\n"
-	      "Signals: SIGHUP reloads configuration and rules, SIGUSR1 logs statistics,\n"
-	      "SIGTERM/SIGINT exit and remove kestrel's kernel audit rules.\n",
+	      "Signals: SIGHUP reloads configuration and rules, SIGUSR1 reopens the output\n"
+	      "files (logrotate) and logs statistics, SIGUSR2 logs statistics, SIGTERM/SIGINT\n"
+	      "exit and remove kestrel's kernel audit rules. A configuration or rules error\n"
+	      "exits 78.\n",
 	      out);
 }
 
@@ -219,6 +229,7 @@ int main(int argc, char **argv)
 		{"check", no_argument, NULL, OPT_CHECK},
 		{"audisp", no_argument, NULL, OPT_AUDISP},
 		{"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
+		{"reload", required_argument, NULL, OPT_RELOAD},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
@@ -232,8 +243,22 @@ int main(int argc, char **argv)
 	 * an error to count on that write, never a reason to die: a killed
 	 * kestrel would leave its kernel rules behind. */
 	signal(SIGPIPE, SIG_IGN);
-	while ((c = getopt_long(argc, argv, "c:r:o:V:Ll:M:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:r:o:V:Ll:M:ht:T:D:", longopts, NULL)) != -1) {
 		switch (c) {
+		case 't': /* rule selection, applied by the engine (engine_cli_select) */
+		case 'T':
+		case 'D':
+			if ((c == 't' ? o.sel_disable : o.sel_only) ||
+			    engine_cli_select(c == 't'   ? ENGINE_SEL_ONLY_TAG
+			                      : c == 'T' ? ENGINE_SEL_NOT_TAG
+			                                 : ENGINE_SEL_NOT_NAME,
+			                      optarg) < 0) {
+				log_warnx("-t cannot be combined with -T or -D, and at most %d of them",
+				          ENGINE_CLI_MAX_SELECT);
+				return 2;
+			}
+			*(c == 't' ? &o.sel_only : &o.sel_disable) = 1;
+			break;
 		case 'c':
 			o.config = optarg;
 			o.config_given = 1;
@@ -294,6 +319,8 @@ int main(int argc, char **argv)
 			if (push(o.overrides, &o.noverrides, o.stats_opt, "-o") < 0)
 				return 2;
 			break;
+		case OPT_RELOAD:
+			return service_reload_request((pid_t)atol(optarg), SERVICE_RELOAD_TIMEOUT_S);
 		case 'h':
 			usage(stdout);
 			return 0;

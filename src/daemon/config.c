@@ -118,6 +118,11 @@ static const struct ckey ckeys[] = {
     {"container.crio_root", K_STR, OFF(container_crio_root), 0, 0},
     {"container.podman_root", K_STR, OFF(container_podman_root), 0, 0},
     {"stats_interval", K_LONG, OFF(stats_interval), 0, 86400},
+    {"webserver.enabled", K_BOOL, OFF(web_enabled), 0, 0},
+    {"webserver.listen_address", K_STR, OFF(web_listen_address), 0, 0},
+    {"webserver.listen_port", K_INT, OFF(web_listen_port), 1, 65535},
+    {"webserver.k8s_healthz_endpoint", K_STR, OFF(web_healthz_endpoint), 0, 0},
+    {"webserver.prometheus_metrics_enabled", K_BOOL, OFF(web_prometheus), 0, 0},
 };
 
 #define NCKEYS (sizeof(ckeys) / sizeof(ckeys[0]))
@@ -281,6 +286,7 @@ int config_init(struct kestrel_config *cfg)
 	cfg->audit_kernel_filters = CONFIG_KF_PRECISE;
 	cfg->audit_buffer_size = 8 * 1024 * 1024;
 	cfg->stats_interval = 0;
+	cfg->web_listen_port = 8765; /* Falco's */
 	if (set_str(&cfg->out.syslog_ident, "kestrel") < 0 ||
 	    set_str(&cfg->out.file_filename, "/var/log/kestrel/events.txt") < 0 ||
 	    set_str(&cfg->out.program_program, "") < 0 || set_str(&cfg->out.http_url, "") < 0 ||
@@ -290,6 +296,8 @@ int config_init(struct kestrel_config *cfg)
 	    set_str(&cfg->out.http_client_cert, "/etc/ssl/certs/client.crt") < 0 ||
 	    set_str(&cfg->out.http_client_key, "/etc/ssl/certs/client.key") < 0 ||
 	    set_str(&cfg->container_docker_root, "/var/lib/docker") < 0 ||
+	    set_str(&cfg->web_listen_address, "127.0.0.1") < 0 ||
+	    set_str(&cfg->web_healthz_endpoint, "/healthz") < 0 ||
 	    set_str(&cfg->container_containerd_root, "/run/containerd") < 0 ||
 	    set_str(&cfg->container_crio_root, "/var/lib/containers/storage") < 0 ||
 	    set_str(&cfg->container_podman_root, "/var/lib/containers/storage") < 0)

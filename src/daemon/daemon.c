@@ -3,8 +3,10 @@
  * socket, a signalfd and a timerfd. Records go straight from the socket
  * into the pipeline (parse, assemble, normalize, process table, rules,
  * outputs); the timer flushes idle events, polls the kernel's lost counter
- * and reports stats. Kernel rules are derived from the loaded ruleset and
- * removed on exit.
+ * and reports stats; every turn of the loop pings the systemd watchdog.
+ * Kernel rules are derived from the loaded ruleset and removed on exit.
+ * An auditd that asks for the audit pid gets it (yield_pid); the lost
+ * counters, the stats line and /metrics are in daemon_stats.c.
  */
 #include "config.h"
 
@@ -19,9 +21,6 @@
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef HAVE_SYSTEMD
-#include <systemd/sd-daemon.h>
-#endif
 
 #include "kernel/kaudit.h"
 #include "engine/kfilter.h"
@@ -30,7 +29,10 @@
 #include "source/netlink.h"
 #include "kernel/crashstate.h"
 #include "daemon/daemon.h"
+#include "daemon/daemon_int.h"
+#include "daemon/integrity.h"
 #include "daemon/privs.h"
+#include "daemon/service.h"
 #include "output/output.h"
 #include "util/log.h"
 
@@ -59,60 +61,21 @@
 #define DAEMON_COALESCE_GAP_US 2000
 #define DAEMON_COALESCE_US 1000
 
+/* After the audit daemon kestrel reads beside unregisters, kestrel takes
+ * the audit pid over if no daemon registered within this many ms (an
+ * auditd restart registers again well within it). */
+#define DAEMON_RECLAIM_DELAY_MS 5000
+
 /* audit.backpressure: block makes exec'ing processes wait this long (kernel
  * ticks) for room in a full backlog, as auditd's default rules do. */
 #define DAEMON_BLOCK_WAIT_TIME 60000
 
-/* Name of kestrel's own alert when the kernel or the socket lost records. */
-#define DAEMON_LOST_RULE "Kestrel events lost"
-
-struct daemon {
-	const struct daemon_opts *opts;
-	struct runtime *rt;
-	struct krules *kr;
-	struct kns *kns; /* container namespaces' copies of the path rules */
-	struct audit_source *src;
-	int epfd, sigfd, timerfd;
-	uint64_t start_ms, last_lost_poll_ms, last_stats_ms;
-	uint64_t last_wake_us; /* previous wake-up that read records (coalescing) */
-	int rules_removed; /* a CONFIG_CHANGE record removed kestrel's kernel rules:
-			    * check them on the next tick */
-	uint32_t last_lost;
-	int have_lost;
-	uint64_t last_enobufs;
-	uint64_t kernel_lost_total;
-	int crashstate; /* the crash-state file is ours to remove */
-	int stop;
-};
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static uint64_t now_us(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-static uint64_t wall_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static void notify(const char *state)
-{
-#ifdef HAVE_SYSTEMD
-	sd_notify(0, state);
-#else
-	(void)state;
-#endif
 }
 
 int daemon_load_config(const struct daemon_opts *o, struct kestrel_config *cfg, int replay,
@@ -216,87 +179,22 @@ static void on_record(int type, const char *text, size_t len, void *arg)
 	/* per record, not per event: the kernel attaches the remover's SYSCALL
 	 * record (auditctl's sendto) to the CONFIG_CHANGE, and the event then
 	 * reads as a syscall event */
-	if (type == AUDIT_CONFIG_CHANGE && krules_config_change_is_removal(text, len))
-		d->rules_removed = 1;
+	if (type == AUDIT_CONFIG_CHANGE) {
+		if (krules_config_change_is_removal(text, len))
+			d->rules_removed = 1;
+		enum integrity_action act = INTEGRITY_NONE;
+		if (d->ig)
+			act = integrity_on_config_change(d->ig, runtime_outputs(d->rt), text, len,
+							 daemon_now_ms());
+		if (act == INTEGRITY_YIELD_PID)
+			d->yield_pid = 1;
+		else if (act == INTEGRITY_PID_FREED &&
+			 runtime_config(d->rt)->audit_mode == CONFIG_AUDIT_AUTO)
+			d->reclaim_at = daemon_now_ms() + DAEMON_RECLAIM_DELAY_MS;
+	}
 	if (d->kns)
 		kns_on_record(d->kns, type, text, len);
-	pipeline_feed(runtime_pipeline(d->rt), type, text, len, now_ms(), "netlink", 0);
-}
-
-/* kestrel's own alert, so a reader of the alert stream sees the gap. */
-static void emit_lost_alert(struct daemon *d, const char *what, uint64_t n)
-{
-	char out[256];
-	struct alert a = {0};
-	static const char *const tags[] = {"kestrel", "internal"};
-	struct alert_field f[2];
-
-	snprintf(out, sizeof(out), "%s: %" PRIu64 " audit records were lost (%s)",
-		 DAEMON_LOST_RULE, n, what);
-	f[0] = (struct alert_field){.name = "kestrel.lost", .type = AV_INT, .num = (int64_t)n};
-	f[1] = (struct alert_field){.name = "kestrel.lost_source", .type = AV_STRING, .str = what};
-	a.time_ns = wall_ns();
-	a.rule = DAEMON_LOST_RULE;
-	a.priority = PRI_CRITICAL;
-	a.source = "internal";
-	a.ntags = 2;
-	a.tags = tags;
-	a.output = out;
-	a.nfields = 2;
-	a.fields = f;
-	outputs_emit(runtime_outputs(d->rt), &a);
-}
-
-static void poll_lost(struct daemon *d)
-{
-	struct audit_status st;
-	const struct audit_source_stats *ss = d->src ? audit_source_stats(d->src) : NULL;
-
-	if (kaudit_status(&st) == 0) {
-		if (d->have_lost && st.lost != d->last_lost) {
-			uint32_t delta = st.lost - d->last_lost;
-			d->kernel_lost_total += delta;
-			log_warnx("the kernel lost %" PRIu32 " audit records (lost=%" PRIu32
-				  ", backlog=%" PRIu32 "/%" PRIu32 ")",
-				  delta, st.lost, st.backlog, st.backlog_limit);
-			emit_lost_alert(d, "kernel backlog", delta);
-		}
-		d->last_lost = st.lost;
-		d->have_lost = 1;
-	}
-	if (ss && ss->enobufs != d->last_enobufs) {
-		uint64_t delta = ss->enobufs - d->last_enobufs;
-		log_warnx("the audit socket overflowed %" PRIu64 " times (ENOBUFS)", delta);
-		emit_lost_alert(d, "socket overflow (ENOBUFS)", delta);
-		d->last_enobufs = ss->enobufs;
-	}
-}
-
-static void log_stats(struct daemon *d, const char *when)
-{
-	const struct audit_source_stats *ss = d->src ? audit_source_stats(d->src) : NULL;
-	struct runtime_stats rs;
-	const struct pipeline_stats *ps = &rs.pipe;
-	struct outputs_stats os;
-	double secs = (double)(now_ms() - d->start_ms) / 1000.0;
-
-	runtime_get_stats(d->rt, &rs);
-	outputs_stats(runtime_outputs(d->rt), &os);
-	if (secs <= 0)
-		secs = 1e-3;
-	log_info("stats (%s): %.0f s, records=%" PRIu64 " (%.0f/s) events=%" PRIu64
-		 " (%.0f/s) incomplete=%" PRIu64 " malformed=%" PRIu64 " alerts=%" PRIu64
-		 " suppressed=%" PRIu64 " kernel_lost=%" PRIu64 " enobufs=%" PRIu64
-		 " write_errors=%" PRIu64 " http_failed=%" PRIu64 " http_dropped=%" PRIu64
-		 " processes=%zu rules_active=%zu",
-		 when, secs, ps->records, (double)ps->records / secs, ps->events,
-		 (double)ps->events / secs, ps->incomplete, ps->malformed, rs.alerts,
-		 os.suppressed, d->kernel_lost_total, ss ? ss->enobufs : 0, os.write_errors,
-		 os.http_failed, os.http_dropped, rs.processes, rs.rules_active);
-#ifdef HAVE_SYSTEMD
-	sd_notifyf(0, "STATUS=%.0f events/s, %" PRIu64 " alerts", (double)ps->events / secs,
-		   rs.alerts);
-#endif
+	pipeline_feed(runtime_pipeline(d->rt), type, text, len, daemon_now_ms(), "netlink", 0);
 }
 
 /* Refuses configuration and rules files a non-root user could change. */
@@ -320,13 +218,15 @@ static long backlog_wait_time(const struct kestrel_config *cfg)
 	return cfg->audit_backpressure == CONFIG_BP_BLOCK ? DAEMON_BLOCK_WAIT_TIME : 0;
 }
 
-static void reload(struct daemon *d)
+/* SIGHUP. Returns what `kestrel --reload` reports to its caller. */
+static enum service_reload_result reload(struct daemon *d)
 {
 	struct kestrel_config cfg;
 	char err[DAEMON_ERRLEN];
 	struct engine *e;
+	enum service_reload_result r = SERVICE_RELOAD_REFUSED;
 
-	notify("RELOADING=1");
+	service_notify("RELOADING=1");
 	log_info("SIGHUP: reloading configuration and rules");
 	if (daemon_load_config(d->opts, &cfg, 0, err, sizeof(err)) < 0) {
 		log_warnx("reload: %s; keeping the running configuration and rules", err);
@@ -345,6 +245,7 @@ static void reload(struct daemon *d)
 		goto out;
 	}
 	runtime_swap_engine(d->rt, e);
+	r = SERVICE_RELOAD_OK;
 	if (!d->opts->audisp && d->kr) {
 		/* new kernel rules go in before the old ones come out, and the
 		 * audit settings saved at start carry over */
@@ -359,12 +260,14 @@ static void reload(struct daemon *d)
 		} else {
 			log_warnx("reload: kernel rules: %s; keeping the previous kernel rules", err);
 			krules_free(kr);
+			r = SERVICE_RELOAD_PARTIAL;
 		}
 	}
 	log_info("reload: %zu rules active", engine_active_count(e));
 out:
 	outputs_reopen(runtime_outputs(d->rt));
-	notify("READY=1");
+	service_notify("READY=1");
+	return r;
 }
 
 static void on_signal(struct daemon *d)
@@ -378,10 +281,17 @@ static void on_signal(struct daemon *d)
 			d->stop = 1;
 			break;
 		case SIGHUP:
-			reload(d);
+			service_reload_reply(si.ssi_code, si.ssi_int, (pid_t)si.ssi_pid, reload(d));
 			break;
 		case SIGUSR1:
-			log_stats(d, "SIGUSR1");
+			/* logrotate: the files only, not the rules (as Falco);
+			 * the stats line stays, as before SIGUSR2 existed */
+			log_info("SIGUSR1: reopening the output files");
+			outputs_reopen(runtime_outputs(d->rt));
+			daemon_log_stats(d, "SIGUSR1");
+			break;
+		case SIGUSR2:
+			daemon_log_stats(d, "SIGUSR2");
 			break;
 		default:
 			break;
@@ -389,10 +299,12 @@ static void on_signal(struct daemon *d)
 	}
 }
 
+static void reclaim_pid(struct daemon *d);
+
 static void on_tick(struct daemon *d)
 {
 	uint64_t expirations;
-	uint64_t t = now_ms();
+	uint64_t t = daemon_now_ms();
 
 	if (read(d->timerfd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
 		log_warn("timerfd");
@@ -400,28 +312,35 @@ static void on_tick(struct daemon *d)
 	if (d->rules_removed && d->kr) {
 		d->rules_removed = 0;
 		int n = krules_check_and_restore(d->kr);
-		if (n > 0)
+		if (n > 0) {
 			log_warnx("%d kestrel kernel rules had been removed by someone else: re-added",
 				  n);
+			d->rules_restored += (uint64_t)n;
+			if (d->ig)
+				integrity_rules_missing(d->ig, runtime_outputs(d->rt), n, t);
+		}
 		if (d->kns)
 			kns_restore(d->kns);
 	}
 	if (d->kns)
 		kns_tick(d->kns, t);
+	if (d->reclaim_at && t >= d->reclaim_at)
+		reclaim_pid(d);
 	if (t - d->last_lost_poll_ms >= DAEMON_LOST_POLL_MS) {
 		d->last_lost_poll_ms = t;
-		poll_lost(d);
+		daemon_poll_lost(d);
 		outputs_tick(runtime_outputs(d->rt));
 	}
 	const struct kestrel_config *cfg = runtime_config(d->rt);
 	if (cfg->stats_interval > 0 && t - d->last_stats_ms >= (uint64_t)cfg->stats_interval * 1000) {
 		d->last_stats_ms = t;
-		log_stats(d, "interval");
+		daemon_log_stats(d, "interval");
 	}
 	if (d->opts->run_seconds > 0 && t - d->start_ms >= (uint64_t)d->opts->run_seconds * 1000) {
 		log_info("-M %ld: time is up", d->opts->run_seconds);
 		d->stop = 1;
 	}
+	daemon_publish(d);
 }
 
 static int add_fd(int epfd, int fd)
@@ -443,6 +362,7 @@ static int setup_loop(struct daemon *d, char *err, size_t errlen)
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGUSR1);
+	sigaddset(&mask, SIGUSR2);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
 		goto fail;
 	d->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -477,6 +397,50 @@ static void coalesce(struct daemon *d, int got)
 	d->last_wake_us = t;
 }
 
+/* Another process (auditd, started after kestrel) asked for the audit
+ * pid: kestrel lets go of it and reads the multicast copy instead, so the
+ * other daemon's next attempt (its service manager restarts it) succeeds. */
+static void yield_pid(struct daemon *d)
+{
+	char err[DAEMON_ERRLEN];
+	int oldfd = audit_source_fd(d->src);
+
+	d->yield_pid = 0;
+	if (audit_source_mode(d->src) != AUDIT_SRC_UNICAST)
+		return;
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, oldfd, NULL);
+	if (audit_source_yield(d->src, on_record, d, err, sizeof(err)) < 0)
+		log_warnx("audit pid hand-over: %s; keeping it", err);
+	else
+		log_info("audit pid handed over: reading the multicast group beside the new "
+			 "audit daemon");
+	if (add_fd(d->epfd, audit_source_fd(d->src)) < 0)
+		log_warn("epoll: the audit source");
+}
+
+/* The audit daemon kestrel read beside stopped and none registered since:
+ * kestrel registers (unicast), so records are not left to the kernel's
+ * printk and hold queue; a later auditd gets the pid back (yield_pid). */
+static void reclaim_pid(struct daemon *d)
+{
+	char err[DAEMON_ERRLEN];
+	int oldfd = audit_source_fd(d->src);
+	struct audit_status st;
+
+	d->reclaim_at = 0;
+	if (audit_source_mode(d->src) != AUDIT_SRC_MULTICAST || kaudit_status(&st) < 0 ||
+	    st.pid != 0)
+		return;
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, oldfd, NULL);
+	if (audit_source_reclaim(d->src, on_record, d, err, sizeof(err)) < 0)
+		log_warnx("audit pid: %s; staying on the multicast group", err);
+	else
+		log_info("the audit daemon is gone: kestrel registered as the audit daemon "
+			 "(unicast)");
+	if (add_fd(d->epfd, audit_source_fd(d->src)) < 0)
+		log_warn("epoll: the audit source");
+}
+
 /* The audit source is readable: records into the pipeline. */
 static void on_source(struct daemon *d)
 {
@@ -494,14 +458,16 @@ static void on_source(struct daemon *d)
 	} else {
 		coalesce(d, got);
 	}
+	if (d->yield_pid)
+		yield_pid(d);
 }
 
 static void loop(struct daemon *d)
 {
 	struct epoll_event evs[DAEMON_MAX_EVENTS];
-	int srcfd = audit_source_fd(d->src);
 
 	while (!d->stop) {
+		int srcfd = audit_source_fd(d->src); /* changes on a hand-over */
 		int n = epoll_wait(d->epfd, evs, DAEMON_MAX_EVENTS, -1);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -518,6 +484,9 @@ static void loop(struct daemon *d)
 			else if (fd == d->timerfd)
 				on_tick(d);
 		}
+		/* after every turn of the loop, not only on the timer: a storm
+		 * that keeps the socket busy is a working loop */
+		service_watchdog_tick(daemon_now_ms());
 	}
 }
 
@@ -537,11 +506,17 @@ static enum audit_source_mode source_mode(const struct daemon *d)
 
 static void apply_log_config(const struct kestrel_config *cfg)
 {
-	log_init(cfg->log_stderr, cfg->log_syslog, (enum log_level)cfg->log_level);
+	int to_stderr = cfg->log_stderr;
+
+	/* under systemd stderr is the journal, and so is syslog: once is enough */
+	if (to_stderr && cfg->log_syslog && service_stderr_is_journal())
+		to_stderr = 0;
+	log_init(to_stderr, cfg->log_syslog, (enum log_level)cfg->log_level);
 }
 
 /* Configuration, rules, runtime and the kernel rule set; nothing touches
- * the kernel yet. Returns 0 or -1 (logged). */
+ * the kernel yet. Returns 0, -2 for a configuration or rules error
+ * (SERVICE_EXIT_CONFIG: restarting will not fix it) or -1 (logged). */
 static int daemon_prepare(struct daemon *d)
 {
 	struct kestrel_config cfg;
@@ -550,7 +525,7 @@ static int daemon_prepare(struct daemon *d)
 	if (daemon_load_config(d->opts, &cfg, 0, err, sizeof(err)) < 0) {
 		log_errx("%s", err);
 		config_free(&cfg);
-		return -1;
+		return -2;
 	}
 	apply_log_config(&cfg);
 	if (check_trusted_files(d->opts, &cfg, err, sizeof(err)) < 0) {
@@ -560,7 +535,7 @@ static int daemon_prepare(struct daemon *d)
 	}
 	if (!(d->rt = runtime_new(&cfg, 1, err, sizeof(err)))) {
 		log_errx("%s", err);
-		return -1;
+		return -2; /* rules with errors, an output that cannot be set up */
 	}
 	runtime_set_print_events(d->rt, d->opts->print_events);
 	if (!d->opts->audisp &&
@@ -663,10 +638,12 @@ static void daemon_cleanup(struct daemon *d)
 		audit_source_close(d->src);
 	if (d->crashstate)
 		crashstate_end(CRASHSTATE_PATH);
+	daemon_web_stop(d);
+	integrity_free(d->ig);
 	if (d->rt) {
 		pipeline_flush(runtime_pipeline(d->rt));
 		if (!d->opts->dry_run)
-			log_stats(d, "exit");
+			daemon_log_stats(d, "exit");
 	}
 	runtime_free(d->rt);
 	if (d->epfd >= 0)
@@ -685,9 +662,15 @@ int daemon_run(const struct daemon_opts *o)
 	memset(&d, 0, sizeof(d));
 	d.opts = o;
 	d.epfd = d.sigfd = d.timerfd = -1;
-	d.start_ms = now_ms();
-	if (daemon_prepare(&d) < 0)
+	d.start_ms = daemon_now_ms();
+	d.start_wall_s = daemon_wall_ns() / 1000000000ull;
+	d.backlog = d.backlog_limit = d.audit_enabled = -1;
+	int prep = daemon_prepare(&d);
+	if (prep < 0) {
+		if (prep == -2)
+			status = SERVICE_EXIT_CONFIG;
 		goto out;
+	}
 	if (o->dry_run) {
 		log_info("--dry-run: configuration and rules loaded; the kernel was not touched");
 		status = 0;
@@ -695,19 +678,26 @@ int daemon_run(const struct daemon_opts *o)
 	}
 	if (!o->audisp)
 		d.crashstate = crashstate_begin(CRASHSTATE_PATH) == 0;
+	d.ig = integrity_new(getpid());
 	int scanned = runtime_scan_procs(d.rt);
 	if (scanned < 0)
 		log_warnx("could not scan /proc: the process table starts empty");
 	if (daemon_open(&d) < 0)
 		goto out;
 	drop_privileges();
-	poll_lost(&d);
-	d.last_lost_poll_ms = d.last_stats_ms = now_ms();
-	notify("READY=1");
+	if (daemon_web_start(&d) < 0)
+		goto out;
+	daemon_poll_lost(&d);
+	daemon_publish(&d); /* /metrics has the status from the start */
+	d.last_lost_poll_ms = d.last_stats_ms = daemon_now_ms();
+	service_notify("READY=1");
+	uint64_t wd_ms = service_watchdog_init();
+	if (wd_ms > 0)
+		log_info("systemd watchdog: a ping every %" PRIu64 " ms", wd_ms);
 	log_info("ready: %d processes in the table", scanned);
 	loop(&d);
-	poll_lost(&d); /* losses since the last poll are reported too */
-	notify("STOPPING=1");
+	daemon_poll_lost(&d); /* losses since the last poll are reported too */
+	service_notify("STOPPING=1");
 	status = 0;
 out:
 	daemon_cleanup(&d);

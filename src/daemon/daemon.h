@@ -9,8 +9,9 @@
  *
  * daemon.h — live capture: program the kernel rules the loaded ruleset
  * needs, open the audit source, and run one epoll loop over the data
- * socket, a signalfd (TERM/INT exit, HUP reload, USR1 stats) and a timerfd
- * (assembler flush, lost-counter poll, stats, process-table expiry).
+ * socket, a signalfd (TERM/INT exit, HUP reload, USR1 reopen outputs,
+ * USR2 stats) and a timerfd (assembler flush, lost-counter poll, stats,
+ * process-table expiry, the /metrics snapshot).
  */
 #ifndef KESTREL_DAEMON_DAEMON_H
 #define KESTREL_DAEMON_DAEMON_H
@@ -53,7 +54,8 @@ int daemon_load_config(const struct daemon_opts *o, struct kestrel_config *cfg, 
 struct krules *daemon_krules_from_engine(struct engine *e, int precise, pid_t exclude_pid,
 					 char *err, size_t errlen);
 
-/* Runs until SIGTERM/SIGINT or -M. Returns the process exit status. */
+/* Runs until SIGTERM/SIGINT or -M. Returns the process exit status:
+ * SERVICE_EXIT_CONFIG (78, service.h) for a configuration or rules error. */
 int daemon_run(const struct daemon_opts *o);
 
 #endif

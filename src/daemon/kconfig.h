@@ -85,6 +85,14 @@ struct kestrel_config {
 	char *container_podman_root;
 
 	long stats_interval; /* seconds between statistics logs, 0 = off */
+
+	/* health and metrics over HTTP (Falco's webserver.* keys; off by
+	 * default; read at start only) */
+	int web_enabled;
+	char *web_listen_address; /* default 127.0.0.1 (Falco: 0.0.0.0) */
+	int web_listen_port;      /* default 8765 */
+	char *web_healthz_endpoint;
+	int web_prometheus; /* /metrics */
 };
 
 /* Fills cfg with the built-in defaults. 0, or -1 on ENOMEM. */

@@ -35,13 +35,23 @@ struct runtime {
 	int64_t self_pid; /* kestrel's pid: its own events are dropped (counted) */
 	uint64_t self_events;
 	uint64_t last_expire_ms; /* runtime_tick: last process-table expiry */
+	runtime_alert_hook hook; /* runtime_set_alert_hook */
+	void *hook_arg;
 };
 
 static void on_alert(const struct alert *a, void *arg)
 {
 	struct runtime *rt = arg;
 	rt->alerts++;
+	if (rt->hook)
+		rt->hook(a, rt->hook_arg);
 	outputs_emit(rt->outputs, a);
+}
+
+void runtime_set_alert_hook(struct runtime *rt, runtime_alert_hook hook, void *arg)
+{
+	rt->hook = hook;
+	rt->hook_arg = arg;
 }
 
 static void on_event(struct kevent *ev, void *arg)

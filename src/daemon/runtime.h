@@ -75,6 +75,12 @@ void runtime_tick(struct runtime *rt, uint64_t now_ms);
  */
 struct engine *runtime_build_engine(const struct kestrel_config *cfg, int live);
 
+/* Called with every alert the rules raise, before the outputs (the
+ * daemon's per-rule counts for /metrics). NULL removes it. */
+struct alert;
+typedef void (*runtime_alert_hook)(const struct alert *a, void *arg);
+void runtime_set_alert_hook(struct runtime *rt, runtime_alert_hook hook, void *arg);
+
 /* Replace the engine (reload); frees the old one. */
 void runtime_swap_engine(struct runtime *rt, struct engine *e);
 

@@ -53,6 +53,14 @@ struct audit_source {
 	struct iovec *iov;
 	struct sockaddr_nl *from;
 	char *dgrams; /* NL_BATCH buffers of NL_DGRAM_MAX */
+	/* unicast: a second socket, made while the daemon may still force its
+	 * receive buffer, joined to the multicast group when the audit pid is
+	 * handed over (audit_source_yield) */
+	struct nl_sock *spare;
+	/* after a hand-over, the first read drops multicast copies of the
+	 * records the unicast socket already delivered (serial <= skip_serial) */
+	int skipping;
+	unsigned long long skip_serial, max_serial;
 	/* audisp */
 	char *line; /* AUDIT_SOURCE_LINE_MAX + 1 */
 	size_t fill;
@@ -104,11 +112,33 @@ const struct audit_source_stats *audit_source_stats(const struct audit_source *s
 
 /* Delivers text[0..len) with a NUL at text[len] for the duration of the
  * call; the byte there (the next message's header) is put back after. */
+/* The serial of "audit(SECONDS.MS:SERIAL): ...", 0 if none. */
+static unsigned long long record_serial(const char *text, size_t len)
+{
+	const char *end = text + len, *p = memchr(text, ':', len < 40 ? len : 40);
+	unsigned long long n = 0;
+
+	if (!p || len < 7 || memcmp(text, "audit(", 6) != 0)
+		return 0;
+	for (p++; p < end && *p >= '0' && *p <= '9'; p++)
+		n = n * 10 + (unsigned long long)(*p - '0');
+	return n;
+}
+
 static void deliver(struct audit_source *src, int type, char *text, size_t len, audit_record_cb cb,
                     void *arg)
 {
 	while (len > 0 && (text[len - 1] == '\0' || text[len - 1] == '\n'))
 		len--;
+	if (src->mode != AUDIT_SRC_AUDISP) {
+		unsigned long long serial = record_serial(text, len);
+		if (src->skipping && serial != 0 && serial <= src->skip_serial) {
+			src->stats.duplicates++;
+			return;
+		}
+		if (serial > src->max_serial)
+			src->max_serial = serial;
+	}
 	char saved = text[len];
 	text[len] = '\0';
 	cb(type, text, len, arg);
@@ -270,7 +300,9 @@ int audit_source_read(struct audit_source *src, audit_record_cb cb, void *arg)
 {
 	if (src->mode == AUDIT_SRC_AUDISP)
 		return src->eof ? 0 : read_audisp(src, cb, arg);
-	return read_netlink(src, cb, arg);
+	int n = read_netlink(src, cb, arg);
+	src->skipping = 0; /* the copies queued before the hand-over are read */
+	return n;
 }
 
 /* Largest receive buffer we can get: SO_RCVBUFFORCE ignores rmem_max but
@@ -317,6 +349,92 @@ static int pending_error(struct audit_source *src)
 	return 0;
 }
 
+/* The hand-over socket: same receive buffer as the data socket. */
+static int open_spare(struct audit_source *src)
+{
+	int want = src->stats.rcvbuf / 2; /* getsockopt reports twice what was set */
+	int fd;
+
+	if (!(src->spare = nl_socket_alloc()))
+		return -1;
+	nl_socket_disable_seq_check(src->spare);
+	if (nl_connect(src->spare, NETLINK_AUDIT) < 0 || nl_socket_set_nonblocking(src->spare) < 0)
+		return -1;
+	fd = nl_socket_get_fd(src->spare);
+	if (want > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &want, sizeof(want)) < 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof(want)) < 0)
+		log_warn("audit netlink: spare socket receive buffer");
+	return 0;
+}
+
+int audit_source_yield(struct audit_source *src, audit_record_cb cb, void *arg, char *err,
+                       size_t errlen)
+{
+	int rc;
+
+	if (src->mode != AUDIT_SRC_UNICAST || !src->registered || !src->spare) {
+		snprintf(err, errlen, "not the registered audit daemon, or no spare socket");
+		return -1;
+	}
+	/* join first, then let go: a record is never in neither socket */
+	if ((rc = nl_socket_add_membership(src->spare, AUDIT_NLGRP_READLOG)) < 0) {
+		snprintf(err, errlen, "cannot join the multicast read group: %s", nl_geterror(rc));
+		return -1;
+	}
+	if ((rc = send_set_pid(src, 0)) < 0) {
+		snprintf(err, errlen, "cannot release the audit pid: %s", nl_geterror(rc));
+		nl_socket_drop_membership(src->spare, AUDIT_NLGRP_READLOG);
+		return -1;
+	}
+	/* what the kernel sent us as the audit daemon, up to the release */
+	if (read_netlink(src, cb, arg) < 0)
+		log_warn("audit netlink: draining the unicast socket");
+	/* the released socket is the spare of a later audit_source_reclaim */
+	struct nl_sock *old = src->sk;
+	src->sk = src->spare;
+	src->spare = old;
+	src->fd = nl_socket_get_fd(src->sk);
+	src->mode = AUDIT_SRC_MULTICAST;
+	src->registered = 0;
+	src->enabled_by_us = 0; /* the new audit daemon relies on auditing being on */
+	src->skip_serial = src->max_serial;
+	src->skipping = 1;
+	return 0;
+}
+
+int audit_source_reclaim(struct audit_source *src, audit_record_cb cb, void *arg, char *err,
+                         size_t errlen)
+{
+	struct nl_sock *mc = src->sk;
+	struct audit_status st;
+	int rc;
+
+	if (src->mode != AUDIT_SRC_MULTICAST || !src->spare) {
+		snprintf(err, errlen, "not a multicast source, or no spare socket");
+		return -1;
+	}
+	/* register first, then leave the group: a record is never in neither */
+	src->sk = src->spare;
+	rc = send_set_pid(src, (uint32_t)getpid());
+	src->sk = mc;
+	if (rc < 0 || kaudit_status(&st) < 0 || st.pid != (uint32_t)getpid()) {
+		snprintf(err, errlen, "the kernel did not take kestrel as the audit daemon%s",
+		         rc < 0 ? "" : " (another one registered first)");
+		return -1;
+	}
+	nl_socket_drop_membership(mc, AUDIT_NLGRP_READLOG);
+	if (read_netlink(src, cb, arg) < 0) /* the copies up to now */
+		log_warn("audit netlink: draining the multicast socket");
+	src->sk = src->spare;
+	src->spare = mc;
+	src->fd = nl_socket_get_fd(src->sk);
+	src->mode = AUDIT_SRC_UNICAST;
+	src->registered = 1;
+	src->skip_serial = src->max_serial;
+	src->skipping = 1;
+	return 0;
+}
+
 static int open_unicast(struct audit_source *src, char *err, size_t errlen)
 {
 	struct audit_status st;
@@ -345,6 +463,9 @@ static int open_unicast(struct audit_source *src, char *err, size_t errlen)
 		return -1;
 	}
 	src->registered = 1;
+	if (open_spare(src) < 0)
+		log_warnx("audit netlink: no spare socket: the audit pid cannot be handed over "
+		          "to an auditd started later");
 	if (st.enabled == 0) {
 		int fd = kaudit_open();
 		if (fd < 0 || kaudit_set_enabled(fd, 1) < 0)
@@ -418,6 +539,9 @@ static int open_netlink(struct audit_source *src, const struct audit_source_opts
 	                                    : open_multicast(src, err, errlen);
 	if (rc < 0)
 		return -1;
+	if (src->mode == AUDIT_SRC_MULTICAST && open_spare(src) < 0)
+		log_warnx("audit netlink: no spare socket: kestrel cannot take over when the "
+		          "audit daemon stops");
 	if ((rc = nl_socket_set_nonblocking(src->sk)) < 0) {
 		snprintf(err, errlen, "audit netlink: %s", nl_geterror(rc));
 		return -1;
@@ -493,6 +617,8 @@ void audit_source_close(struct audit_source *src)
 		unicast_release(src);
 	if (src->sk)
 		nl_socket_free(src->sk); /* closes the fd */
+	if (src->spare)
+		nl_socket_free(src->spare);
 	free(src->msgs);
 	free(src->iov);
 	free(src->from);

@@ -59,6 +59,7 @@ struct audit_source_stats {
 	uint64_t malformed; /* truncated datagrams or bad netlink headers */
 	uint64_t nl_errors; /* NLMSG_ERROR messages with a non-zero error */
 	uint64_t overlong;  /* audisp lines longer than AUDIT_SOURCE_LINE_MAX, dropped */
+	uint64_t duplicates; /* multicast copies of records unicast delivered (hand-over) */
 	int rcvbuf;         /* receive buffer the kernel granted (bytes, as getsockopt says) */
 };
 
@@ -115,6 +116,30 @@ int audit_source_feed(struct audit_source *src, char *buf, size_t len, uint32_t 
  * still on. Then closes and frees.
  */
 void audit_source_close(struct audit_source *src);
+
+/*
+ * Hands the audit pid over (unicast only): joins the multicast group on a
+ * second socket opened at start, releases the audit pid (AUDIT_SET pid 0),
+ * delivers what is left on the unicast socket to cb, and continues as a
+ * multicast source; the first read after it drops the multicast copies of
+ * records already delivered (counted in `duplicates`). Then an audit
+ * daemon that asked for the pid (auditd, restarted by its service manager)
+ * can register. audit_source_fd() changes: the caller re-polls it.
+ * Returns 0, or -1 with err (the source is unchanged).
+ */
+int audit_source_yield(struct audit_source *src, audit_record_cb cb, void *arg, char *err,
+                       size_t errlen);
+
+/*
+ * The reverse (multicast only): registers as the audit daemon on the spare
+ * socket (the one a hand-over released, or opened at start), leaves the
+ * multicast group, delivers its remaining copies to cb, and continues as
+ * a unicast source; the first read after it drops records already
+ * delivered. For when the audit daemon kestrel read beside has stopped.
+ * Returns 0, or -1 with err (the source is unchanged).
+ */
+int audit_source_reclaim(struct audit_source *src, audit_record_cb cb, void *arg, char *err,
+                         size_t errlen);
 
 /* "auto", "unicast", "multicast", "audisp" <-> enum; parse returns -1 if unknown. */
 const char *audit_source_mode_name(enum audit_source_mode mode);

@@ -3,8 +3,10 @@
 #  1. a rules file (or the config file) writable by others is refused at
 #     start with an error naming it, and on SIGHUP (the running rules stay);
 #  2. after start /proc/<pid>/status shows only the kept capabilities
-#     (audit_control, audit_read, dac_read_search, sys_ptrace: CapEff =
-#     CapPrm = CapBnd = 0x2040080004), and with only those kestrel still
+#     (audit_control, audit_read, dac_read_search, sys_ptrace, and
+#     sys_admin + sys_chroot to add path rules inside containers' mount
+#     namespaces: CapEff = CapPrm = CapBnd = 0x20402c0004), and with only
+#     those kestrel still
 #     alerts, re-adds rules deleted by `auditctl -D`, reloads on SIGHUP, and
 #     at exit removes its rules and releases the audit pid.
 # Until daemon.c calls privs_check_path()/privs_drop() the test skips and
@@ -24,8 +26,9 @@ cleanup() {
 	rm -rf "$W"
 }
 trap cleanup EXIT
-# CAP_DAC_READ_SEARCH(2) CAP_SYS_PTRACE(19) CAP_AUDIT_CONTROL(30) CAP_AUDIT_READ(37)
-KEPT=0000002040080004
+# CAP_DAC_READ_SEARCH(2) CAP_SYS_CHROOT(18) CAP_SYS_PTRACE(19) CAP_SYS_ADMIN(21)
+# CAP_AUDIT_CONTROL(30) CAP_AUDIT_READ(37)
+KEPT=00000020402c0004
 write_test_config "$W"
 chmod 644 "$W/rules.yaml"
 chmod 600 "$W/kestrel.yaml"

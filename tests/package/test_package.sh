@@ -157,6 +157,8 @@ if command -v logrotate >/dev/null; then
 	logrotate -d /etc/logrotate.d/kestrel >"$W/logrotate.log" 2>&1 ||
 		{ cat "$W/logrotate.log"; fail "logrotate -d rejects /etc/logrotate.d/kestrel"; }
 fi
+grep -q -- '--signal=USR1 kestrel.service' /etc/logrotate.d/kestrel ||
+	fail "logrotate does not send SIGUSR1 (reopen the files, not a rules reload)"
 UNIT=/lib/systemd/system/kestrel.service
 [ -f "$UNIT" ] || fail "$UNIT missing"
 [ -f /usr/share/doc/kestrel/examples/kestrel.rules ] || fail "audit-rules example missing"
@@ -191,9 +193,25 @@ cat "$W/verify.out" "$W/verify.err" | sed 's/^/  /'
 [ "$vrc" = 0 ] || fail "systemd-analyze verify rc=$vrc"
 ok "unit verifies"
 
-step "run the daemon as the unit does (systemd is not PID 1 here: $(ps -p 1 -o comm=))"
+step "unit settings: exit 78 not restarted, watchdog, reload that reports"
 # unit KEY: the value of KEY= in the installed unit (last one wins).
 unit() { sed -n "s/^$1=//p" "$UNIT" | tail -1; }
+[ "$(unit RestartPreventExitStatus)" = 78 ] || fail "the unit lacks RestartPreventExitStatus=78"
+printf 'priority: loudest\n' >"$W/bad.yaml"
+/usr/sbin/kestrel -c "$W/bad.yaml" --dry-run >"$W/bad.log" 2>&1
+rc=$?
+[ "$rc" = 78 ] || fail "a configuration error exits $rc, not the 78 of RestartPreventExitStatus="
+wd=$(unit WatchdogSec)
+case "$wd" in
+*min) wd_usec=$((${wd%min} * 60000000)) ;;
+*s) wd_usec=$((${wd%s} * 1000000)) ;;
+[0-9]*) wd_usec=$((wd * 1000000)) ;;
+*) fail "the unit lacks WatchdogSec= (or it is not N, Ns or Nmin: '$wd')" ;;
+esac
+unit ExecReload | grep -q -- '--reload \$MAINPID' || fail "ExecReload= does not wait for the answer (kestrel --reload \$MAINPID)"
+ok "RestartPreventExitStatus=78 (a bad config exits 78), WatchdogSec=$wd, ExecReload=$(unit ExecReload)"
+
+step "run the daemon as the unit does (systemd is not PID 1 here: $(ps -p 1 -o comm=))"
 exec_start=$(unit ExecStart | sed 's/^[-@:+!]*//')
 [ -n "$exec_start" ] || fail "no ExecStart= in $UNIT"
 read -ra argv <<<"$exec_start"
@@ -243,7 +261,7 @@ SH
 umask_saved=$(umask)
 umask "${umask_unit:-0022}"
 KESTREL=unshare
-BSET=-all,$caps NOTIFY_SOCKET=$W/notify.sock start_kestrel "$W/daemon.log" \
+BSET=-all,$caps NOTIFY_SOCKET=$W/notify.sock WATCHDOG_USEC=$wd_usec start_kestrel "$W/daemon.log" \
 	--mount --propagation private -- sh "$W/sandbox" \
 	"${argv[@]}" -o file_output.enabled=true
 umask "$umask_saved"
@@ -252,6 +270,7 @@ touch /etc/kestrel/.pkgtest-probe 2>/dev/null || fail "the read-only sandbox lea
 rm -f /etc/kestrel/.pkgtest-probe
 grep -m1 "audit source:" "$W/daemon.log" | sed 's/^/  /'
 grep -q "READY=1" "$W/notify.log" || fail "no READY=1 on NOTIFY_SOCKET"
+wait_for "$W/notify.log" "WATCHDOG=1" 5 || fail "no WATCHDOG=1 with WATCHDOG_USEC=$wd_usec (WatchdogSec=$wd)"
 ok "ready (pid $KPID), told systemd: $(head -1 "$W/notify.log")"
 grep "^CapBnd\|^CapEff" /proc/"$KPID"/status | sed 's/^/  /'
 [ "$(auditctl -l | grep -c 'key=kestrel$')" -ge 1 ] || fail "no kestrel kernel rule while running"
@@ -277,13 +296,24 @@ MAINPID=$KPID bash -c "$reload" ||
 wait_for "$W/notify.log" "READY=1" 5 || fail "no READY=1 after ExecReload"
 grep -q "RELOADING=1" "$W/notify.log" || fail "no RELOADING=1 on ExecReload"
 kill -0 "$KPID" 2>/dev/null || fail "the daemon died on ExecReload"
-ok "ExecReload: $(paste -sd' ' "$W/notify.log")"
+ok "ExecReload: $(paste -sd' ' "$W/notify.log" | sed 's/WATCHDOG=1 //g')"
+# a refused ruleset makes ExecReload= (systemctl reload) fail
+cp -p /etc/kestrel/kestrel_rules.local.yaml "$W/local.saved"
+printf -- '- rule: broken by the package test\n  condition: (evt.type = execve\n' >>/etc/kestrel/kestrel_rules.local.yaml
+MAINPID=$KPID bash -c "$reload" >"$W/reload2.log" 2>&1
+rc=$?
+cp -p "$W/local.saved" /etc/kestrel/kestrel_rules.local.yaml
+[ "$rc" != 0 ] || fail "ExecReload succeeded with a broken rules file"
+kill -0 "$KPID" 2>/dev/null || fail "the daemon died on a refused reload"
+ok "a refused reload fails ExecReload= (rc=$rc: $(head -1 "$W/reload2.log" | cut -c1-90))"
 "$W/$TRIGGER" /etc/gshadow >/dev/null
 wait_for "$ALERTS" "fd.name=/etc/gshadow" "$ALERT_WAIT" || fail "no alert after the reload"
 ok "alerts after the reload"
 kill -USR1 "$KPID"
 wait_for "$W/notify.log" "STATUS=.*events/s" 5 || fail "no STATUS= with the event rate on SIGUSR1"
-ok "SIGUSR1: $(grep -m1 STATUS= "$W/notify.log")"
+wait_for "$W/daemon.log" "SIGUSR1: reopening the output files" 5 || fail "SIGUSR1 did not reopen the outputs"
+grep -q "SIGUSR1.*reloading" "$W/daemon.log" && fail "SIGUSR1 reloaded the rules"
+ok "SIGUSR1 (logrotate): files reopened, $(grep -m1 STATUS= "$W/notify.log")"
 
 stop_kestrel
 grep -q "STOPPING=1" "$W/notify.log" || fail "no STOPPING=1 on NOTIFY_SOCKET"

@@ -228,14 +228,14 @@ Test(config, unknown_key_warns_with_file_line_column)
 	                       "file_output:\n"
 	                       "  enabled: true\n"
 	                       "  rotate: daily\n"
-	                       "webserver: {enabled: true}\n",
+	                       "metrics: {enabled: true}\n",
 	                       &warnings, err, log, sizeof(log)),
 	             0, "%s", err);
 	cr_expect_eq(warnings, 2);
 	char want[512];
 	snprintf(want, sizeof(want), "%s:4:3: unknown key 'file_output.rotate'", path);
 	cr_expect(strstr(log, want) != NULL, "log: %s", log);
-	snprintf(want, sizeof(want), "%s:5:1: unknown key 'webserver'", path);
+	snprintf(want, sizeof(want), "%s:5:1: unknown key 'metrics'", path);
 	cr_expect(strstr(log, want) != NULL, "log: %s", log);
 	/* the known keys around them still apply */
 	cr_expect_eq(c.out.json_output, 1);
@@ -588,4 +588,35 @@ Test(config, deep_nesting_is_refused_with_its_position)
 	cr_expect(strstr(err, "nested deeper") != NULL, "error '%s'", err);
 	config_free(&c);
 	free(text);
+}
+
+Test(config, webserver_keys_with_falco_names_and_defaults)
+{
+	struct kestrel_config c;
+	char err[CONFIG_ERR_MAX];
+	cr_assert_eq(config_init(&c), 0);
+	cr_expect_eq(c.web_enabled, 0);
+	cr_expect_eq(c.web_prometheus, 0);
+	cr_expect_eq(c.web_listen_port, 8765);
+	cr_expect_str_eq(c.web_listen_address, "127.0.0.1");
+	cr_expect_str_eq(c.web_healthz_endpoint, "/healthz");
+	config_free(&c);
+	cr_assert_eq(load_text(&c,
+	                       "webserver:\n"
+	                       "  enabled: true\n"
+	                       "  listen_address: \"::1\"\n"
+	                       "  listen_port: 9376\n"
+	                       "  k8s_healthz_endpoint: /health\n"
+	                       "  prometheus_metrics_enabled: true\n",
+	                       NULL, err, NULL, 0),
+	             0, "%s", err);
+	cr_expect_eq(c.web_enabled, 1);
+	cr_expect_eq(c.web_prometheus, 1);
+	cr_expect_eq(c.web_listen_port, 9376);
+	cr_expect_str_eq(c.web_listen_address, "::1");
+	cr_expect_str_eq(c.web_healthz_endpoint, "/health");
+	config_free(&c);
+	cr_expect_neq(load_text(&c, "webserver: {listen_port: 70000}\n", NULL, err, NULL, 0), 0);
+	cr_expect(strstr(err, "listen_port") != NULL, "%s", err);
+	config_free(&c);
 }

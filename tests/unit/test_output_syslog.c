@@ -72,10 +72,31 @@ static void setup(void)
 
 TestSuite(sinks, .init = setup, .timeout = 30);
 
+/*
+ * Root shares the fixed lock with the integration tests (root only, and
+ * root can open a lock file anyone made). Another user, who only runs the
+ * tests that need no root, locks in a directory of its own,
+ * /tmp/kestrel-unit-UID: a root-owned /tmp/kestrel-*.lock left by an
+ * earlier root run cannot make a normal user's `make check-unit` fail.
+ */
 static int lock_file(const char *path)
 {
+	char own[256];
+
+	if (geteuid() != 0) {
+		const char *base = strrchr(path, '/');
+		char dir[64];
+		struct stat st;
+		snprintf(dir, sizeof(dir), "/tmp/kestrel-unit-%u", (unsigned)geteuid());
+		if (mkdir(dir, 0700) < 0)
+			cr_assert(errno == EEXIST && lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+			              st.st_uid == geteuid(),
+			          "%s exists and is not this user's directory", dir);
+		snprintf(own, sizeof(own), "%s%s", dir, base ? base : "/lock");
+		path = own;
+	}
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	cr_assert_geq(fd, 0);
+	cr_assert_geq(fd, 0, "lock file %s: %s", path, strerror(errno));
 	cr_assert_eq(flock(fd, LOCK_EX), 0);
 	return fd;
 }

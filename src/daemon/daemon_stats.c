@@ -1,0 +1,206 @@
+/*
+ * daemon_stats.c — what the live daemon reports about itself: lost
+ * records (kernel backlog, socket overflow) as log lines and the "Kestrel
+ * events lost" alert, the statistics line, and the /metrics snapshot with
+ * the webserver that serves it (metrics.h, webserver.h).
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon/daemon_int.h"
+#include "daemon/integrity.h"
+#include "daemon/metrics.h"
+#include "daemon/service.h"
+#include "daemon/webserver.h"
+#include "kernel/kaudit.h"
+#include "kernel/krules.h"
+#include "output/output.h"
+#include "source/netlink.h"
+#include "util/log.h"
+
+#define DAEMON_STATS_ERRLEN 256
+
+uint64_t daemon_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+uint64_t daemon_wall_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* kestrel's own alert, so a reader of the alert stream sees the gap. */
+static void emit_lost_alert(struct daemon *d, const char *what, uint64_t n)
+{
+	char out[256];
+	struct alert a = {0};
+	static const char *const tags[] = {"kestrel", "internal"};
+	struct alert_field f[2];
+
+	snprintf(out, sizeof(out), "%s: %" PRIu64 " audit records were lost (%s)", DAEMON_LOST_RULE,
+	         n, what);
+	f[0] = (struct alert_field){.name = "kestrel.lost", .type = AV_INT, .num = (int64_t)n};
+	f[1] = (struct alert_field){.name = "kestrel.lost_source", .type = AV_STRING, .str = what};
+	a.time_ns = daemon_wall_ns();
+	a.rule = DAEMON_LOST_RULE;
+	a.priority = PRI_CRITICAL;
+	a.source = "internal";
+	a.ntags = 2;
+	a.tags = tags;
+	a.output = out;
+	a.nfields = 2;
+	a.fields = f;
+	d->lost_alerts++;
+	if (d->metrics)
+		metrics_count_alert(d->metrics, DAEMON_LOST_RULE, PRI_CRITICAL);
+	outputs_emit(runtime_outputs(d->rt), &a);
+}
+
+void daemon_poll_lost(struct daemon *d)
+{
+	struct audit_status st;
+	const struct audit_source_stats *ss = d->src ? audit_source_stats(d->src) : NULL;
+
+	if (kaudit_status(&st) == 0) {
+		d->backlog = st.backlog;
+		d->backlog_limit = st.backlog_limit;
+		d->audit_enabled = st.enabled;
+		if (d->ig)
+			integrity_on_status(d->ig, runtime_outputs(d->rt), st.enabled,
+			                    daemon_now_ms());
+		if (d->have_lost && st.lost != d->last_lost) {
+			uint32_t delta = st.lost - d->last_lost;
+			d->kernel_lost_total += delta;
+			log_warnx("the kernel lost %" PRIu32 " audit records (lost=%" PRIu32
+			          ", backlog=%" PRIu32 "/%" PRIu32 ")",
+			          delta, st.lost, st.backlog, st.backlog_limit);
+			emit_lost_alert(d, "kernel backlog", delta);
+		}
+		d->last_lost = st.lost;
+		d->have_lost = 1;
+	}
+	if (ss && ss->enobufs != d->last_enobufs) {
+		uint64_t delta = ss->enobufs - d->last_enobufs;
+		log_warnx("the audit socket overflowed %" PRIu64 " times (ENOBUFS)", delta);
+		emit_lost_alert(d, "socket overflow (ENOBUFS)", delta);
+		d->last_enobufs = ss->enobufs;
+	}
+}
+
+void daemon_log_stats(struct daemon *d, const char *when)
+{
+	const struct audit_source_stats *ss = d->src ? audit_source_stats(d->src) : NULL;
+	struct runtime_stats rs;
+	const struct pipeline_stats *ps = &rs.pipe;
+	struct outputs_stats os;
+	double secs = (double)(daemon_now_ms() - d->start_ms) / 1000.0;
+
+	runtime_get_stats(d->rt, &rs);
+	outputs_stats(runtime_outputs(d->rt), &os);
+	if (secs <= 0)
+		secs = 1e-3;
+	log_info("stats (%s): %.0f s, records=%" PRIu64 " (%.0f/s) events=%" PRIu64
+	         " (%.0f/s) incomplete=%" PRIu64 " malformed=%" PRIu64 " alerts=%" PRIu64
+	         " suppressed=%" PRIu64 " kernel_lost=%" PRIu64 " enobufs=%" PRIu64
+	         " write_errors=%" PRIu64 " http_failed=%" PRIu64 " http_dropped=%" PRIu64
+	         " processes=%zu rules_active=%zu",
+	         when, secs, ps->records, (double)ps->records / secs, ps->events,
+	         (double)ps->events / secs, ps->incomplete, ps->malformed, rs.alerts, os.suppressed,
+	         d->kernel_lost_total, ss ? ss->enobufs : 0, os.write_errors, os.http_failed,
+	         os.http_dropped, rs.processes, rs.rules_active);
+	service_status("%.0f events/s, %" PRIu64 " alerts", (double)ps->events / secs, rs.alerts);
+}
+
+/* Per-rule counts of the rules' alerts (runtime's alert hook). */
+static void count_alert(const struct alert *a, void *arg)
+{
+	metrics_count_alert(arg, a->rule, (int)a->priority);
+}
+
+int daemon_web_start(struct daemon *d)
+{
+	const struct kestrel_config *cfg = runtime_config(d->rt);
+	char err[DAEMON_STATS_ERRLEN];
+
+	if (!(d->metrics = metrics_new())) {
+		log_warnx("metrics: out of memory");
+		return -1;
+	}
+	runtime_set_alert_hook(d->rt, count_alert, d->metrics);
+	daemon_publish(d);
+	if (!cfg->web_enabled)
+		return 0;
+	struct webserver_opts wo = {
+	    .listen_address = cfg->web_listen_address,
+	    .port = cfg->web_listen_port,
+	    .healthz_path = cfg->web_healthz_endpoint,
+	    .prometheus = cfg->web_prometheus,
+	};
+	if (!(d->web = webserver_start(&wo, d->metrics, err, sizeof(err)))) {
+		log_errx("%s", err);
+		return -1;
+	}
+	log_info("webserver: http://%s:%d%s%s", wo.listen_address, wo.port, wo.healthz_path,
+	         wo.prometheus ? " and /metrics" : "");
+	return 0;
+}
+
+void daemon_publish(struct daemon *d)
+{
+	const struct audit_source_stats *ss = d->src ? audit_source_stats(d->src) : NULL;
+	struct metrics_values v = {0};
+	struct runtime_stats rs;
+	struct outputs_stats os;
+
+	if (!d->metrics)
+		return;
+	runtime_get_stats(d->rt, &rs);
+	outputs_stats(runtime_outputs(d->rt), &os);
+	v.taken_ms = daemon_now_ms();
+	v.start_wall_s = d->start_wall_s;
+	v.records = rs.pipe.records;
+	v.events = rs.pipe.events;
+	v.incomplete = rs.pipe.incomplete;
+	v.malformed = rs.pipe.malformed;
+	v.self_events = rs.self_events;
+	v.alerts = rs.alerts;
+	v.suppressed = os.suppressed;
+	v.write_errors = os.write_errors;
+	v.http_failed = os.http_failed;
+	v.http_dropped = os.http_dropped;
+	v.truncated = os.truncated;
+	v.kernel_lost = d->kernel_lost_total;
+	v.enobufs = ss ? ss->enobufs : 0;
+	v.duplicates = ss ? ss->duplicates : 0;
+	v.lost_alerts = d->lost_alerts;
+	v.processes = rs.processes;
+	v.rules_active = rs.rules_active;
+	v.kernel_rules = d->kr ? krules_count(d->kr) : 0;
+	v.kernel_rules_restored = d->rules_restored;
+	v.backlog = d->backlog;
+	v.backlog_limit = d->backlog_limit;
+	v.audit_enabled = d->audit_enabled;
+	v.source_mode = d->src ? audit_source_mode_name(audit_source_mode(d->src)) : NULL;
+	if (d->ig)
+		integrity_stats(d->ig, &v.integrity);
+	metrics_publish(d->metrics, &v);
+}
+
+void daemon_web_stop(struct daemon *d)
+{
+	webserver_stop(d->web); /* joins the HTTP thread before the metrics go */
+	d->web = NULL;
+	if (d->rt)
+		runtime_set_alert_hook(d->rt, NULL, NULL);
+	metrics_free(d->metrics);
+	d->metrics = NULL;
+}
