@@ -18,7 +18,7 @@
 #include "event/kevent_json.h"
 #include "fuzz_common.h"
 #include "output/format.h"
-#include "output/outbuf.h"
+#include "util/buf.h"
 #include "util/log.h"
 
 /* Largest input file the gcc driver reads (libFuzzer's -max_len is smaller). */
@@ -27,7 +27,7 @@
 #define FUZZ_DIR_MAX 100000
 
 /* Text and JSON of the last alert; kept between calls so no allocation per alert. */
-static struct outbuf fuzz_text, fuzz_json, fuzz_tmp;
+static struct buf fuzz_text, fuzz_json, fuzz_tmp;
 /* Where engine diagnostics go (fuzz_diag_stream). */
 static FILE *fuzz_diag;
 /* Set by targets whose rule outputs are fixed: alerts are then checked. */
@@ -146,9 +146,9 @@ static void fuzz_on_alert(const struct alert *a, void *arg)
 	json_t *j;
 
 	(void)arg;
-	outbuf_reset(&fuzz_text);
-	outbuf_reset(&fuzz_json);
-	outbuf_reset(&fuzz_tmp);
+	buf_reset(&fuzz_text);
+	buf_reset(&fuzz_json);
+	buf_reset(&fuzz_tmp);
 	if (output_format_text(&fuzz_text, a, 0) < 0 ||
 	    output_format_json(&fuzz_json, &fuzz_tmp, a, &opts) < 0)
 		return; /* out of memory: nothing to check */
@@ -260,9 +260,9 @@ void fuzz_common_cleanup(void)
 	if (fuzz_diag)
 		fclose(fuzz_diag);
 	fuzz_diag = NULL;
-	outbuf_free(&fuzz_text);
-	outbuf_free(&fuzz_json);
-	outbuf_free(&fuzz_tmp);
+	buf_free(&fuzz_text);
+	buf_free(&fuzz_json);
+	buf_free(&fuzz_tmp);
 }
 
 static int fuzz_run_one(const char *path, uint8_t *buf)

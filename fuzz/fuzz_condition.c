@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 #include "fuzz_common.h"
-#include "output/outbuf.h"
+#include "util/buf.h"
 
 /* Rule file around the condition: names the condition may use. */
 #define FUZZ_COND_HEAD                                                                             \
@@ -29,12 +29,12 @@
 	"  condition: \""
 #define FUZZ_COND_TAIL "\"\n"
 
-static struct outbuf fuzz_yaml;
+static struct buf fuzz_yaml;
 
 /* Appends the condition as the body of a YAML double-quoted scalar: '"' and
  * '\' escaped, control bytes as \xNN (so NUL and newlines reach the lexer),
  * other bytes as they are (invalid UTF-8 is the YAML reader's to reject). */
-static int fuzz_quote(struct outbuf *b, const uint8_t *s, size_t n)
+static int fuzz_quote(struct buf *b, const uint8_t *s, size_t n)
 {
 	size_t i;
 
@@ -42,11 +42,11 @@ static int fuzz_quote(struct outbuf *b, const uint8_t *s, size_t n)
 		int rc;
 		if (s[i] == '"' || s[i] == '\\') {
 			char esc[2] = {'\\', (char)s[i]};
-			rc = outbuf_append(b, esc, sizeof(esc));
+			rc = buf_append(b, esc, sizeof(esc));
 		} else if (s[i] < 0x20 || s[i] == 0x7f) {
-			rc = outbuf_printf(b, "\\x%02x", s[i]);
+			rc = buf_printf(b, "\\x%02x", s[i]);
 		} else {
-			rc = outbuf_putc(b, (char)s[i]);
+			rc = buf_putc(b, (char)s[i]);
 		}
 		if (rc < 0)
 			return -1;
@@ -67,9 +67,9 @@ static void fuzz_inspect(struct engine *e, FILE *out)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	outbuf_reset(&fuzz_yaml);
-	if (outbuf_puts(&fuzz_yaml, FUZZ_COND_HEAD) < 0 || fuzz_quote(&fuzz_yaml, data, size) < 0 ||
-	    outbuf_puts(&fuzz_yaml, FUZZ_COND_TAIL) < 0)
+	buf_reset(&fuzz_yaml);
+	if (buf_puts(&fuzz_yaml, FUZZ_COND_HEAD) < 0 || fuzz_quote(&fuzz_yaml, data, size) < 0 ||
+	    buf_puts(&fuzz_yaml, FUZZ_COND_TAIL) < 0)
 		return 0;
 	fuzz_engine_run(fuzz_yaml.p, fuzz_yaml.len, fuzz_inspect);
 	return 0;
@@ -80,7 +80,7 @@ int main(int argc, char **argv)
 {
 	int rc = fuzz_run_files(argc, argv);
 
-	outbuf_free(&fuzz_yaml);
+	buf_free(&fuzz_yaml);
 	fuzz_common_cleanup();
 	return rc;
 }

@@ -217,139 +217,163 @@ static int run_rules_mode(const struct options *o)
 	return rc;
 }
 
-int main(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{"replay", required_argument, NULL, OPT_REPLAY},
-		{"print-events", no_argument, NULL, OPT_PRINT_EVENTS},
-		{"validate", required_argument, NULL, 'V'},
-		{"list-fields", no_argument, NULL, OPT_LIST_FIELDS},
-		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
-		{"print-audit-rules", no_argument, NULL, OPT_PRINT_AUDIT_RULES},
-		{"check", no_argument, NULL, OPT_CHECK},
-		{"audisp", no_argument, NULL, OPT_AUDISP},
-		{"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
-		{"reload", required_argument, NULL, OPT_RELOAD},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, OPT_VERSION},
-		{NULL, 0, NULL, 0},
-	};
-	struct options o;
-	int c;
+/* Getopt's option table; the short options are in parse_args. */
+static const struct option longopts[] = {
+    {"replay", required_argument, NULL, OPT_REPLAY},
+    {"print-events", no_argument, NULL, OPT_PRINT_EVENTS},
+    {"validate", required_argument, NULL, 'V'},
+    {"list-fields", no_argument, NULL, OPT_LIST_FIELDS},
+    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+    {"print-audit-rules", no_argument, NULL, OPT_PRINT_AUDIT_RULES},
+    {"check", no_argument, NULL, OPT_CHECK},
+    {"audisp", no_argument, NULL, OPT_AUDISP},
+    {"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
+    {"reload", required_argument, NULL, OPT_RELOAD},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
 
-	memset(&o, 0, sizeof(o));
-	log_init(1, 0, LOG_LVL_INFO);
-	/* A closed pipe (a log reader gone, a program output that exited) is
-	 * an error to count on that write, never a reason to die: a killed
-	 * kestrel would leave its kernel rules behind. */
-	signal(SIGPIPE, SIG_IGN);
-	while ((c = getopt_long(argc, argv, "c:r:o:V:Ll:M:ht:T:D:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 't': /* rule selection, applied by the engine (engine_cli_select) */
-		case 'T':
-		case 'D':
-			if ((c == 't' ? o.sel_disable : o.sel_only) ||
-			    engine_cli_select(c == 't'   ? ENGINE_SEL_ONLY_TAG
-			                      : c == 'T' ? ENGINE_SEL_NOT_TAG
-			                                 : ENGINE_SEL_NOT_NAME,
-			                      optarg) < 0) {
-				log_warnx("-t cannot be combined with -T or -D, and at most %d of them",
-				          ENGINE_CLI_MAX_SELECT);
-				return 2;
-			}
-			*(c == 't' ? &o.sel_only : &o.sel_disable) = 1;
-			break;
-		case 'c':
-			o.config = optarg;
-			o.config_given = 1;
-			break;
-		case 'r':
-			if (push(o.rules, &o.nrules, optarg, "-r") < 0)
-				return 2;
-			break;
-		case 'o':
-			if (push(o.overrides, &o.noverrides, optarg, "-o") < 0)
-				return 2;
-			break;
-		case 'V':
-			o.mode = MODE_VALIDATE;
-			if (push(o.validate, &o.nvalidate, optarg, "-V") < 0)
-				return 2;
-			break;
-		case 'L':
-			o.mode = MODE_LIST;
-			break;
-		case 'l':
-			o.mode = MODE_DESCRIBE;
-			o.describe = optarg;
-			break;
-		case 'M': {
-			char *end;
-			o.run_seconds = strtol(optarg, &end, 10);
-			if (*end || o.run_seconds <= 0) {
-				log_warnx("-M needs a positive number of seconds, not '%s'", optarg);
-				return 2;
-			}
-			break;
-		}
-		case OPT_REPLAY:
-			o.mode = MODE_REPLAY;
-			o.replay = optarg;
-			break;
-		case OPT_PRINT_EVENTS:
-			o.print_events = 1;
-			break;
-		case OPT_LIST_FIELDS:
-			o.mode = MODE_FIELDS;
-			break;
-		case OPT_DRY_RUN:
-			o.dry_run = 1;
-			break;
-		case OPT_PRINT_AUDIT_RULES:
-			o.mode = MODE_PRINT_RULES;
-			break;
-		case OPT_CHECK:
-			o.mode = MODE_CHECK;
-			break;
-		case OPT_AUDISP:
-			o.audisp = 1;
-			break;
-		case OPT_STATS_INTERVAL:
-			snprintf(o.stats_opt, sizeof(o.stats_opt), "stats_interval=%s", optarg);
-			if (push(o.overrides, &o.noverrides, o.stats_opt, "-o") < 0)
-				return 2;
-			break;
-		case OPT_RELOAD:
-			return service_reload_request((pid_t)atol(optarg), SERVICE_RELOAD_TIMEOUT_S);
-		case 'h':
-			usage(stdout);
-			return 0;
-		case OPT_VERSION:
-			printf("kestrel %s (rule engine %s)\n", PACKAGE_VERSION, ENGINE_VERSION);
-			return 0;
-		default:
-			usage(stderr);
+/* Returned by the option parsers when kestrel should go on running;
+ * anything else is the process exit code. */
+#define KESTREL_CONTINUE (-1)
+
+/* -t TAG, -T TAG, -D NAME: handed to the engine (engine_cli_select). */
+static int parse_select(int c, struct options *o)
+{
+	if ((c == 't' ? o->sel_disable : o->sel_only) ||
+	    engine_cli_select(c == 't'   ? ENGINE_SEL_ONLY_TAG
+	                      : c == 'T' ? ENGINE_SEL_NOT_TAG
+	                                 : ENGINE_SEL_NOT_NAME,
+	                      optarg) < 0) {
+		log_warnx("-t cannot be combined with -T or -D, and at most %d of them",
+		          ENGINE_CLI_MAX_SELECT);
+		return 2;
+	}
+	*(c == 't' ? &o->sel_only : &o->sel_disable) = 1;
+	return KESTREL_CONTINUE;
+}
+
+/* -M SECONDS */
+static int parse_run_seconds(struct options *o)
+{
+	char *end;
+	o->run_seconds = strtol(optarg, &end, 10);
+	if (*end || o->run_seconds <= 0) {
+		log_warnx("-M needs a positive number of seconds, not '%s'", optarg);
+		return 2;
+	}
+	return KESTREL_CONTINUE;
+}
+
+/* Apply one getopt result to o. */
+static int parse_option(int c, struct options *o)
+{
+	switch (c) {
+	case 't': /* rule selection, applied by the engine (engine_cli_select) */
+	case 'T':
+	case 'D':
+		return parse_select(c, o);
+	case 'c':
+		o->config = optarg;
+		o->config_given = 1;
+		return KESTREL_CONTINUE;
+	case 'r':
+		if (push(o->rules, &o->nrules, optarg, "-r") < 0)
 			return 2;
-		}
+		return KESTREL_CONTINUE;
+	case 'o':
+		if (push(o->overrides, &o->noverrides, optarg, "-o") < 0)
+			return 2;
+		return KESTREL_CONTINUE;
+	case 'V':
+		o->mode = MODE_VALIDATE;
+		if (push(o->validate, &o->nvalidate, optarg, "-V") < 0)
+			return 2;
+		return KESTREL_CONTINUE;
+	case 'L':
+		o->mode = MODE_LIST;
+		return KESTREL_CONTINUE;
+	case 'l':
+		o->mode = MODE_DESCRIBE;
+		o->describe = optarg;
+		return KESTREL_CONTINUE;
+	case 'M':
+		return parse_run_seconds(o);
+	case OPT_REPLAY:
+		o->mode = MODE_REPLAY;
+		o->replay = optarg;
+		return KESTREL_CONTINUE;
+	case OPT_PRINT_EVENTS:
+		o->print_events = 1;
+		return KESTREL_CONTINUE;
+	case OPT_LIST_FIELDS:
+		o->mode = MODE_FIELDS;
+		return KESTREL_CONTINUE;
+	case OPT_DRY_RUN:
+		o->dry_run = 1;
+		return KESTREL_CONTINUE;
+	case OPT_PRINT_AUDIT_RULES:
+		o->mode = MODE_PRINT_RULES;
+		return KESTREL_CONTINUE;
+	case OPT_CHECK:
+		o->mode = MODE_CHECK;
+		return KESTREL_CONTINUE;
+	case OPT_AUDISP:
+		o->audisp = 1;
+		return KESTREL_CONTINUE;
+	case OPT_STATS_INTERVAL:
+		snprintf(o->stats_opt, sizeof(o->stats_opt), "stats_interval=%s", optarg);
+		if (push(o->overrides, &o->noverrides, o->stats_opt, "-o") < 0)
+			return 2;
+		return KESTREL_CONTINUE;
+	case OPT_RELOAD:
+		return service_reload_request((pid_t)atol(optarg), SERVICE_RELOAD_TIMEOUT_S);
+	case 'h':
+		usage(stdout);
+		return 0;
+	case OPT_VERSION:
+		printf("kestrel %s (rule engine %s)\n", PACKAGE_VERSION, ENGINE_VERSION);
+		return 0;
+	default:
+		usage(stderr);
+		return 2;
+	}
+}
+
+/* Fill o from the command line. */
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "c:r:o:V:Ll:M:ht:T:D:", longopts, NULL)) != -1) {
+		rc = parse_option(c, o);
+		if (rc != KESTREL_CONTINUE)
+			return rc;
 	}
 	if (optind < argc) {
 		log_warnx("unexpected argument '%s'", argv[optind]);
 		usage(stderr);
 		return 2;
 	}
-	if (!o.config && access(KESTREL_DEFAULT_CONFIG, F_OK) == 0)
-		o.config = KESTREL_DEFAULT_CONFIG;
+	if (!o->config && access(KESTREL_DEFAULT_CONFIG, F_OK) == 0)
+		o->config = KESTREL_DEFAULT_CONFIG;
+	return KESTREL_CONTINUE;
+}
 
-	switch (o.mode) {
+/* Run the mode the command line chose; returns the exit code. */
+static int run_mode(struct options *o)
+{
+	switch (o->mode) {
 	case MODE_REPLAY:
-		return run_replay(&o);
+		return run_replay(o);
 	case MODE_VALIDATE:
-		return engine_cli_validate((const char *const *)o.validate, (size_t)o.nvalidate,
-					   stdout);
+		return engine_cli_validate((const char *const *)o->validate, (size_t)o->nvalidate,
+		                           stdout);
 	case MODE_LIST:
 	case MODE_DESCRIBE:
 	case MODE_PRINT_RULES:
-		return run_rules_mode(&o);
+		return run_rules_mode(o);
 	case MODE_FIELDS:
 		engine_cli_list_fields(stdout);
 		return 0;
@@ -358,8 +382,25 @@ int main(int argc, char **argv)
 	case MODE_DAEMON:
 	default: {
 		struct daemon_opts d;
-		daemon_opts_from(&o, &d);
+		daemon_opts_from(o, &d);
 		return daemon_run(&d);
 	}
 	}
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	log_init(1, 0, LOG_LVL_INFO);
+	/* A closed pipe (a log reader gone, a program output that exited) is
+	 * an error to count on that write, never a reason to die: a killed
+	 * kestrel would leave its kernel rules behind. */
+	signal(SIGPIPE, SIG_IGN);
+	rc = parse_args(argc, argv, &o);
+	if (rc != KESTREL_CONTINUE)
+		return rc;
+	return run_mode(&o);
 }

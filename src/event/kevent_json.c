@@ -98,6 +98,70 @@ static const char *family_name(enum kev_sa_family f)
 	}
 }
 
+/* The SYSCALL record's own fields: arch, number, result, arguments. */
+static void syscall_to_json(json_t *o, const struct kevent *ev)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%" PRIx32, ev->arch);
+	json_object_set_new(o, "arch", json_string(buf));
+	json_object_set_new(o, "syscall", json_integer(ev->syscall));
+	if (ev->syscall_name)
+		json_object_set_new(o, "syscall_name", json_string(ev->syscall_name));
+	if (ev->success >= 0)
+		json_object_set_new(o, "success", json_boolean(ev->success));
+	set_int(o, "exit", ev->exit);
+	json_t *a = json_array();
+	for (int i = 0; i < 4; i++) {
+		snprintf(buf, sizeof(buf), "%" PRIx64, ev->a[i]);
+		json_array_append_new(a, json_string(buf));
+	}
+	json_object_set_new(o, "args", a);
+}
+
+/* The PATH records, one object per item. */
+static json_t *paths_to_json(const struct kevent *ev)
+{
+	char buf[64];
+	json_t *a = json_array();
+	for (int i = 0; i < ev->npaths; i++) {
+		const struct kev_path *p = &ev->paths[i];
+		json_t *po = json_object();
+		json_object_set_new(po, "item", json_integer(p->item));
+		if (p->name)
+			json_object_set_new(po, "name", json_bytes(p->name, strlen(p->name)));
+		else
+			json_object_set_new(po, "name", json_null());
+		set_str(po, "nametype", p->nametype);
+		set_int(po, "inode", p->inode);
+		if (p->mode != KEV_UNSET) {
+			snprintf(buf, sizeof(buf), "%" PRIo64, (uint64_t)p->mode);
+			json_object_set_new(po, "mode", json_string(buf));
+		}
+		set_int(po, "ouid", p->ouid);
+		set_int(po, "ogid", p->ogid);
+		if (p->dirfd_unresolved)
+			set_int(po, "dirfd", p->dirfd);
+		json_array_append_new(a, po);
+	}
+	return a;
+}
+
+/* The SOCKADDR record: family, address, port. */
+static json_t *sockaddr_to_json(const struct kevent *ev)
+{
+	json_t *so = json_object();
+	json_object_set_new(so, "family", json_string(family_name(ev->sockaddr.family)));
+	if (ev->sockaddr.family == KEV_SA_OTHER)
+		json_object_set_new(so, "af", json_integer(ev->sockaddr.raw_family));
+	if (ev->sockaddr.addr[0])
+		json_object_set_new(so, "addr",
+		                    json_bytes(ev->sockaddr.addr, strlen(ev->sockaddr.addr)));
+	if (ev->sockaddr.port >= 0)
+		json_object_set_new(so, "port", json_integer(ev->sockaddr.port));
+	return so;
+}
+
 json_t *kevent_to_json(const struct kevent *ev)
 {
 	json_t *o = json_object();
@@ -118,22 +182,8 @@ json_t *kevent_to_json(const struct kevent *ev)
 	json_object_set_new(o, "records", json_integer(ev->nrecords));
 	if (ev->incomplete)
 		json_object_set_new(o, "incomplete", json_true());
-	if (ev->has_syscall) {
-		snprintf(buf, sizeof(buf), "%" PRIx32, ev->arch);
-		json_object_set_new(o, "arch", json_string(buf));
-		json_object_set_new(o, "syscall", json_integer(ev->syscall));
-		if (ev->syscall_name)
-			json_object_set_new(o, "syscall_name", json_string(ev->syscall_name));
-		if (ev->success >= 0)
-			json_object_set_new(o, "success", json_boolean(ev->success));
-		set_int(o, "exit", ev->exit);
-		json_t *a = json_array();
-		for (int i = 0; i < 4; i++) {
-			snprintf(buf, sizeof(buf), "%" PRIx64, ev->a[i]);
-			json_array_append_new(a, json_string(buf));
-		}
-		json_object_set_new(o, "args", a);
-	}
+	if (ev->has_syscall)
+		syscall_to_json(o, ev);
 	set_int(o, "pid", ev->pid);
 	set_int(o, "ppid", ev->ppid);
 	set_int(o, "uid", ev->uid);
@@ -160,43 +210,10 @@ json_t *kevent_to_json(const struct kevent *ev)
 	}
 	if (ev->nproctitle > 0)
 		json_object_set_new(o, "proctitle", str_array(ev->proctitle, ev->nproctitle));
-	if (ev->npaths > 0) {
-		json_t *a = json_array();
-		for (int i = 0; i < ev->npaths; i++) {
-			const struct kev_path *p = &ev->paths[i];
-			json_t *po = json_object();
-			json_object_set_new(po, "item", json_integer(p->item));
-			if (p->name)
-				json_object_set_new(po, "name",
-				                    json_bytes(p->name, strlen(p->name)));
-			else
-				json_object_set_new(po, "name", json_null());
-			set_str(po, "nametype", p->nametype);
-			set_int(po, "inode", p->inode);
-			if (p->mode != KEV_UNSET) {
-				snprintf(buf, sizeof(buf), "%" PRIo64, (uint64_t)p->mode);
-				json_object_set_new(po, "mode", json_string(buf));
-			}
-			set_int(po, "ouid", p->ouid);
-			set_int(po, "ogid", p->ogid);
-			if (p->dirfd_unresolved)
-				set_int(po, "dirfd", p->dirfd);
-			json_array_append_new(a, po);
-		}
-		json_object_set_new(o, "paths", a);
-	}
-	if (ev->has_sockaddr) {
-		json_t *so = json_object();
-		json_object_set_new(so, "family", json_string(family_name(ev->sockaddr.family)));
-		if (ev->sockaddr.family == KEV_SA_OTHER)
-			json_object_set_new(so, "af", json_integer(ev->sockaddr.raw_family));
-		if (ev->sockaddr.addr[0])
-			json_object_set_new(
-			    so, "addr", json_bytes(ev->sockaddr.addr, strlen(ev->sockaddr.addr)));
-		if (ev->sockaddr.port >= 0)
-			json_object_set_new(so, "port", json_integer(ev->sockaddr.port));
-		json_object_set_new(o, "sockaddr", so);
-	}
+	if (ev->npaths > 0)
+		json_object_set_new(o, "paths", paths_to_json(ev));
+	if (ev->has_sockaddr)
+		json_object_set_new(o, "sockaddr", sockaddr_to_json(ev));
 	if (ev->malformed)
 		set_int(o, "malformed_fields", ev->malformed);
 	return o;

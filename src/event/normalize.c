@@ -136,6 +136,86 @@ static int64_t int_or_unset(const struct arec *r, const char *key, struct kevent
 	return f ? field_num(r, f, 10, ev) : KEV_UNSET;
 }
 
+/* One field of a SYSCALL record into ev. */
+static void take_syscall_field(struct knorm *n, const struct arec *r, const struct arec_field *f,
+                               struct kevent *ev)
+{
+	const char *k = arec_key(r, f);
+	size_t klen = f->klen;
+#define K(lit) (klen == sizeof(lit) - 1 && memcmp(k, lit, sizeof(lit) - 1) == 0)
+	switch (k[0]) {
+	case 'a':
+		if (klen == 2 && k[1] >= '0' && k[1] <= '3')
+			ev->a[k[1] - '0'] = (uint64_t)field_num(r, f, 16, ev);
+		else if (K("arch"))
+			ev->arch = (uint32_t)field_num(r, f, 16, ev);
+		else if (K("auid"))
+			ev->auid = field_num(r, f, 10, ev);
+		break;
+	case 'c':
+		if (K("comm"))
+			ev->comm = dup_value(n, r, f);
+		break;
+	case 'e':
+		if (K("exit"))
+			ev->exit = field_num(r, f, 10, ev);
+		else if (K("exe"))
+			ev->exe = dup_value(n, r, f);
+		else if (K("euid"))
+			ev->euid = field_num(r, f, 10, ev);
+		else if (K("egid"))
+			ev->egid = field_num(r, f, 10, ev);
+		break;
+	case 'f':
+		if (K("fsuid"))
+			ev->fsuid = field_num(r, f, 10, ev);
+		else if (K("fsgid"))
+			ev->fsgid = field_num(r, f, 10, ev);
+		break;
+	case 'g':
+		if (K("gid"))
+			ev->gid = field_num(r, f, 10, ev);
+		break;
+	case 'k':
+		if (K("key"))
+			ev->key = dup_value(n, r, f);
+		break;
+	case 'p':
+		if (K("pid"))
+			ev->pid = field_num(r, f, 10, ev);
+		else if (K("ppid"))
+			ev->ppid = field_num(r, f, 10, ev);
+		break;
+	case 's':
+		if (K("syscall")) {
+			int64_t v = field_num(r, f, 10, ev);
+			ev->syscall = v == KEV_UNSET ? -1 : (int)v;
+		} else if (K("success")) {
+			ev->success = f->vlen == 3 && memcmp(arec_raw(r, f), "yes", 3) == 0;
+		} else if (K("suid")) {
+			ev->suid = field_num(r, f, 10, ev);
+		} else if (K("sgid")) {
+			ev->sgid = field_num(r, f, 10, ev);
+		} else if (K("ses")) {
+			ev->ses = field_num(r, f, 10, ev);
+		} else if (K("subj")) {
+			ev->subj = dup_value(n, r, f);
+		}
+		break;
+	case 't':
+		if (K("tty"))
+			ev->tty = dup_value(n, r, f);
+		break;
+	case 'u':
+		if (K("uid"))
+			ev->uid = field_num(r, f, 10, ev);
+		break;
+	default:
+		break;
+	}
+#undef K
+}
+
 /* One pass over the SYSCALL record's fields, dispatching on the key:
  * this record is in every event, so it is worth not scanning it per key. */
 static void take_syscall(struct knorm *n, const struct arec *r, struct kevent *ev)
@@ -143,82 +223,9 @@ static void take_syscall(struct knorm *n, const struct arec *r, struct kevent *e
 	ev->has_syscall = 1;
 	for (int i = 0; i < r->nfields; i++) {
 		const struct arec_field *f = &r->fields[i];
-		const char *k = arec_key(r, f);
-		size_t klen = f->klen;
 		if (f->flags)
 			continue; /* enriched or nested */
-#define K(lit) (klen == sizeof(lit) - 1 && memcmp(k, lit, sizeof(lit) - 1) == 0)
-		switch (k[0]) {
-		case 'a':
-			if (klen == 2 && k[1] >= '0' && k[1] <= '3')
-				ev->a[k[1] - '0'] = (uint64_t)field_num(r, f, 16, ev);
-			else if (K("arch"))
-				ev->arch = (uint32_t)field_num(r, f, 16, ev);
-			else if (K("auid"))
-				ev->auid = field_num(r, f, 10, ev);
-			break;
-		case 'c':
-			if (K("comm"))
-				ev->comm = dup_value(n, r, f);
-			break;
-		case 'e':
-			if (K("exit"))
-				ev->exit = field_num(r, f, 10, ev);
-			else if (K("exe"))
-				ev->exe = dup_value(n, r, f);
-			else if (K("euid"))
-				ev->euid = field_num(r, f, 10, ev);
-			else if (K("egid"))
-				ev->egid = field_num(r, f, 10, ev);
-			break;
-		case 'f':
-			if (K("fsuid"))
-				ev->fsuid = field_num(r, f, 10, ev);
-			else if (K("fsgid"))
-				ev->fsgid = field_num(r, f, 10, ev);
-			break;
-		case 'g':
-			if (K("gid"))
-				ev->gid = field_num(r, f, 10, ev);
-			break;
-		case 'k':
-			if (K("key"))
-				ev->key = dup_value(n, r, f);
-			break;
-		case 'p':
-			if (K("pid"))
-				ev->pid = field_num(r, f, 10, ev);
-			else if (K("ppid"))
-				ev->ppid = field_num(r, f, 10, ev);
-			break;
-		case 's':
-			if (K("syscall")) {
-				int64_t v = field_num(r, f, 10, ev);
-				ev->syscall = v == KEV_UNSET ? -1 : (int)v;
-			} else if (K("success")) {
-				ev->success = f->vlen == 3 && memcmp(arec_raw(r, f), "yes", 3) == 0;
-			} else if (K("suid")) {
-				ev->suid = field_num(r, f, 10, ev);
-			} else if (K("sgid")) {
-				ev->sgid = field_num(r, f, 10, ev);
-			} else if (K("ses")) {
-				ev->ses = field_num(r, f, 10, ev);
-			} else if (K("subj")) {
-				ev->subj = dup_value(n, r, f);
-			}
-			break;
-		case 't':
-			if (K("tty"))
-				ev->tty = dup_value(n, r, f);
-			break;
-		case 'u':
-			if (K("uid"))
-				ev->uid = field_num(r, f, 10, ev);
-			break;
-		default:
-			break;
-		}
-#undef K
+		take_syscall_field(n, r, f, ev);
 	}
 	ev->syscall_name = knorm_syscall_name(ev->arch, ev->syscall);
 }

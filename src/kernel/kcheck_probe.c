@@ -18,6 +18,7 @@
 
 #include "kernel/kaudit.h"
 #include "kernel/kcheck.h"
+#include "util/file.h"
 
 /* Inode numbers of the initial namespaces (PROC_USER_INIT_INO and
  * PROC_PID_INIT_INO in the kernel's include/linux/proc_ns.h); fixed since 3.8. */
@@ -28,15 +29,10 @@
 
 /* Reads a small text file into buf (NUL-terminated, trailing newline cut).
  * Returns the length, or -1. */
-static ssize_t read_small(const char *path, char *buf, size_t len)
+static ssize_t read_text(const char *path, char *buf, size_t len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	ssize_t n = file_read_into(AT_FDCWD, path, buf, len - 1, 0);
 
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
 	if (n < 0)
 		return -1;
 	buf[n] = '\0';
@@ -92,7 +88,7 @@ static void collect_namespaces(const struct kcheck_paths *p, struct kcheck_facts
 	}
 	/* systemd-nspawn, LXC and others set container= in pid 1's env. */
 	snprintf(path, sizeof(path), "%s/1/environ", p->proc);
-	n = read_small(path, env, sizeof(env));
+	n = read_text(path, env, sizeof(env));
 	for (ssize_t i = 0; i < n;) {
 		const char *var = env + i;
 
@@ -129,7 +125,7 @@ static void collect_audit(const struct kcheck_paths *p, struct kcheck_facts *f)
 		char path[KCHECK_PATH_MAX];
 
 		snprintf(path, sizeof(path), "%s/%u/comm", p->proc, f->status.pid);
-		if (read_small(path, f->pid_comm, sizeof(f->pid_comm)) < 0)
+		if (read_text(path, f->pid_comm, sizeof(f->pid_comm)) < 0)
 			f->pid_comm[0] = '\0';
 	}
 	f->multicast_errno = kaudit_probe_multicast();
@@ -163,7 +159,7 @@ void kcheck_collect(const struct kcheck_paths *paths, struct kcheck_facts *f)
 	f->has_loginuid = access(path, F_OK) == 0;
 
 	snprintf(path, sizeof(path), "%s/cmdline", paths->proc);
-	f->cmdline_read = read_small(path, cmdline, sizeof(cmdline)) >= 0;
+	f->cmdline_read = read_text(path, cmdline, sizeof(cmdline)) >= 0;
 	kcheck_cmdline_parse(f->cmdline_read ? cmdline : "", &f->cmdline);
 
 	f->euid = (int)geteuid();

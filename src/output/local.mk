@@ -1,6 +1,5 @@
 # src/output: build fragment (included by Makefile.am).
 libkestrel_a_SOURCES += \
-	src/output/outbuf.h \
 	src/output/escape.c src/output/escape.h \
 	src/output/format.c src/output/format.h \
 	src/output/ratelimit.c src/output/ratelimit.h \

@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "output/format.h"
-#include "output/outbuf.h"
+#include "util/buf.h"
 #include "output/output.h"
 #include "output/ratelimit.h"
 
@@ -29,10 +29,10 @@ struct outputs {
 	char hostname[OUTPUT_HOSTNAME_MAX];
 
 	/* scratch buffers reused from alert to alert */
-	struct outbuf text;    /* the text line */
-	struct outbuf json;    /* the JSON object */
-	struct outbuf tmp;     /* scratch for format/journal */
-	struct outbuf jfields; /* journal: "KEY=value" records */
+	struct buf text;    /* the text line */
+	struct buf json;    /* the JSON object */
+	struct buf tmp;     /* scratch for format/journal */
+	struct buf jfields; /* journal: "KEY=value" records */
 	struct iovec *iov;     /* journal: one per record */
 	size_t iov_cap;
 

@@ -66,19 +66,10 @@ static int end_record(struct outputs *o, size_t start, int *n)
 	return 0;
 }
 
-int sink_journal_build(struct outputs *o, const struct alert *a, const char *msg)
+/* The records every alert has: message, priorities, identity, rule, tags, time. */
+static int journal_fixed_records(struct outputs *o, const struct alert *a, const char *msg, int *n)
 {
 	struct buf *b = &o->jfields;
-	size_t need = (size_t)a->nfields + JOURNAL_FIXED_RECORDS;
-	if (o->iov_cap < need) {
-		struct iovec *v = realloc(o->iov, need * sizeof(*v));
-		if (!v)
-			return -1;
-		o->iov = v;
-		o->iov_cap = need;
-	}
-	buf_reset(b);
-	int n = 0;
 	size_t s;
 	char t[OUTPUT_TIME_MAX];
 	timefmt_event(t, sizeof(t), a->time_ns, 1);
@@ -88,32 +79,32 @@ int sink_journal_build(struct outputs *o, const struct alert *a, const char *msg
 	s = b->len;
 	if (buf_puts(b, "MESSAGE=") < 0 || buf_puts(b, msg) < 0)
 		return -1;
-	end_record(o, s, &n);
+	end_record(o, s, n);
 	s = b->len;
 	if (buf_printf(b, "PRIORITY=%d", (int)a->priority) < 0)
 		return -1;
-	end_record(o, s, &n);
+	end_record(o, s, n);
 	s = b->len;
 	if (buf_printf(b, "SYSLOG_FACILITY=%d", o->syslog_facility >> 3) < 0)
 		return -1;
-	end_record(o, s, &n);
+	end_record(o, s, n);
 	s = b->len;
 	if (buf_puts(b, "SYSLOG_IDENTIFIER=") < 0 ||
 	    output_escape_text(b, o->syslog_ident, strlen(o->syslog_ident)) < 0)
 		return -1;
-	end_record(o, s, &n);
+	end_record(o, s, n);
 	s = b->len;
 	if (buf_puts(b, "KESTREL_RULE=") < 0 || output_escape_text(b, rule, strlen(rule)) < 0)
 		return -1;
-	end_record(o, s, &n);
+	end_record(o, s, n);
 	s = b->len;
 	if (buf_printf(b, "KESTREL_PRIORITY=%s", output_priority_name(a->priority)) < 0)
 		return -1;
-	end_record(o, s, &n);
+	end_record(o, s, n);
 	s = b->len;
 	if (buf_puts(b, "KESTREL_SOURCE=") < 0 || output_escape_text(b, src, strlen(src)) < 0)
 		return -1;
-	end_record(o, s, &n);
+	end_record(o, s, n);
 	s = b->len;
 	if (buf_puts(b, "KESTREL_TAGS=") < 0)
 		return -1;
@@ -121,11 +112,20 @@ int sink_journal_build(struct outputs *o, const struct alert *a, const char *msg
 		if ((i && buf_putc(b, ',') < 0) ||
 		    output_escape_text(b, a->tags[i], strlen(a->tags[i])) < 0)
 			return -1;
-	end_record(o, s, &n);
+	end_record(o, s, n);
 	s = b->len;
 	if (buf_printf(b, "KESTREL_TIME=%s", t) < 0)
 		return -1;
-	end_record(o, s, &n);
+	end_record(o, s, n);
+	return 0;
+}
+
+/* One KESTREL_<FIELD>= record per output field the alert has a value for. */
+static int journal_field_records(struct outputs *o, const struct alert *a, int *n)
+{
+	struct buf *b = &o->jfields;
+	size_t s;
+
 	for (int i = 0; i < a->nfields; i++) {
 		const struct alert_field *f = &a->fields[i];
 		if (f->type == AV_NULL || !f->name)
@@ -143,8 +143,26 @@ int sink_journal_build(struct outputs *o, const struct alert *a, const char *msg
 			rc = buf_printf(b, "%lld", (long long)f->num);
 		if (rc < 0)
 			return -1;
-		end_record(o, s, &n);
+		end_record(o, s, n);
 	}
+	return 0;
+}
+
+int sink_journal_build(struct outputs *o, const struct alert *a, const char *msg)
+{
+	struct buf *b = &o->jfields;
+	size_t need = (size_t)a->nfields + JOURNAL_FIXED_RECORDS;
+	if (o->iov_cap < need) {
+		struct iovec *v = realloc(o->iov, need * sizeof(*v));
+		if (!v)
+			return -1;
+		o->iov = v;
+		o->iov_cap = need;
+	}
+	buf_reset(b);
+	int n = 0;
+	if (journal_fixed_records(o, a, msg, &n) < 0 || journal_field_records(o, a, &n) < 0)
+		return -1;
 	for (int i = 0; i < n; i++)
 		o->iov[i].iov_base = b->p + (uintptr_t)o->iov[i].iov_base;
 	return n;

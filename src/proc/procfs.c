@@ -19,6 +19,7 @@
 
 #include "proc/procfs.h"
 #include "proc/proctable_ext.h"
+#include "util/file.h"
 
 /* /proc/<pid>/stat is one line well under this (comm is at most 15 bytes). */
 #define PROCFS_STAT_BUF 1024
@@ -36,30 +37,14 @@
 #define PROCFS_DIR_MAX 256
 #define NS_PER_SEC 1000000000ull
 
-/* Reads up to cap-1 bytes of dirfd/name, NUL-terminates. Returns length or -1. */
-static ssize_t read_small(int dirfd, const char *name, char *buf, size_t cap)
+/* file_read_into() of up to cap-1 bytes of dirfd/name, NUL-terminated.
+ * Returns the length or -1 with errno set. */
+static ssize_t read_text(int dirfd, const char *name, char *buf, size_t cap)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	size_t len = 0;
-	while (len < cap - 1) {
-		ssize_t n = read(fd, buf + len, cap - 1 - len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			int saved = errno;
-			close(fd);
-			errno = saved;
-			return -1;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return (ssize_t)len;
+	ssize_t n = file_read_into(dirfd, name, buf, cap - 1, 0);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
 }
 
 static uint64_t ticks_to_ns(uint64_t ticks)
@@ -127,7 +112,7 @@ static int parse_stat(const char *buf, struct procfs_stat *st)
 static int stat_at(int dirfd, struct procfs_stat *st)
 {
 	char buf[PROCFS_STAT_BUF];
-	if (read_small(dirfd, "stat", buf, sizeof(buf)) < 0)
+	if (read_text(dirfd, "stat", buf, sizeof(buf)) < 0)
 		return -1;
 	memset(st, 0, sizeof(*st));
 	if (parse_stat(buf, st) < 0) {
@@ -149,7 +134,7 @@ int procfs_read_stat(const char *procroot, int64_t pid, struct procfs_stat *st)
 	char path[PROCFS_DIR_MAX];
 	snprintf(path, sizeof(path), "%s/%" PRId64 "/stat", procroot, pid);
 	char buf[PROCFS_STAT_BUF];
-	if (read_small(AT_FDCWD, path, buf, sizeof(buf)) < 0)
+	if (read_text(AT_FDCWD, path, buf, sizeof(buf)) < 0)
 		return -1;
 	memset(st, 0, sizeof(*st));
 	if (parse_stat(buf, st) < 0) {
@@ -198,7 +183,7 @@ static int64_t status_vpid(const char *buf)
 static int64_t read_number(int dirfd, const char *name)
 {
 	char buf[PROCFS_NUM_BUF];
-	if (read_small(dirfd, name, buf, sizeof(buf)) <= 0)
+	if (read_text(dirfd, name, buf, sizeof(buf)) <= 0)
 		return -1;
 	return strtoll(buf, NULL, 10);
 }
@@ -242,7 +227,7 @@ static int read_core(const char *procroot, int64_t pid, struct procfs_info *info
 	info->uid = info->euid = info->gid = info->egid = -1;
 	info->vpid = -1;
 	char status[PROCFS_STATUS_BUF];
-	if (read_small(dirfd, "status", status, sizeof(status)) > 0) {
+	if (read_text(dirfd, "status", status, sizeof(status)) > 0) {
 		status_ids(status, "\nUid:", &info->uid, &info->euid);
 		status_ids(status, "\nGid:", &info->gid, &info->egid);
 		info->vpid = status_vpid(status);
@@ -273,7 +258,7 @@ int procfs_read_info(const char *procroot, int64_t pid, struct procfs_info *info
 	info->ses = read_number(dirfd, "sessionid");
 	info->has_exe = read_link(dirfd, "exe", info->exepath, sizeof(info->exepath));
 	info->has_cwd = read_link(dirfd, "cwd", info->cwd, sizeof(info->cwd));
-	ssize_t n = read_small(dirfd, "cmdline", info->cmdline, sizeof(info->cmdline));
+	ssize_t n = read_text(dirfd, "cmdline", info->cmdline, sizeof(info->cmdline));
 	info->cmdline_len = n > 0 ? (size_t)n : 0;
 	info->exe_writable = -1;
 	/* AT_STATX_DONT_SYNC: the attributes the kernel has cached; a FUSE
@@ -359,7 +344,7 @@ int procfs_read_caps(const char *procroot, int64_t pid, enum proc_capset which, 
 	if (pid <= 0 || (unsigned)which > PROC_CAP_INHERITABLE)
 		return 0;
 	snprintf(path, sizeof(path), "%s/%" PRId64 "/status", procroot, pid);
-	if (read_small(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
+	if (read_text(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
 		return 0;
 	const char *line = strstr(buf, keys[which]);
 	if (!line || sscanf(line + strlen(keys[which]), " %llx", &v) != 1)

@@ -183,71 +183,72 @@ static int common_type(const char *name, size_t len)
 	return 0;
 }
 
-int arec_parse(struct arec *r, int type, const char *text, size_t len, char *err, size_t errlen)
+/* type=NAME from a log line: a known name, "UNKNOWN[1334]" or a number. */
+static int parse_type_name(struct arec *r, const char **pp, const char *end, char *err,
+                           size_t errlen)
 {
-	const char *p, *end;
-
-	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r' || text[len - 1] == '\0'))
-		len--;
-	if (len > UINT32_MAX)
-		return set_err(err, errlen, "record longer than 4 GiB");
-	r->text = text;
-	r->len = len;
-	r->nfields = 0;
-	r->enriched_off = 0;
-	r->node_off = r->node_len = 0;
-	r->type = type;
-	p = text;
-	end = text + len;
-
-	if (type == 0) {
-		if (len >= 5 && memcmp(p, "node=", 5) == 0) {
-			const char *n = p + 5;
-			const char *sp = memchr(n, ' ', (size_t)(end - n));
-			if (!sp)
-				return set_err(err, errlen, "node= without record");
-			r->node_off = (uint32_t)(n - text);
-			r->node_len = (uint32_t)(sp - n);
-			p = sp + 1;
-		}
-		if (end - p >= 5 && memcmp(p, "type=", 5) == 0) {
-			char name[AREC_MAX_KEY + 1];
-			const char *n = p + 5;
-			const char *sp = memchr(n, ' ', (size_t)(end - n));
-			if (!sp || sp - n > AREC_MAX_KEY || sp == n)
-				return set_err(err, errlen, "bad type= field");
-			memcpy(name, n, (size_t)(sp - n));
-			name[sp - n] = '\0';
-			r->type = common_type(name, (size_t)(sp - n));
-			if (r->type == 0)
-				r->type = audit_name_to_msg_type(name);
-			if (r->type <= 0) {
-				/* "UNKNOWN[1334]" or a bare number */
-				const char *d = strchr(name, '[');
-				char *e;
-				long v = strtol(d ? d + 1 : name, &e, 10);
-				if (v <= 0 || e == (d ? d + 1 : name))
-					return set_err(err, errlen, "unknown record type name");
-				r->type = (int)v;
-			}
-			p = sp + 1;
-			if (end - p >= 4 && memcmp(p, "msg=", 4) == 0)
-				p += 4;
-		} else if (p < end && *p >= '0' && *p <= '9') {
-			uint64_t v;
-			if (parse_u64(&p, end, &v) < 0 || v > 65535 || p >= end || *p != ' ')
-				return set_err(err, errlen, "bad record type number");
-			r->type = (int)v;
-			p++;
-		} else {
-			return set_err(err, errlen, "no type= and no record type number");
-		}
-	} else if (end - p >= 5 && memcmp(p, "type=", 5) == 0) {
-		/* netlink payloads never carry type=, but tolerate a log line */
-		return arec_parse(r, 0, text, len, err, errlen);
+	char name[AREC_MAX_KEY + 1];
+	const char *n = *pp + 5;
+	const char *sp = memchr(n, ' ', (size_t)(end - n));
+	if (!sp || sp - n > AREC_MAX_KEY || sp == n)
+		return set_err(err, errlen, "bad type= field");
+	memcpy(name, n, (size_t)(sp - n));
+	name[sp - n] = '\0';
+	r->type = common_type(name, (size_t)(sp - n));
+	if (r->type == 0)
+		r->type = audit_name_to_msg_type(name);
+	if (r->type <= 0) {
+		/* "UNKNOWN[1334]" or a bare number */
+		const char *d = strchr(name, '[');
+		char *e;
+		long v = strtol(d ? d + 1 : name, &e, 10);
+		if (v <= 0 || e == (d ? d + 1 : name))
+			return set_err(err, errlen, "unknown record type name");
+		r->type = (int)v;
 	}
+	*pp = sp + 1;
+	return 0;
+}
 
-	/* audit(SEC.MSEC:SERIAL): */
+/* A log line's "node=N type=T msg=" (or bare type number) before audit(. */
+static int parse_log_prefix(struct arec *r, const char **pp, const char *end, char *err,
+                            size_t errlen)
+{
+	const char *text = r->text;
+	const char *p = *pp;
+
+	if (end - p >= 5 && memcmp(p, "node=", 5) == 0) {
+		const char *n = p + 5;
+		const char *sp = memchr(n, ' ', (size_t)(end - n));
+		if (!sp)
+			return set_err(err, errlen, "node= without record");
+		r->node_off = (uint32_t)(n - text);
+		r->node_len = (uint32_t)(sp - n);
+		p = sp + 1;
+	}
+	if (end - p >= 5 && memcmp(p, "type=", 5) == 0) {
+		if (parse_type_name(r, &p, end, err, errlen) < 0)
+			return -1;
+		if (end - p >= 4 && memcmp(p, "msg=", 4) == 0)
+			p += 4;
+	} else if (p < end && *p >= '0' && *p <= '9') {
+		uint64_t v;
+		if (parse_u64(&p, end, &v) < 0 || v > 65535 || p >= end || *p != ' ')
+			return set_err(err, errlen, "bad record type number");
+		r->type = (int)v;
+		p++;
+	} else {
+		return set_err(err, errlen, "no type= and no record type number");
+	}
+	*pp = p;
+	return 0;
+}
+
+/* audit(SEC.MSEC:SERIAL): */
+static int parse_stamp(struct arec *r, const char **pp, const char *end, char *err, size_t errlen)
+{
+	const char *p = *pp;
+
 	if (end - p < 6 || memcmp(p, "audit(", 6) != 0)
 		return set_err(err, errlen, "missing audit( timestamp");
 	p += 6;
@@ -273,6 +274,36 @@ int arec_parse(struct arec *r, int type, const char *text, size_t len, char *err
 	r->sec = sec;
 	r->msec = (uint32_t)ms;
 	r->serial = serial;
+	*pp = p;
+	return 0;
+}
+
+int arec_parse(struct arec *r, int type, const char *text, size_t len, char *err, size_t errlen)
+{
+	const char *p, *end;
+
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r' || text[len - 1] == '\0'))
+		len--;
+	if (len > UINT32_MAX)
+		return set_err(err, errlen, "record longer than 4 GiB");
+	r->text = text;
+	r->len = len;
+	r->nfields = 0;
+	r->enriched_off = 0;
+	r->node_off = r->node_len = 0;
+	r->type = type;
+	p = text;
+	end = text + len;
+
+	if (type == 0) {
+		if (parse_log_prefix(r, &p, end, err, errlen) < 0)
+			return -1;
+	} else if (end - p >= 5 && memcmp(p, "type=", 5) == 0) {
+		/* netlink payloads never carry type=, but tolerate a log line */
+		return arec_parse(r, 0, text, len, err, errlen);
+	}
+	if (parse_stamp(r, &p, end, err, errlen) < 0)
+		return -1;
 	/* auditd's interpretation follows the separator: nothing in the
 	 * pipeline reads it, arec_find_enriched() tokenises it on demand */
 	const char *sep = memchr(p, AREC_ENRICHED_SEP, (size_t)(end - p));
