@@ -337,6 +337,99 @@ static const char *const ckey_expect[] = {
     [K_RULES_SELECT] = "a list of enable/disable entries",
 };
 
+/* The words of the keyword-valued keys and what they set. */
+static const struct {
+	int type;
+	const char *word;
+	int value;
+} ckey_words[] = {
+    {K_MATCHING, "first", CONFIG_MATCH_FIRST},     {K_MATCHING, "all", CONFIG_MATCH_ALL},
+    {K_AUDITMODE, "auto", CONFIG_AUDIT_AUTO},      {K_AUDITMODE, "unicast", CONFIG_AUDIT_UNICAST},
+    {K_AUDITMODE, "multicast", CONFIG_AUDIT_MULTICAST},
+    {K_BACKPRESSURE, "block", CONFIG_BP_BLOCK},    {K_BACKPRESSURE, "drop", CONFIG_BP_DROP},
+    {K_KFILTERS, "precise", CONFIG_KF_PRECISE},    {K_KFILTERS, "broad", CONFIG_KF_BROAD},
+};
+
+/* A keyword-valued key: 0 set, -1 not one of its words. */
+static int set_keyword(struct kestrel_config *cfg, int type, const char *v)
+{
+	for (size_t i = 0; i < sizeof(ckey_words) / sizeof(ckey_words[0]); i++) {
+		if (ckey_words[i].type != type || strcmp(ckey_words[i].word, v) != 0)
+			continue;
+		int val = ckey_words[i].value;
+		if (type == K_MATCHING)
+			cfg->rule_matching = val;
+		else if (type == K_AUDITMODE)
+			cfg->audit_mode = val;
+		else if (type == K_BACKPRESSURE)
+			cfg->audit_backpressure = val;
+		else
+			cfg->audit_kernel_filters = val;
+		return 0;
+	}
+	return -1;
+}
+
+/* A numeric key within its bounds: 0 set, -1 not a number in range (nan
+ * compares false with every bound, so it is checked first). */
+static int set_number(const struct ckey *k, void *p, const char *v)
+{
+	long n;
+	if (k->type == K_DOUBLE) {
+		char *end;
+		errno = 0;
+		double d = strtod(v, &end);
+		if (errno || end == v || *end || !isfinite(d) || d < (double)k->min ||
+		    d > (double)k->max)
+			return -1;
+		*(double *)p = d;
+		return 0;
+	}
+	if (parse_number(v, k->min, k->max, &n) < 0)
+		return -1;
+	if (k->type == K_INT)
+		*(int *)p = (int)n;
+	else
+		*(long *)p = n;
+	return 0;
+}
+
+/* An int-valued key parsed by fn: 0 set, -1 bad. */
+static int set_parsed(void *p, const char *v, int (*fn)(const char *))
+{
+	int i = fn(v);
+	if (i < 0)
+		return -1;
+	*(int *)p = i;
+	return 0;
+}
+
+/* append_output as a plain string: one entry appended to every rule. */
+static int set_append_output(struct kestrel_config *cfg, const char *v)
+{
+	struct config_append_output *a = calloc(1, sizeof(*a));
+	if (!a || !(a->extra_output = strdup(v))) {
+		free(a);
+		return -1;
+	}
+	config_append_output_free(cfg);
+	cfg->append_output = a;
+	cfg->nappend_output = 1;
+	return 0;
+}
+
+static int set_error(const struct ckey *k, const char *v, const char *where, char *err,
+                     size_t errlen)
+{
+	if (k->type == K_INT || k->type == K_LONG || k->type == K_DOUBLE)
+		snprintf(err, errlen, "%s: %s: expected %s between %ld and %ld, got '%s'", where,
+		         k->name, ckey_expect[k->type], k->min, k->max, v);
+	else
+		snprintf(err, errlen, "%s: %s: expected %s, got '%s'", where, k->name,
+		         ckey_expect[k->type], v);
+	return -1;
+}
+
 /*
  * Sets one scalar key from its text. where is "file:line:column" or
  * "-o key": the prefix of any error.
@@ -345,119 +438,52 @@ int config_set_scalar(struct kestrel_config *cfg, const struct ckey *k, const ch
                       const char *where, char *err, size_t errlen)
 {
 	void *p = (char *)cfg + k->off;
-	long n;
-	int i;
+	int rc = -1, nomem = 0;
+
 	switch (k->type) {
 	case K_BOOL:
-		if ((i = config_parse_bool(v)) < 0)
-			goto bad;
-		*(int *)p = i;
-		return 0;
+		rc = set_parsed(p, v, config_parse_bool);
+		break;
 	case K_INT:
-		if (parse_number(v, k->min, k->max, &n) < 0)
-			goto bad;
-		*(int *)p = (int)n;
-		return 0;
 	case K_LONG:
-		if (parse_number(v, k->min, k->max, &n) < 0)
-			goto bad;
-		*(long *)p = n;
-		return 0;
-	case K_DOUBLE: {
-		char *end;
-		errno = 0;
-		double d = strtod(v, &end);
-		/* nan compares false with every bound: check it first */
-		if (errno || end == v || *end || !isfinite(d) || d < (double)k->min ||
-		    d > (double)k->max)
-			goto bad;
-		*(double *)p = d;
-		return 0;
-	}
+	case K_DOUBLE:
+		rc = set_number(k, p, v);
+		break;
 	case K_STR:
-		if (config_set_str((char **)p, v) < 0)
-			goto nomem;
-		return 0;
+		nomem = (rc = config_set_str((char **)p, v)) < 0;
+		break;
 	case K_STRLIST:
 		config_strv_free(&cfg->rules_files, &cfg->nrules_files);
-		if (!config_strv_push(&cfg->rules_files, &cfg->nrules_files, v))
-			goto nomem;
-		return 0;
+		nomem = (rc = config_strv_push(&cfg->rules_files, &cfg->nrules_files, v) ? 0 : -1) < 0;
+		break;
 	case K_PRIORITY:
-		if ((i = parse_priority(v)) < 0)
-			goto bad;
-		*(int *)p = i;
-		return 0;
+		rc = set_parsed(p, v, parse_priority);
+		break;
 	case K_LOGLEVEL:
-		if ((i = log_level_parse(v)) < 0)
-			goto bad;
-		*(int *)p = i;
-		return 0;
+		rc = set_parsed(p, v, log_level_parse);
+		break;
 	case K_FACILITY:
-		if ((i = config_facility_parse(v)) < 0)
-			goto bad;
-		*(int *)p = i;
-		return 0;
+		rc = set_parsed(p, v, config_facility_parse);
+		break;
 	case K_MATCHING:
-		if (strcmp(v, "first") == 0)
-			cfg->rule_matching = CONFIG_MATCH_FIRST;
-		else if (strcmp(v, "all") == 0)
-			cfg->rule_matching = CONFIG_MATCH_ALL;
-		else
-			goto bad;
-		return 0;
 	case K_AUDITMODE:
-		if (strcmp(v, "auto") == 0)
-			cfg->audit_mode = CONFIG_AUDIT_AUTO;
-		else if (strcmp(v, "unicast") == 0)
-			cfg->audit_mode = CONFIG_AUDIT_UNICAST;
-		else if (strcmp(v, "multicast") == 0)
-			cfg->audit_mode = CONFIG_AUDIT_MULTICAST;
-		else
-			goto bad;
-		return 0;
 	case K_BACKPRESSURE:
-		if (strcmp(v, "block") == 0)
-			cfg->audit_backpressure = CONFIG_BP_BLOCK;
-		else if (strcmp(v, "drop") == 0)
-			cfg->audit_backpressure = CONFIG_BP_DROP;
-		else
-			goto bad;
-		return 0;
 	case K_KFILTERS:
-		if (strcmp(v, "precise") == 0)
-			cfg->audit_kernel_filters = CONFIG_KF_PRECISE;
-		else if (strcmp(v, "broad") == 0)
-			cfg->audit_kernel_filters = CONFIG_KF_BROAD;
-		else
-			goto bad;
-		return 0;
-	case K_APPEND_OUTPUT: {
-		/* A plain string: one entry appended to every rule. */
-		struct config_append_output *a = calloc(1, sizeof(*a));
-		if (!a || !(a->extra_output = strdup(v))) {
-			free(a);
-			goto nomem;
-		}
-		config_append_output_free(cfg);
-		cfg->append_output = a;
-		cfg->nappend_output = 1;
-		return 0;
-	}
+		rc = set_keyword(cfg, k->type, v);
+		break;
+	case K_APPEND_OUTPUT:
+		nomem = (rc = set_append_output(cfg, v)) < 0;
+		break;
 	case K_RULES_SELECT:
 		break; /* only from the file */
 	}
-bad:
-	if (k->type == K_INT || k->type == K_LONG || k->type == K_DOUBLE)
-		snprintf(err, errlen, "%s: %s: expected %s between %ld and %ld, got '%s'", where,
-		         k->name, ckey_expect[k->type], k->min, k->max, v);
-	else
-		snprintf(err, errlen, "%s: %s: expected %s, got '%s'", where, k->name,
-		         ckey_expect[k->type], v);
-	return -1;
-nomem:
-	snprintf(err, errlen, "%s: %s: out of memory", where, k->name);
-	return -1;
+	if (rc == 0)
+		return 0;
+	if (nomem) {
+		snprintf(err, errlen, "%s: %s: out of memory", where, k->name);
+		return -1;
+	}
+	return set_error(k, v, where, err, errlen);
 }
 
 int config_set(struct kestrel_config *cfg, const char *key, const char *value, char *err,
