@@ -66,6 +66,7 @@ INTEGRATION_TESTS += tests/integration/test_faults_diskfull.sh
 INTEGRATION_TESTS += tests/integration/test_faults_hostile.sh
 INTEGRATION_TESTS += tests/integration/test_faults_rules_hostile.sh
 INTEGRATION_TESTS += tests/integration/test_faults_privs.sh
+INTEGRATION_TESTS += tests/integration/test_stateful_live.sh
 INTEGRATION_TESTS += tests/integration/test_ctr.sh
 INTEGRATION_TESTS += tests/integration/test_webserver.sh
 INTEGRATION_TESTS += tests/integration/test_docker_seed.sh

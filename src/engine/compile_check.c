@@ -8,10 +8,12 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/ccomp.h"
+#include "engine/fields_int.h"
 #include "engine/lex.h"
 #include "engine/sets.h"
 
@@ -293,6 +295,81 @@ static int check_nets(struct cerr *ce, struct echeck *k, const struct cnode *n, 
 	return 0;
 }
 
+/* Addresses kept per host-name comparison (all names of one check). */
+#define CCOMP_MAX_NAME_ADDRS 64
+
+/* Appends the addresses name resolves to (a literal address resolves to
+ * itself) to nets, skipping duplicates; returns how many there are now,
+ * or -1 when the name does not resolve. */
+static int resolve_name(const char *name, struct cidr *nets, int n)
+{
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+	struct addrinfo *res, *ai;
+
+	if (getaddrinfo(name, NULL, &hints, &res) != 0)
+		return -1;
+	for (ai = res; ai && n < CCOMP_MAX_NAME_ADDRS; ai = ai->ai_next) {
+		struct cidr c = {.family = ai->ai_family};
+		if (ai->ai_family == AF_INET) {
+			memcpy(c.addr, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, 4);
+			c.bits = 32;
+		} else if (ai->ai_family == AF_INET6) {
+			memcpy(c.addr, &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr, 16);
+			c.bits = 128;
+		} else {
+			continue;
+		}
+		int dup = 0;
+		for (int i = 0; i < n && !dup; i++)
+			dup = memcmp(&nets[i], &c, sizeof(c)) == 0;
+		if (!dup)
+			nets[n++] = c;
+	}
+	freeaddrinfo(res);
+	return n;
+}
+
+/* fd.sip.name and the other host-name fields: each name written in the
+ * rule is resolved now, as Falco does when it loads rules, and the check
+ * becomes a comparison with the set of its addresses (=, in: one of
+ * them; !=: none of them). Names are resolved only here, i.e. at start
+ * and on reload, so a slow resolver never stalls the event loop; a name
+ * that does not resolve matches nothing and is reported as a warning. */
+static int check_hostnames(struct cerr *ce, struct echeck *k, const struct cnode *n,
+                           const char *type, const char *name)
+{
+	struct cidr got[CCOMP_MAX_NAME_ADDRS];
+	int ngot = 0;
+
+	if (k->mod) {
+		diag_add(ce->d, ENGINE_DIAG_ERROR, &n->pos, type, name,
+		         "'%s' compares host names: anyof/allof/oneof are not supported",
+		         k->ref.key);
+		ce->errors++;
+		return -1;
+	}
+	for (int i = 0; i < n->nvals; i++) {
+		int r = resolve_name(n->vals[i], got, ngot);
+		if (r < 0)
+			diag_add(ce->d, ENGINE_DIAG_WARNING, &n->pos, type, name,
+			         "host name '%s' does not resolve: it matches nothing until "
+			         "the rules are reloaded",
+			         n->vals[i]);
+		else
+			ngot = r;
+	}
+	k->nets = arena_alloc(&ce->e->arena, (size_t)(ngot + 1) * sizeof(*k->nets));
+	if (!k->nets) {
+		cexp_oom(ce, &n->pos, type, name);
+		return -1;
+	}
+	memcpy(k->nets, got, (size_t)ngot * sizeof(*got));
+	/* eval walks nets[0..nvals); vals/lens keep the names as written and
+	 * are not read for this type */
+	k->nvals = ngot;
+	return 0;
+}
+
 /* The engine's match context: limits and a JIT stack shared by every
  * regex (one thread evaluates). Created on first use, freed with the
  * checks. */
@@ -487,6 +564,8 @@ struct echeck *ccomp_check(struct cerr *ce, const struct cnode *n, const char *t
 	}
 	if (k->type == FT_INT || k->type == FT_BOOL)
 		rc = check_nums(ce, k, n, type, name);
+	else if (k->type == FT_IPNET && !k->nxf && fld_is_hostname(k->ref.def))
+		rc = check_hostnames(ce, k, n, type, name);
 	else if (k->type == FT_IPNET)
 		rc = check_nets(ce, k, n, type, name);
 	else

@@ -327,6 +327,31 @@ FIELD_FN(f_fd_rip)
 {
 	return ip_field(c, 'r', v, b);
 }
+/* The *.name fields extract the address; the compiler turns the names a
+ * rule writes into the addresses they resolve to (compile_check.c). */
+FIELD_FN(f_fd_sip_name)
+{
+	return ip_field(c, 's', v, b);
+}
+FIELD_FN(f_fd_cip_name)
+{
+	return ip_field(c, 'c', v, b);
+}
+FIELD_FN(f_fd_lip_name)
+{
+	return ip_field(c, 'l', v, b);
+}
+FIELD_FN(f_fd_rip_name)
+{
+	return ip_field(c, 'r', v, b);
+}
+
+int fld_is_hostname(const struct field_def *d)
+{
+	return d && (d->fn == f_fd_sip_name || d->fn == f_fd_cip_name || d->fn == f_fd_lip_name ||
+	             d->fn == f_fd_rip_name);
+}
+
 FIELD_FN(f_fd_sport)
 {
 	return port_field(c, 's', v);

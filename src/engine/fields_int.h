@@ -128,6 +128,13 @@ FIELD_FN(f_fd_name_changed);
 /* "N(<4t>cip:cport->sip:sport)": fd N as Falco's evt.arg.fd shows it,
  * with what the process's fd table knows of it, into b. Returns 1. */
 int fld_fd_desc(struct fctx *c, int fd, struct buf *b);
+FIELD_FN(f_fd_sip_name);
+FIELD_FN(f_fd_cip_name);
+FIELD_FN(f_fd_lip_name);
+FIELD_FN(f_fd_rip_name);
+/* 1 when d is one of fd.{s,c,l,r}ip.name: the values written in a rule
+ * are host names, resolved to addresses when the rules compile. */
+int fld_is_hostname(const struct field_def *d);
 FIELD_FN(f_fd_sockfamily);
 FIELD_FN(f_fd_l4proto);
 

@@ -143,29 +143,33 @@ static const char *pt_runc_exec_id(const struct proc *par, enum container_type *
 	return NULL;
 }
 
-/* The id in `containerd-shim* -namespace moby -id <id>`: docker runs one
- * shim per container (a Kubernetes shim serves a whole pod: not taken). */
-static const char *pt_moby_shim_id(const struct proc *par)
+/* The id in `containerd-shim* -namespace NS -id <id>`: one shim per
+ * container outside Kubernetes (moby: docker's; other namespaces: ctr,
+ * nerdctl); a Kubernetes shim (k8s.io) serves a whole pod: not taken.
+ * *hint says docker for moby. */
+static const char *pt_shim_id(const struct proc *par, enum container_type *hint)
 {
-	const char *id = NULL;
-	int moby = 0;
+	const char *id = NULL, *ns = NULL;
 
 	for (int i = 1; i + 1 < par->argc; i++) {
 		if (!par->argv[i] || !par->argv[i + 1])
 			continue;
 		if (strcmp(par->argv[i], "-namespace") == 0)
-			moby = strcmp(par->argv[i + 1], "moby") == 0;
+			ns = par->argv[i + 1];
 		else if (strcmp(par->argv[i], "-id") == 0)
 			id = par->argv[i + 1];
 	}
-	return moby ? id : NULL;
+	if (!ns || strcmp(ns, "k8s.io") == 0)
+		return NULL;
+	*hint = strcmp(ns, "moby") == 0 ? CT_DOCKER : CT_CONTAINERD;
+	return id;
 }
 
 /*
  * A process gone before kestrel read its cgroup, whose parent is a
  * container runtime working for one container: the parent's arguments
  * name it. runc/crun `exec` is the parent of a docker/CRI exec'd program
- * until runc exits; docker's shim adopts the container's processes after.
+ * until runc exits; the container's shim adopts its processes after.
  * Trusted only from root (anyone can name a program runc) and only for a
  * process that is not itself a runtime program (the shim also starts
  * runc, which is on the host). The container is read from the cache,
@@ -186,8 +190,7 @@ pt_runtime_container(struct proc_table *pt, const struct proc *cur, const struct
 	if (strcmp(base, "runc") == 0 || strcmp(base, "crun") == 0) {
 		id = pt_runc_exec_id(par, &hint);
 	} else if (strncmp(base, "containerd-shim", 15) == 0) {
-		id = pt_moby_shim_id(par);
-		hint = CT_DOCKER;
+		id = pt_shim_id(par, &hint);
 	}
 	if (!pt_hex_id(id))
 		return NULL;

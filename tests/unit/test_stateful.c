@@ -7,7 +7,8 @@
  * and a socket number reused by a later open do not. A non-root process
  * given CAP_SYS_ADMIN by capset (CAPSET record) is seen with it after its
  * exec. Checked with rules of our own and with the unmodified upstream
- * Falco rules; and the kernel-filter terms the fd table needs.
+ * Falco rules; host names in conditions (fd.sip.name) resolved at load;
+ * and the kernel-filter terms the fd table needs.
  */
 #include "config.h"
 
@@ -327,6 +328,79 @@ Test(stateful, accept_server_side_is_the_listener)
 	              "name=192.0.2.7:50000->0.0.0.0:8080 srv=true l4=tcp n=4");
 }
 
+/* Alerts of rule text on a connect to ip (no fd table entry: the
+ * SOCKADDR stands for the server end). */
+static int fires_on_connect(const char *text, const char *ip, struct run *r)
+{
+	struct engine_diag *d = engine_diag_new();
+	struct kevent ev;
+
+	memset(r, 0, sizeof(*r));
+	memset(&ev, 0, sizeof(ev));
+	r->engine = engine_new();
+	cr_assert_eq(engine_add_buffer(r->engine, "own.yaml", text, strlen(text), d), 0);
+	cr_assert_eq(engine_compile(r->engine, d), 0);
+	r->procs = proc_table_new(PROC_TABLE_REPLAY);
+	ev.has_syscall = 1;
+	ev.syscall_name = "connect";
+	ev.success = 1;
+	ev.pid = 4242;
+	ev.comm = "curl";
+	ev.a[0] = 3;
+	ev.has_sockaddr = 1;
+	ev.sockaddr.family = strchr(ip, ':') ? KEV_SA_INET6 : KEV_SA_INET;
+	ev.sockaddr.raw_family = strchr(ip, ':') ? 10 : 2;
+	snprintf(ev.sockaddr.addr, sizeof(ev.sockaddr.addr), "%s", ip);
+	ev.sockaddr.port = 443;
+	engine_eval_with(r->engine, &ev, &src, r, on_alert, r);
+	proc_table_free(r->procs);
+	engine_free(r->engine);
+	engine_diag_free(d);
+	return r->n;
+}
+
+static const char name_rule_eq[] = "- rule: by name\n  desc: d\n  condition: evt.type = connect "
+                                   "and fd.sip.name = localhost\n  output: ip=%fd.sip.name\n"
+                                   "  priority: NOTICE\n";
+
+/* localhost resolves through /etc/hosts (no network) when the rules
+ * compile; the connection's address is compared with its addresses. */
+Test(stateful, host_name_in_condition_is_resolved_at_load)
+{
+	static const char ne[] = "- rule: not by name\n  desc: d\n  condition: evt.type = connect "
+	                         "and fd.rip.name != localhost\n  output: o\n  priority: NOTICE\n";
+	static const char in[] = "- rule: in names\n  desc: d\n  condition: evt.type = connect "
+	                         "and fd.sip.name in (no-such-host.invalid, localhost)\n"
+	                         "  output: o\n  priority: NOTICE\n";
+	struct run r;
+
+	cr_assert_eq(fires_on_connect(name_rule_eq, "127.0.0.1", &r), 1);
+	has(r.out[0], "ip=127.0.0.1");
+	cr_assert_eq(fires_on_connect(name_rule_eq, "127.0.0.2", &r), 0);
+	cr_assert_eq(fires_on_connect(name_rule_eq, "192.0.2.1", &r), 0);
+	cr_assert_eq(fires_on_connect(ne, "127.0.0.1", &r), 0);
+	cr_assert_eq(fires_on_connect(ne, "192.0.2.1", &r), 1);
+	cr_assert_eq(fires_on_connect(in, "127.0.0.1", &r), 1);
+	cr_assert_eq(fires_on_connect(in, "192.0.2.1", &r), 0);
+}
+
+Test(stateful, unresolved_host_name_matches_nothing_and_warns)
+{
+	static const char text[] = "- rule: bad name\n  desc: d\n  condition: evt.type = connect "
+	                           "and fd.sip.name = no-such-host.invalid\n  output: o\n"
+	                           "  priority: NOTICE\n";
+	struct engine_diag *d = engine_diag_new();
+	struct engine *e = engine_new();
+	struct run r;
+
+	cr_assert_eq(engine_add_buffer(e, "own.yaml", text, strlen(text), d), 0);
+	cr_assert_eq(engine_compile(e, d), 0);
+	cr_assert(engine_diag_contains(d, "no-such-host.invalid' does not resolve"));
+	engine_free(e);
+	engine_diag_free(d);
+	cr_assert_eq(fires_on_connect(text, "127.0.0.1", &r), 0);
+}
+
 /* The kernel-filter terms of the one rule in yaml (kf_rule_terms adds
  * the fd table's syscalls, kf_fd_table_terms in kfilter_check.c). */
 static struct tlist fd_terms(const char *yaml, struct engine **ep)
@@ -355,8 +429,7 @@ static int term_has(struct engine *e, const struct kterm *t, const char *name)
 static const struct kterm *feed_term(struct engine *e, const struct tlist *l, const char *name)
 {
 	for (int i = 0; i < l->n; i++)
-		if (term_has(e, &l->t[i], name) && l->t[i].c.success == 1 &&
-		    l->t[i].c.path.n < 0)
+		if (term_has(e, &l->t[i], name) && l->t[i].c.success == 1 && l->t[i].c.path.n < 0)
 			return &l->t[i];
 	return NULL;
 }
