@@ -56,6 +56,22 @@ static void copy_text(char *dst, size_t len, const char *src, size_t n)
 	dst[n] = '\0';
 }
 
+/* The next whitespace-separated word of *s (length in *len, 0 at the end
+ * of the string); *s moves just past it. */
+static const char *next_word(const char **s, size_t *len)
+{
+	const char *p = *s, *start;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	start = p;
+	while (*p && !isspace((unsigned char)*p))
+		p++;
+	*len = (size_t)(p - start);
+	*s = p;
+	return start;
+}
+
 /* Finds a distro version token in `uname -v`: "Debian 4.19.208-1",
  * "PMX 6.5.13-1", "Debian 1:6.6.31-1+rpt1". Skips the "#N..." build tag
  * (Ubuntu's "#101~20.04.1-Ubuntu" is a build number, not a version). */
@@ -65,12 +81,7 @@ static int version_from_uname_v(const char *s, unsigned int v[3], const char **t
 		const char *start, *p, *end;
 		size_t len;
 
-		while (isspace((unsigned char)*s))
-			s++;
-		start = s;
-		while (*s && !isspace((unsigned char)*s))
-			s++;
-		len = (size_t)(s - start);
+		start = next_word(&s, &len);
 		if (len == 0 || *start == '#')
 			continue;
 		p = start;
@@ -336,12 +347,7 @@ void kcheck_cmdline_parse(const char *s, struct kcheck_cmdline *out)
 		const char *start;
 		size_t len;
 
-		while (isspace((unsigned char)*s))
-			s++;
-		start = s;
-		while (*s && !isspace((unsigned char)*s))
-			s++;
-		len = (size_t)(s - start);
+		start = next_word(&s, &len);
 		if (len == 2 && strncmp(start, "--", 2) == 0)
 			break; /* the rest belongs to init, not the kernel */
 		if (len > strlen(audit_key) && strncmp(start, audit_key, strlen(audit_key)) == 0) {

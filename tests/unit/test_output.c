@@ -412,16 +412,25 @@ static char *tmp_path(const char *name)
 	return r;
 }
 
+/* c's outputs, its file output writing to <tmp>/name. */
+static struct outputs *file_outputs(struct kestrel_config *c, const char *name)
+{
+	char err[CONFIG_ERR_MAX];
+	struct outputs *o;
+
+	free(c->out.file_filename);
+	c->out.file_filename = strdup(tmp_path(name));
+	o = outputs_new(&c->out, err, sizeof(err));
+	cr_assert_not_null(o, "%s", err);
+	return o;
+}
+
 Test(output, file_output_writes_hostile_alert_as_one_escaped_line)
 {
 	struct kestrel_config c;
 	quiet_config(&c);
 	c.out.file_enabled = 1;
-	free(c.out.file_filename);
-	c.out.file_filename = strdup(tmp_path("events.txt"));
-	char err[CONFIG_ERR_MAX];
-	struct outputs *o = outputs_new(&c.out, err, sizeof(err));
-	cr_assert_not_null(o, "%s", err);
+	struct outputs *o = file_outputs(&c, "events.txt");
 	struct alert a = hostile_alert();
 	outputs_emit(o, &a);
 	outputs_free(o);
@@ -444,11 +453,7 @@ Test(output, json_file_output_writes_hostile_alert_as_one_valid_json_line)
 	quiet_config(&c);
 	c.out.file_enabled = 1;
 	c.out.json_output = 1;
-	free(c.out.file_filename);
-	c.out.file_filename = strdup(tmp_path("events.json"));
-	char err[CONFIG_ERR_MAX];
-	struct outputs *o = outputs_new(&c.out, err, sizeof(err));
-	cr_assert_not_null(o, "%s", err);
+	struct outputs *o = file_outputs(&c, "events.json");
 	struct alert a = hostile_alert();
 	outputs_emit(o, &a);
 	outputs_emit(o, &a);
@@ -475,11 +480,7 @@ Test(output, file_keep_alive_reopens_after_rotation)
 	quiet_config(&c);
 	c.out.file_enabled = 1;
 	c.out.file_keep_alive = 1;
-	free(c.out.file_filename);
-	c.out.file_filename = strdup(tmp_path("rot.txt"));
-	char err[CONFIG_ERR_MAX];
-	struct outputs *o = outputs_new(&c.out, err, sizeof(err));
-	cr_assert_not_null(o, "%s", err);
+	struct outputs *o = file_outputs(&c, "rot.txt");
 	struct alert a = hostile_alert();
 	a.output = "first";
 	outputs_emit(o, &a);
@@ -635,11 +636,7 @@ Test(output, rate_limit_suppresses_counts_and_reports_by_rule)
 	c.out.file_enabled = 1;
 	c.out.rate = 1;
 	c.out.max_burst = 2;
-	free(c.out.file_filename);
-	c.out.file_filename = strdup(tmp_path("limited.txt"));
-	char err[CONFIG_ERR_MAX];
-	struct outputs *o = outputs_new(&c.out, err, sizeof(err));
-	cr_assert_not_null(o, "%s", err);
+	struct outputs *o = file_outputs(&c, "limited.txt");
 	fake_now = 1000 * SEC;
 	outputs_set_clock(o, fake_clock, NULL);
 	struct alert a = hostile_alert();
@@ -681,11 +678,7 @@ Test(output, pending_suppressions_are_reported_at_exit)
 	c.out.json_output = 1;
 	c.out.rate = 1;
 	c.out.max_burst = 1;
-	free(c.out.file_filename);
-	c.out.file_filename = strdup(tmp_path("exit.json"));
-	char err[CONFIG_ERR_MAX];
-	struct outputs *o = outputs_new(&c.out, err, sizeof(err));
-	cr_assert_not_null(o, "%s", err);
+	struct outputs *o = file_outputs(&c, "exit.json");
 	fake_now = 5 * SEC;
 	outputs_set_clock(o, fake_clock, NULL);
 	struct alert a = hostile_alert();
@@ -835,11 +828,7 @@ Test(output, warning_flood_does_not_suppress_a_critical_alert)
 	c.out.file_enabled = 1;
 	c.out.rate = 1;
 	c.out.max_burst = 5;
-	free(c.out.file_filename);
-	c.out.file_filename = strdup(tmp_path("flood.txt"));
-	char err[CONFIG_ERR_MAX];
-	struct outputs *o = outputs_new(&c.out, err, sizeof(err));
-	cr_assert_not_null(o, "%s", err);
+	struct outputs *o = file_outputs(&c, "flood.txt");
 	fake_now = 1000 * SEC;
 	outputs_set_clock(o, fake_clock, NULL);
 	struct alert a = hostile_alert();
@@ -873,11 +862,7 @@ Test(output, file_without_keep_alive_keeps_one_descriptor_and_follows_rotation)
 	quiet_config(&c);
 	c.out.file_enabled = 1;
 	c.out.file_keep_alive = 0;
-	free(c.out.file_filename);
-	c.out.file_filename = strdup(tmp_path("perf.txt"));
-	char err[CONFIG_ERR_MAX];
-	struct outputs *o = outputs_new(&c.out, err, sizeof(err));
-	cr_assert_not_null(o, "%s", err);
+	struct outputs *o = file_outputs(&c, "perf.txt");
 	struct alert a = hostile_alert();
 	a.output = "first";
 	outputs_emit(o, &a);

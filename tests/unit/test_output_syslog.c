@@ -199,6 +199,19 @@ Test(sinks, syslog_gets_hostile_alert_as_one_line_with_priority_severity)
 /* A private socket directory for the tests that need no root. */
 static char sockdir[] = "/tmp/kestrel-test-syslog-XXXXXX";
 
+/* A fresh sockdir and a datagram socket bound at <sockdir>/log, whose
+ * path is left in path. */
+static int bind_log_socket(char *path, size_t n)
+{
+	int fd;
+
+	cr_assert_not_null(mkdtemp(sockdir));
+	snprintf(path, n, "%s/log", sockdir);
+	fd = bind_dgram(path);
+	cr_assert_geq(fd, 0);
+	return fd;
+}
+
 static struct outputs *syslog_outputs(struct kestrel_config *c, const char *path, const char *ident,
                                       int facility)
 {
@@ -216,11 +229,8 @@ static struct outputs *syslog_outputs(struct kestrel_config *c, const char *path
 
 Test(sinks, syslog_alerts_go_to_their_own_socket_with_their_ident_and_facility)
 {
-	cr_assert_not_null(mkdtemp(sockdir));
 	char path[128];
-	snprintf(path, sizeof(path), "%s/log", sockdir);
-	int fd = bind_dgram(path);
-	cr_assert_geq(fd, 0);
+	int fd = bind_log_socket(path, sizeof(path));
 	struct kestrel_config c;
 	struct outputs *o = syslog_outputs(&c, path, "alerts", LOG_LOCAL3);
 	struct alert a = hostile_alert();
@@ -453,11 +463,8 @@ Test(sinks, journal_is_disabled_with_a_warning_when_journald_is_absent)
  * with two 110 KB arguments now reaches syslog, truncated with a marker. */
 Test(sinks, syslog_gets_a_huge_alert_truncated_with_a_marker)
 {
-	cr_assert_not_null(mkdtemp(sockdir));
 	char path[128];
-	snprintf(path, sizeof(path), "%s/log", sockdir);
-	int fd = bind_dgram(path);
-	cr_assert_geq(fd, 0);
+	int fd = bind_log_socket(path, sizeof(path));
 	struct kestrel_config c;
 	struct outputs *o = syslog_outputs(&c, path, "alerts", LOG_LOCAL3);
 	char *cmd = malloc(2 * HUGE_ARG + 16);
@@ -496,11 +503,8 @@ Test(sinks, syslog_gets_a_huge_alert_truncated_with_a_marker)
 /* An oversize datagram the socket refuses is a counted write error. */
 Test(sinks, syslog_oversize_datagram_is_a_write_error)
 {
-	cr_assert_not_null(mkdtemp(sockdir));
 	char path[128];
-	snprintf(path, sizeof(path), "%s/log", sockdir);
-	int fd = bind_dgram(path);
-	cr_assert_geq(fd, 0);
+	int fd = bind_log_socket(path, sizeof(path));
 	struct kestrel_config c;
 	struct outputs *o = syslog_outputs(&c, path, "alerts", LOG_LOCAL3);
 	int tiny = 4096; /* the kernel doubles it; a 64 KiB line cannot fit */

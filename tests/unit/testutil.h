@@ -29,53 +29,6 @@ static inline const char *tu_srcdir(void)
 	return src && *src ? src : KESTREL_SRCDIR;
 #else
 	return src && *src ? src : ".";
-	/* What Criterion's own main does; 0 when every test passed. */
-	static inline int tu_run_criterion(int argc, char *argv[])
-	{
-		struct criterion_test_set *tests = criterion_initialize();
-		int result = 0;
-
-		if (criterion_handle_args(argc, argv, true))
-			result = !criterion_run_all_tests(tests);
-		criterion_finalize(tests);
-		return result;
-	}
-
-/*
- * main() for a test file whose every test needs <shared>/<rel>: without it
- * the binary exits 77, which `make check` reports as SKIP, never PASS.
- */
-#define TU_MAIN_REQUIRES_SHARED(rel)                                                               \
-	int main(int argc, char *argv[])                                                           \
-	{                                                                                          \
-		char tu_path_[4096];                                                               \
-		if (!tu_shared_has(rel)) {                                                         \
-			printf("SKIP: shared fixture %s missing (set KESTREL_SHARED)\n",           \
-			       tu_sharedpath(tu_path_, sizeof(tu_path_), rel));                    \
-			return TU_EXIT_SKIP;                                                       \
-		}                                                                                  \
-		return tu_run_criterion(argc, argv);                                               \
-	}
-
-/*
- * main() for a test file where some tests need <shared>/<rel> (they call
- * cr_skip_test without it): all tests run and a failure fails the file, but
- * a file that passed without the fixture is reported as SKIP (77), so an
- * incomplete run is never counted as a full pass.
- */
-#define TU_MAIN_PARTLY_SHARED(rel)                                                                 \
-	int main(int argc, char *argv[])                                                           \
-	{                                                                                          \
-		char tu_path_[4096];                                                               \
-		int tu_rc_ = tu_run_criterion(argc, argv);                                         \
-		if (tu_rc_ == 0 && !tu_shared_has(rel)) {                                          \
-			printf("SKIP: the other tests passed, but shared fixture %s is missing\n", \
-			       tu_sharedpath(tu_path_, sizeof(tu_path_), rel));                    \
-			return TU_EXIT_SKIP;                                                       \
-		}                                                                                  \
-		return tu_rc_;                                                                     \
-	}
-
 #endif
 }
 
@@ -176,19 +129,35 @@ static inline int tu_run_criterion(int argc, char *argv[])
 }
 
 /*
+ * The shared part of the two main()s below: runs the tests, or (requires)
+ * exits 77 first without <shared>/<rel>; with !requires, a passing run that
+ * lacked the fixture is reported as 77 too. 77 is SKIP to `make check`.
+ */
+static inline int tu_main_shared(int argc, char *argv[], const char *rel, bool requires)
+{
+	char path[4096];
+	int rc = 0;
+
+	if (!requires)
+		rc = tu_run_criterion(argc, argv);
+	if (rc == 0 && !tu_shared_has(rel)) {
+		printf(requires
+		           ? "SKIP: shared fixture %s missing (set KESTREL_SHARED)\n"
+		           : "SKIP: the other tests passed, but shared fixture %s is missing\n",
+		       tu_sharedpath(path, sizeof(path), rel));
+		return TU_EXIT_SKIP;
+	}
+	return requires ? tu_run_criterion(argc, argv) : rc;
+}
+
+/*
  * main() for a test file whose every test needs <shared>/<rel>: without it
  * the binary exits 77, which `make check` reports as SKIP, never PASS.
  */
 #define TU_MAIN_REQUIRES_SHARED(rel)                                                               \
 	int main(int argc, char *argv[])                                                           \
 	{                                                                                          \
-		char tu_path_[4096];                                                               \
-		if (!tu_shared_has(rel)) {                                                         \
-			printf("SKIP: shared fixture %s missing (set KESTREL_SHARED)\n",           \
-			       tu_sharedpath(tu_path_, sizeof(tu_path_), rel));                    \
-			return TU_EXIT_SKIP;                                                       \
-		}                                                                                  \
-		return tu_run_criterion(argc, argv);                                               \
+		return tu_main_shared(argc, argv, rel, true);                                      \
 	}
 
 /*
@@ -200,14 +169,7 @@ static inline int tu_run_criterion(int argc, char *argv[])
 #define TU_MAIN_PARTLY_SHARED(rel)                                                                 \
 	int main(int argc, char *argv[])                                                           \
 	{                                                                                          \
-		char tu_path_[4096];                                                               \
-		int tu_rc_ = tu_run_criterion(argc, argv);                                         \
-		if (tu_rc_ == 0 && !tu_shared_has(rel)) {                                          \
-			printf("SKIP: the other tests passed, but shared fixture %s is missing\n", \
-			       tu_sharedpath(tu_path_, sizeof(tu_path_), rel));                    \
-			return TU_EXIT_SKIP;                                                       \
-		}                                                                                  \
-		return tu_rc_;                                                                     \
+		return tu_main_shared(argc, argv, rel, false);                                     \
 	}
 
 #endif
