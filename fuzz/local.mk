@@ -24,4 +24,4 @@ EXTRA_DIST += fuzz/corpus tests/fuzz-regress
 # tools/valgrind-check (memcheck over the unit tests and a replay) and
 # tools/soak-replay (RSS of replay in a loop) are run by hand and by CI.
 dist_noinst_SCRIPTS += tools/valgrind-check tools/soak-replay
-EXTRA_DIST += tools/valgrind-check.supp
+EXTRA_DIST += tools/valgrind-check.supp tools/lsan.supp
