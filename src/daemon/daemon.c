@@ -35,6 +35,7 @@
 #include "daemon/service.h"
 #include "output/output.h"
 #include "util/log.h"
+#include "util/clock.h"
 
 /* Timer period: assembler flush granularity and the clock of the slower jobs. */
 #define DAEMON_TICK_MS 250
@@ -73,9 +74,7 @@
 
 static uint64_t now_us(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+	return clock_monotonic_ns() / 1000;
 }
 
 int daemon_load_config(const struct daemon_opts *o, struct kestrel_config *cfg, int replay,

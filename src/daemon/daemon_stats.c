@@ -21,21 +21,18 @@
 #include "output/output.h"
 #include "source/netlink.h"
 #include "util/log.h"
+#include "util/clock.h"
 
 #define DAEMON_STATS_ERRLEN 256
 
 uint64_t daemon_now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return clock_monotonic_ms();
 }
 
 uint64_t daemon_wall_ns(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return clock_realtime_ns();
 }
 
 /* kestrel's own alert, so a reader of the alert stream sees the gap. */

@@ -15,6 +15,7 @@
 #include "engine/alert.h"
 #include "output/output.h"
 #include "util/log.h"
+#include "util/clock.h"
 
 /* Room for the alert's text. */
 #define INTEGRITY_OUT_MAX 320
@@ -79,13 +80,6 @@ long long integrity_record_field(const char *text, size_t len, const char *key)
 	return -1;
 }
 
-static uint64_t wall_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* The alert itself, or a count when the kind's interval has not passed. */
 static void emit(struct integrity *ig, struct outputs *o, enum integrity_kind k, uint64_t now_ms,
                  const char *what)
@@ -110,7 +104,7 @@ static void emit(struct integrity *ig, struct outputs *o, enum integrity_kind k,
 	    .name = "kestrel.integrity", .type = AV_STRING, .str = kind_names[k]};
 	f[1] = (struct alert_field){
 	    .name = "kestrel.suppressed", .type = AV_INT, .num = (int64_t)ig->pending[k]};
-	a.time_ns = wall_ns();
+	a.time_ns = clock_realtime_ns();
 	a.rule = INTEGRITY_RULE;
 	a.priority = PRI_CRITICAL;
 	a.source = "internal";

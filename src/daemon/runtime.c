@@ -20,6 +20,7 @@
 #include "proc/proctable_ext.h"
 #include "proc/users.h"
 #include "util/log.h"
+#include "util/clock.h"
 
 struct runtime {
 	struct kestrel_config cfg;
@@ -308,14 +309,6 @@ void runtime_get_stats(const struct runtime *rt, struct runtime_stats *out)
 	out->rules_active = rt->engine ? engine_active_count(rt->engine) : 0;
 }
 
-/* Wall-clock nanoseconds: process-table times are the kernel's record times. */
-static uint64_t wall_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 void runtime_tick(struct runtime *rt, uint64_t now_ms)
 {
 	pipeline_tick(&rt->pipe, now_ms);
@@ -323,6 +316,6 @@ void runtime_tick(struct runtime *rt, uint64_t now_ms)
 		rt->last_expire_ms = now_ms;
 	if (now_ms - rt->last_expire_ms >= PROC_EXPIRE_INTERVAL_NS / 1000000) {
 		rt->last_expire_ms = now_ms;
-		proc_table_expire(rt->procs, wall_ns());
+		proc_table_expire(rt->procs, clock_realtime_ns());
 	}
 }

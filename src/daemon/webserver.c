@@ -19,6 +19,7 @@
 #include "daemon/metrics.h"
 #include "daemon/webserver.h"
 #include "util/log.h"
+#include "util/clock.h"
 
 /* Concurrent connections and idle seconds per connection. */
 #define WEB_MAX_CONNECTIONS 16
@@ -32,13 +33,6 @@ struct webserver {
 	char healthz[WEB_PATH_MAX];
 	int prometheus;
 };
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type,
                              char *body, size_t len, enum MHD_ResponseMemoryMode mode)
@@ -80,7 +74,7 @@ static enum MHD_Result serve_healthz(struct webserver *ws, struct MHD_Connection
 	char buf[128];
 	uint64_t age;
 
-	if (metrics_healthy(ws->m, mono_ms(), &age))
+	if (metrics_healthy(ws->m, clock_monotonic_ms(), &age))
 		return reply(c, MHD_HTTP_OK, "application/json", ok, strlen(ok),
 		             MHD_RESPMEM_PERSISTENT);
 	if (age == UINT64_MAX)

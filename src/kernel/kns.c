@@ -26,6 +26,7 @@
 #include "kernel/kns.h"
 #include "kernel/krules_int.h"
 #include "util/log.h"
+#include "util/clock.h"
 
 /* Exit statuses of the setns child. */
 #define KNS_CHILD_OK 0
@@ -64,13 +65,6 @@ struct kns {
 	uint64_t last_check_ms;
 	struct kns_stats st;
 };
-
-static uint64_t mono_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 static void rules_free(struct kns_rules *r)
 {
@@ -153,7 +147,7 @@ child_add(int nsfd, int procfd, int fd, struct audit_rule_data *const *r, size_t
 static int child_wait(pid_t c)
 {
 	struct timespec pause = {0, 200000}; /* 0.2 ms */
-	uint64_t end = mono_us() + (uint64_t)KNS_CHILD_TIMEOUT_MS * 1000;
+	uint64_t end = (clock_monotonic_ns() / 1000) + (uint64_t)KNS_CHILD_TIMEOUT_MS * 1000;
 	int status;
 
 	for (;;) {
@@ -162,7 +156,7 @@ static int child_wait(pid_t c)
 			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 		if (w < 0 && errno != EINTR)
 			return -1;
-		if (mono_us() > end) {
+		if ((clock_monotonic_ns() / 1000) > end) {
 			kill(c, SIGKILL);
 			waitpid(c, &status, 0);
 			return -1;
@@ -301,7 +295,7 @@ static int add_ns(struct kns *n, pid_t pid, unsigned long ino)
 {
 	char root[64], key[64];
 	struct kns_rules rules;
-	uint64_t t0 = mono_us();
+	uint64_t t0 = (clock_monotonic_ns() / 1000);
 
 	if (n->nent >= KNS_MAX) {
 		fallback_install(n, "more than KNS_MAX mount namespaces");
@@ -331,7 +325,7 @@ static int add_ns(struct kns *n, pid_t pid, unsigned long ino)
 	n->ent = e;
 	n->ent[n->nent++] = (struct kns_ent){.ino = ino, .pid = pid, .rules = rules};
 	n->st.added++;
-	n->st.last_add_us = mono_us() - t0;
+	n->st.last_add_us = (clock_monotonic_ns() / 1000) - t0;
 	log_info("kernel rules: %zu rule(s) for mount namespace %lu (pid %ld) in %lu us",
 	         rules.n, ino, (long)pid, (unsigned long)n->st.last_add_us);
 	return 1;
