@@ -55,7 +55,7 @@ static int ns_field(const char *pair)
 }
 
 /* The pair as the kernel should get it in the namespace rooted at root. */
-static int resolve_pair(const char *pair, const char *root, char *out, size_t len)
+static int resolve_pair(const char *pair, const char *root, int say, char *out, size_t len)
 {
 	char name[PATH_MAX];
 	int kind = ns_field(pair), is_dir, widened;
@@ -65,7 +65,7 @@ static int resolve_pair(const char *pair, const char *root, char *out, size_t le
 		return -1;
 	if (kind == 'e' && is_dir != 0)
 		return -1; /* no such executable: the caller drops the field */
-	if (widened) {
+	if (widened && say) {
 		if (root)
 			log_debug("kernel rules: %s is missing in %s: watching %s (dir=)", path,
 			          root, name);
@@ -98,7 +98,7 @@ static int add_syscalls(const struct krules *kr, const struct krules_term *t, in
 
 /* Adds the term's fields; 1-based index of the failing one, or 0. */
 static int add_fields(const struct krules_term *t, const char *root, enum krules_ns_mode mode,
-                      struct audit_rule_data **rp, char *pair, size_t len)
+                      int say, struct audit_rule_data **rp, char *pair, size_t len)
 {
 	for (int i = 0; i < t->nf; i++) {
 		if (ns_field(t->fields[i])) {
@@ -106,7 +106,7 @@ static int add_fields(const struct krules_term *t, const char *root, enum krules
 				continue;
 			/* exe= with no such file, or a name too long: without
 			 * the field the rule is wider, so still sound */
-			if (resolve_pair(t->fields[i], root, pair, len) < 0)
+			if (resolve_pair(t->fields[i], root, say, pair, len) < 0)
 				continue;
 		} else {
 			snprintf(pair, len, "%s", t->fields[i]);
@@ -141,7 +141,7 @@ struct audit_rule_data *krules_build_term(const struct krules *kr, const struct 
 		if (audit_rule_fieldpair_data(&r, pair, AUDIT_FILTER_EXIT) < 0)
 			goto bad;
 	}
-	if ((bad = add_fields(t, root, mode, &r, pair, sizeof(pair))) != 0)
+	if ((bad = add_fields(t, root, mode, a == 0 /* once, not per arch */, &r, pair, sizeof(pair))) != 0)
 		goto bad;
 	if (rule_add_key(&r, key, klen) < 0)
 		goto oom;
