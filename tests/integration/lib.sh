@@ -28,6 +28,60 @@ lock_audit() {
 	flock -w "$AUDIT_LOCK_WAIT" 9 || fail "cannot take $AUDIT_LOCK"
 }
 
+# require_unicast [SECONDS]: kestrel must be the audit daemon; an auditd
+# another test started may still be shutting down, so give it SECONDS
+# (default 5) before skipping.
+require_unicast() {
+	for _ in $(seq $((${1:-5} * 10))); do
+		pgrep -x auditd >/dev/null || return 0
+		sleep 0.1
+	done
+	pgrep -x auditd >/dev/null && skip "an auditd is running (this test needs unicast)"
+	return 0
+}
+
+# unicast_test_begin NAME: the start every test running kestrel as the
+# audit daemon shares: root and audit, the lock, no auditd, the audit state
+# saved (save_state), and a fresh scratch directory in $W
+# (/tmp/kestrel-NAME.XXXXXX).
+unicast_test_begin() {
+	require_audit
+	lock_audit
+	require_unicast
+	save_state
+	W=$(mktemp -d "/tmp/kestrel-$1.XXXXXX") || fail "mktemp for $1"
+}
+
+# auditd_private_conf DIR: a private auditd configuration in DIR/etc
+# (auditd -n -c DIR/etc), logging RAW to DIR/log/audit.log, plugins from
+# DIR/etc/plugins.d, and never acting on disk space; DIR and its
+# subdirectories are made private (700, the conf 600) as auditd requires.
+auditd_private_conf() {
+	mkdir -p "$1/etc/plugins.d" "$1/log"
+	chmod 700 "$1" "$1/etc" "$1/log"
+	cat >"$1/etc/auditd.conf" <<CONF
+local_events = yes
+write_logs = yes
+log_file = $1/log/audit.log
+log_format = RAW
+flush = INCREMENTAL_ASYNC
+freq = 1
+max_log_file = 64
+num_logs = 1
+max_log_file_action = IGNORE
+space_left = 2
+space_left_action = IGNORE
+admin_space_left = 1
+admin_space_left_action = IGNORE
+disk_full_action = IGNORE
+disk_error_action = IGNORE
+plugin_dir = $1/etc/plugins.d
+q_depth = 2000
+end_of_event_timeout = 2
+CONF
+	chmod 600 "$1/etc/auditd.conf"
+}
+
 save_state() {
 	STATE_ENABLED=$(auditctl -s | awk '/^enabled/{print $2}')
 	STATE_PID=$(auditctl -s | awk '/^pid/{print $2}')
@@ -142,6 +196,23 @@ log_syslog: false
 C
 }
 
+# write_text_config DIR ALERTS [LINE]: DIR/kestrel.yaml loading the rules
+# in DIR/rules.yaml and writing text alerts to the file ALERTS only, with
+# LINE (a YAML line such as "outputs: {rate: 0}") added when given.
+write_text_config() {
+	cat >"$1/kestrel.yaml" <<C
+rules_files: [$1/rules.yaml]
+syslog_output: {enabled: false}
+stdout_output: {enabled: false}
+journal_output: {enabled: false}
+json_output: false
+file_output: {enabled: true, keep_alive: true, filename: $2}
+log_stderr: true
+log_syslog: false
+C
+	if [ -n "${3:-}" ]; then printf '%s\n' "$3" >>"$1/kestrel.yaml"; fi
+}
+
 # require_storm: skips unless the exec-storm sources (../shared/bench, or
 # KESTREL_BENCH_DIR) and gcc are there; sets BENCH.
 require_storm() {
@@ -221,13 +292,7 @@ ct_require() {
 # by someone else on this machine may be on its way out, so give it
 # CT_AUDITD_WAIT seconds before skipping.
 CT_AUDITD_WAIT=30
-ct_require_unicast() {
-	for _ in $(seq $((CT_AUDITD_WAIT * 10))); do
-		pgrep -x auditd >/dev/null || return 0
-		sleep 0.1
-	done
-	skip "an auditd is running (this test needs unicast)"
-}
+ct_require_unicast() { require_unicast "$CT_AUDITD_WAIT"; }
 
 ct_new_id() {
 	od -An -tx1 -N32 /dev/urandom | tr -d ' \n'
@@ -458,6 +523,24 @@ stop_dockerd() {
 	fi
 	rm -rf "$DK_ROOT"
 	return 0
+}
+
+# seed_alert_check DIR TEXT WANT...: DIR/syslog has exactly one line with
+# TEXT (copied to DIR/alerts), a Warning in kestrel's syslog format that
+# matches every extended regular expression WANT.
+seed_alert_check() {
+	local dir=$1 text=$2 line want
+	shift 2
+	grep -F "$text" "$dir/syslog" >"$dir/alerts"
+	echo "alert lines:"; cat "$dir/alerts"
+	[ "$(wc -l <"$dir/alerts")" = 1 ] ||
+		fail "expected one '$text' line, got $(wc -l <"$dir/alerts")"
+	line=$(cat "$dir/alerts")
+	echo "$line" | grep -Eq "^[a-z0-9]+\.warning kestrel\[[0-9]+\]: ?[0-9:.]+: Warning $text \(" ||
+		fail "not a syslog warning line in kestrel's format"
+	for want in "$@"; do
+		echo "$line" | grep -Eq -- "$want" || fail "alert line lacks /$want/"
+	done
 }
 
 # dk_rootfs_tar: the image's root file system as a tar, made once per

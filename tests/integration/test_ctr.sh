@@ -145,16 +145,7 @@ cat >"$W/rules.yaml" <<'R'
   output: ctr-cat id=%container.id full=%container.full_id type=%container.type cmd=%proc.cmdline
   priority: WARNING
 R
-cat >"$W/kestrel.yaml" <<C
-rules_files: [$W/rules.yaml]
-syslog_output: {enabled: false}
-stdout_output: {enabled: false}
-journal_output: {enabled: false}
-json_output: false
-file_output: {enabled: true, keep_alive: true, filename: $A}
-log_stderr: true
-log_syslog: false
-C
+write_text_config "$W" "$A"
 start_kestrel "$W/k.log" -c "$W/kestrel.yaml" -o container.containerd_root="$W/state"
 
 $CTR run -d "$IMG" "$LONG" sleep 300 >"$W/run.out" 2>&1 || fail "ctr run -d: $(tail -1 "$W/run.out")"

@@ -7,13 +7,7 @@
 # not re-added by kestrel (it never touches other keys).
 set -u
 . "$(dirname "$0")/lib.sh"
-require_audit
-lock_audit
-# an auditd another test started may still be shutting down
-for _ in $(seq 50); do pgrep -x auditd >/dev/null || break; sleep 0.1; done
-pgrep -x auditd >/dev/null && skip "an auditd is running (this test needs unicast)"
-save_state
-W=$(mktemp -d /tmp/kestrel-faults.XXXXXX)
+unicast_test_begin faults
 cleanup() {
 	stop_kestrel
 	auditctl -D -k kestrel >/dev/null 2>&1

@@ -57,17 +57,7 @@ cat >"$W/rules.yaml" <<'R'
   output: marker args=%proc.args user=%user.name
   priority: WARNING
 R
-cat >"$W/kestrel.yaml" <<C
-rules_files: [$W/rules.yaml]
-syslog_output: {enabled: false}
-stdout_output: {enabled: false}
-journal_output: {enabled: false}
-json_output: false
-file_output: {enabled: true, keep_alive: true, filename: $A}
-log_stderr: true
-log_syslog: false
-outputs: {rate: 0}
-C
+write_text_config "$W" "$A" "outputs: {rate: 0}"
 start_kestrel "$W/k.log" -c "$W/kestrel.yaml" -o audit.mode=unicast
 
 # Two probes in one namespace (one refusal logged for it), running long

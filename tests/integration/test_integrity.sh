@@ -10,12 +10,7 @@
 #  3. the kernel audit state is as it was.
 set -u
 . "$(dirname "$0")/lib.sh"
-require_audit
-lock_audit
-for _ in $(seq 50); do pgrep -x auditd >/dev/null || break; sleep 0.1; done
-pgrep -x auditd >/dev/null && skip "an auditd is running (this test needs unicast)"
-save_state
-W=$(mktemp -d /tmp/kestrel-integrity.XXXXXX)
+unicast_test_begin integrity
 cleanup() {
 	[ "$(audit_enabled)" = 0 ] && [ "$STATE_ENABLED" != 0 ] && auditctl -e "$STATE_ENABLED" >/dev/null
 	stop_kestrel

@@ -21,29 +21,7 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
-mkdir -p "$T/etc/plugins.d" "$T/log"
-chmod 700 "$T" "$T/etc" "$T/log"
-cat > "$T/etc/auditd.conf" <<CONF
-local_events = yes
-write_logs = yes
-log_file = $T/log/audit.log
-log_format = RAW
-flush = INCREMENTAL_ASYNC
-freq = 1
-max_log_file = 64
-num_logs = 1
-max_log_file_action = IGNORE
-space_left = 2
-space_left_action = IGNORE
-admin_space_left = 1
-admin_space_left_action = IGNORE
-disk_full_action = IGNORE
-disk_error_action = IGNORE
-plugin_dir = $T/etc/plugins.d
-q_depth = 2000
-end_of_event_timeout = 2
-CONF
-chmod 600 "$T/etc/auditd.conf"
+auditd_private_conf "$T"
 auditd -n -c "$T/etc" >"$T/auditd.out" 2>&1 &
 AUPID=$!
 i=0

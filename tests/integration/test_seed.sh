@@ -18,18 +18,10 @@ require_audit
 W=$(mktemp -d /tmp/kestrel-seed.XXXXXX)
 KPID=
 RSYSLOG_PID=
-stop_rsyslogd() {
-	[ -n "$RSYSLOG_PID" ] || return 0
-	kill -TERM "$RSYSLOG_PID" 2>/dev/null
-	wait "$RSYSLOG_PID" 2>/dev/null
-	RSYSLOG_PID=
-	# rsyslogd unlinks /dev/log on exit; it was ours in any case
-	[ -S /dev/log ] && rm -f /dev/log
-}
 cleanup() {
 	ct_cleanup
 	stop_kestrel
-	stop_rsyslogd
+	syslog_stop
 	if [ -n "${STATE_ENABLED:-}" ]; then
 		auditctl -D -k kestrel >/dev/null 2>&1
 	fi
@@ -133,20 +125,12 @@ wait_for "$W/syslog" "$PTY" 10 || fail "no syslog line for the shell with a term
 touch "$W/hold-$PTY"
 ct_wait "$CT_PID" || fail "container shell with terminal failed: $(tail -5 "$CT_LOG")"
 stop_kestrel
-stop_rsyslogd
+syslog_stop
 
 # 5. Exactly one line, Warning, with the context the analyst needs.
-grep -F "$TEXT" "$W/syslog" >"$W/alerts"
-echo "alert lines:"; cat "$W/alerts"
-[ "$(wc -l <"$W/alerts")" = 1 ] || fail "expected one '$TEXT' line, got $(wc -l <"$W/alerts")"
-LINE=$(cat "$W/alerts")
-echo "$LINE" | grep -Eq "^[a-z0-9]+\.warning kestrel\[[0-9]+\]: ?[0-9:.]+: Warning $TEXT \(" ||
-	fail "not a syslog warning line in kestrel's format"
-for want in "container_id=${ID:0:12}( |$)" "container_name=kestrel-seed( |$)" \
+seed_alert_check "$W" "$TEXT" "container_id=${ID:0:12}( |$)" "container_name=kestrel-seed( |$)" \
 	"proc\.name=sh " "user\.name=root " "proc\.cmdline=sh -s $PTY " \
-	"proc\.pname=runc " "proc\.tty=[1-9][0-9]* "; do
-	echo "$LINE" | grep -Eq -- "$want" || fail "alert line lacks /$want/"
-done
+	"proc\.pname=runc " "proc\.tty=[1-9][0-9]* "
 grep -Fq "$NOTTY" "$W/alerts" && fail "the shell without a terminal fired"
 grep -Fq "$HOST" "$W/alerts" && fail "the shell outside any container fired"
 
