@@ -2,8 +2,10 @@
  * fields_fd.c — extractors of the fd.* fields: file names from the audit
  * PATH records (made absolute against the cwd, or "<UNKNOWN>/name" under a
  * directory fd audit did not resolve), descriptor numbers and
- * socket addresses of the event. Audit keeps no fd table, so these see
- * only what the event itself carries.
+ * socket addresses of the event, and the state of an fd the event only
+ * uses from the process's fd table (src/proc/fdtable.c). Live, the local
+ * end of a connected socket, which no audit record carries, is looked up
+ * in /proc on first use by src/proc.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -17,6 +19,9 @@
 #include "engine/fields_int.h"
 #include "proc/fdtable.h"
 #include "proc/proc.h"
+
+/* Where the local end of a socket is looked up (live mode only). */
+#define FIELDS_PROCROOT "/proc"
 
 /* ---- the event's fd and its entry in the process's fd table ---- */
 
@@ -66,11 +71,32 @@ static const struct fd_entry *fd_entry_of(struct fctx *c, int fd)
 	return p ? fdtable_get(p->fds, fd) : NULL;
 }
 
+/* The same, with the local end of a connected socket that audit did not
+ * report looked up once from /proc in live mode (fdtable_resolve_local):
+ * only the fields that print or test the local end pay for it. */
+static const struct fd_entry *fd_entry_local(struct fctx *c, int fd)
+{
+	const struct proc *p = fctx_proc(c);
+	if (!p)
+		return NULL;
+	const struct fd_entry *e = fdtable_get(p->fds, fd);
+	if (engine_is_live(c->engine) && fdtable_needs_local(e))
+		fdtable_resolve_local(p->fds, fd, p->pid, FIELDS_PROCROOT);
+	return e;
+}
+
 /* The fd table's entry of the event's fd, or NULL. */
 static const struct fd_entry *ev_fd(struct fctx *c)
 {
 	int fd;
 	return ev_fdnum(c, &fd) ? fd_entry_of(c, fd) : NULL;
+}
+
+/* ev_fd() with the local end looked up (fd_entry_local). */
+static const struct fd_entry *ev_fd_local(struct fctx *c)
+{
+	int fd;
+	return ev_fdnum(c, &fd) ? fd_entry_local(c, fd) : NULL;
 }
 
 static int entry_is_inet(const struct fd_entry *e)
@@ -109,7 +135,7 @@ static int inet_name(const struct fd_entry *e, struct buf *b)
 
 int fld_fd_desc(struct fctx *c, int fd, struct buf *b)
 {
-	const struct fd_entry *e = fd_entry_of(c, fd);
+	const struct fd_entry *e = fd_entry_local(c, fd);
 	static const char l4c[] = {[FDL4_NONE] = 0,
 	                           [FDL4_TCP] = 't',
 	                           [FDL4_UDP] = 'u',
@@ -137,7 +163,7 @@ int fld_fd_desc(struct fctx *c, int fd, struct buf *b)
 int f_fd_name(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)
 {
 	const struct kevent *ev = c->ev;
-	const struct fd_entry *e = fctx_cls(c)->is_open ? NULL : ev_fd(c);
+	const struct fd_entry *e = fctx_cls(c)->is_open ? NULL : ev_fd_local(c);
 
 	if (entry_is_inet(e)) {
 		b->len = 0;
@@ -273,6 +299,8 @@ static int inet_end(struct fctx *c, char which, const char **ip, int *port, char
 	if (entry_is_inet(e)) {
 		int local = which == 'l' || (which == 's' && e->is_server) ||
 		            (which == 'c' && !e->is_server);
+		if (local)
+			e = ev_fd_local(c);
 		if (local ? e->has_local : e->has_remote) {
 			*ip = fdtable_ip_text(e, local, txt);
 			*port = local ? e->lport : e->rport;

@@ -340,8 +340,9 @@ static struct tlist walk_check(struct engine *e, const struct cnode *n, int neg)
 		return tl_one(&c, &s);
 	}
 	/* a positive check that reads fd state fails without the table's
-	 * entry: the term remembers it (a negated one only fires more) */
-	unsigned need = neg ? 0 : kf_check_fd_needs(n);
+	 * entry: the term remembers it (a negated one only fires more); a
+	 * stale proc.cwd can hide a match either way */
+	unsigned need = kf_check_fd_needs(n) & (neg ? (KF_NEED_CWD | KF_NEED_CAPS) : ~0u);
 	struct tlist l;
 	if (neg || kf_check_cons(&e->arena, n, &c) < 0) {
 		l = tl_top();

@@ -4,7 +4,8 @@
  * prefixes, open-flag bits, socket domains, ptrace requests, success,
  * result and uid ranges, executables. Anything else bounds nothing.
  * Also the extra terms the fd table (src/proc/fdtable.c) needs for rules
- * that read an fd's state (kf_fd_table_terms).
+ * that read an fd's state, and chdir/fchdir for proc.cwd
+ * (kf_fd_table_terms).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -378,6 +379,23 @@ static const char *const fd_self_name[] = {
     "rmdir",    "mknod",    "mknodat",   "truncate", "execve",
     "execveat", "mount",    "umount2",   NULL};
 
+/* fd.l4proto is described only by the calls that create the socket. */
+static const char *const fd_self_l4[] = {"socket", "socketpair", NULL};
+/* Syscalls whose records carry a CWD record (they look a path name up):
+ * proc.cwd on them needs no chdir. */
+static const char *const cwd_self[] = {
+    "open",     "openat",   "openat2",   "creat",    "execve", "execveat", "unlink",    "unlinkat",
+    "rename",   "renameat", "renameat2", "link",     "linkat", "symlink",  "symlinkat", "chmod",
+    "fchmodat", "chown",    "lchown",    "fchownat", "mkdir",  "mkdirat",  "rmdir",     "mknod",
+    "mknodat",  "truncate", "mount",     "umount2",  "chdir",  NULL};
+static const char *const cwd_calls[] = {"chdir", "fchdir", NULL};
+/* thread.cap_*: capset's CAPSET record sets them (an exec's BPRM_FCAPS
+ * comes with the exec itself; an exec keeping ambient capabilities has
+ * none, so the capset before it is the only record of them). */
+static const char *const cap_fields[] = {"thread.cap_effective", "thread.cap_permitted",
+                                         "thread.cap_inheritable", NULL};
+static const char *const cap_calls[] = {"capset", NULL};
+
 static int in_names(const char *const *names, const char *s)
 {
 	for (int i = 0; names[i]; i++)
@@ -403,6 +421,12 @@ unsigned kf_check_fd_needs(const struct cnode *n)
 				need |= KF_NEED_STATE;
 			if (in_names(fd_name_fields, f[i]))
 				need |= KF_NEED_NAME;
+			if (strcmp(f[i], "fd.l4proto") == 0)
+				need |= KF_NEED_L4;
+			if (strcmp(f[i], "proc.cwd") == 0)
+				need |= KF_NEED_CWD;
+			if (in_names(cap_fields, f[i]))
+				need |= KF_NEED_CAPS;
 		}
 		return need;
 	}
@@ -444,8 +468,11 @@ static int push_calls(struct engine *e, struct tlist *l, const char *const *name
 
 /* Adds to l the terms the fd table needs for r: when a term of r reads an
  * fd's state in a positive check on a syscall that does not describe the
- * fd itself (dup2 onto 0, sendto on a connected socket), the syscalls that
- * create and describe sockets, and the opens when it reads the fd's name.
+ * fd itself (dup2 onto 0, sendto on a connected socket; fd.l4proto on
+ * anything but socket/socketpair), the syscalls that create and describe
+ * sockets, and the opens when it reads the fd's name; chdir/fchdir when it
+ * reads proc.cwd on a syscall without a CWD record; capset when it reads
+ * thread.cap_* (positive or negated).
  * Per term, so a macro like open_write (fd.typechar = f, on the opens
  * themselves) costs nothing. 0, or -1 without memory. Called by
  * kf_rule_terms() (kfilter.c). */
@@ -460,10 +487,19 @@ int kf_fd_table_terms(struct engine *e, const struct rl_rule *r, struct tlist *l
 			need |= KF_NEED_STATE;
 		if ((t->c.fdneed & KF_NEED_NAME) && types_beyond(e, &t->types, fd_self_name))
 			need |= KF_NEED_NAME;
+		if ((t->c.fdneed & KF_NEED_L4) && types_beyond(e, &t->types, fd_self_l4))
+			need |= KF_NEED_STATE;
+		if ((t->c.fdneed & KF_NEED_CWD) && types_beyond(e, &t->types, cwd_self))
+			need |= KF_NEED_CWD;
+		need |= t->c.fdneed & KF_NEED_CAPS;
 	}
 	if ((need & KF_NEED_STATE) && push_calls(e, l, fd_sock_calls) < 0)
 		return -1;
 	if ((need & KF_NEED_NAME) && push_calls(e, l, fd_open_calls) < 0)
+		return -1;
+	if ((need & KF_NEED_CWD) && push_calls(e, l, cwd_calls) < 0)
+		return -1;
+	if ((need & KF_NEED_CAPS) && push_calls(e, l, cap_calls) < 0)
 		return -1;
 	return 0;
 }

@@ -52,6 +52,14 @@ struct kcons {
 
 #define KF_NEED_STATE 1u
 #define KF_NEED_NAME 2u
+/* fd.l4proto: only socket/socketpair/accept describe it, not connect */
+#define KF_NEED_L4 4u
+/* proc.cwd on a syscall without a CWD record: chdir/fchdir keep it current
+ * (read also in negated checks: a stale cwd could hide a match) */
+#define KF_NEED_CWD 8u
+/* thread.cap_*: capset sets them between execs (read also in negated
+ * checks: a stale set can hide a match) */
+#define KF_NEED_CAPS 16u
 
 struct kterm {
 	struct evtset types;

@@ -5,8 +5,12 @@
  * keeps the worst case at FDTABLE_MAX comparisons.
  */
 #define _GNU_SOURCE
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <arpa/inet.h>
@@ -43,6 +47,7 @@ enum fd_op {
 };
 
 static uint64_t evictions;
+static uint64_t local_lookups, local_misses;
 
 static int is(const char *a, const char *b)
 {
@@ -381,8 +386,10 @@ static int on_describe(struct fdtable **t, const struct kevent *ev, enum fd_op o
 		e->is_server = 1;
 		return 1;
 	}
-	if (op == OP_CONNECT)
+	if (op == OP_CONNECT) {
 		e->connected = 1;
+		e->local_tried = 0; /* a new connection: a new local end to look up */
+	}
 	return take_addr(e, ev, op == OP_CONNECT) < 0 ? -1 : 1;
 }
 
@@ -511,4 +518,175 @@ char fdtable_kind_char(int kind)
 	if (kind <= FDK_UNKNOWN || kind > FDK_MEMFD)
 		return '\0';
 	return chars[kind];
+}
+
+/* ---- the local end of a connected socket, live (see fdtable.h) ---- */
+
+int fdtable_needs_local(const struct fd_entry *e)
+{
+	static const uint8_t zero[16];
+	if (!e || e->local_tried || !e->connected || (e->kind != FDK_IPV4 && e->kind != FDK_IPV6))
+		return 0;
+	return !e->has_local || e->lport <= 0 ||
+	       memcmp(e->lip, zero, e->kind == FDK_IPV4 ? 4 : 16) == 0;
+}
+
+/* The inode of procroot/<pid>/fd/<fd> when it is a socket, else 0. */
+static unsigned long socket_inode(const char *procroot, int64_t pid, int fd)
+{
+	char path[PATH_MAX], link[64];
+	unsigned long ino = 0;
+	snprintf(path, sizeof(path), "%s/%" PRId64 "/fd/%d", procroot, pid, fd);
+	ssize_t n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return 0;
+	link[n] = '\0';
+	if (sscanf(link, "socket:[%lu]", &ino) != 1)
+		return 0;
+	return ino;
+}
+
+/* /proc/net/tcp's address: 32-bit words printed as the kernel holds them
+ * in memory (network order bytes read as a native integer). */
+static int net_addr(const char *hex, uint8_t out[16], size_t len)
+{
+	char word[9];
+	if (strlen(hex) != len * 2)
+		return -1;
+	for (size_t i = 0; i < len / 4; i++) {
+		memcpy(word, hex + i * 8, 8);
+		word[8] = '\0';
+		uint32_t w = (uint32_t)strtoul(word, NULL, 16);
+		memcpy(out + i * 4, &w, 4);
+	}
+	return 0;
+}
+
+/* Scans one /proc/net file for inode; fills e's local end when the line's
+ * remote end is e's. 1 found, 0 not. */
+static int scan_net(const char *path, unsigned long inode, struct fd_entry *e)
+{
+	char line[512], lhex[40], rhex[40];
+	unsigned lport, rport;
+	unsigned long ino;
+	size_t len = e->kind == FDK_IPV4 ? 4 : 16;
+	int found = 0;
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	for (int i = 0; i < FDTABLE_NET_MAX_LINES && fgets(line, sizeof(line), f); i++) {
+		if (sscanf(line,
+		           " %*u: %39[0-9A-Fa-f]:%x %39[0-9A-Fa-f]:%x %*x %*x:%*x %*x:%*x %*x %*u "
+		           "%*u %lu",
+		           lhex, &lport, rhex, &rport, &ino) != 5 ||
+		    ino != inode)
+			continue;
+		uint8_t lip[16] = {0}, rip[16] = {0};
+		if (net_addr(lhex, lip, len) < 0 || net_addr(rhex, rip, len) < 0)
+			break;
+		if (e->has_remote && (memcmp(rip, e->rip, len) != 0 || (int)rport != e->rport))
+			break; /* the number now holds another socket */
+		memcpy(e->lip, lip, 16);
+		e->lport = (int)lport;
+		e->has_local = 1;
+		found = 1;
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
+int fdtable_resolve_local(struct fdtable *t, int fd, int64_t pid, const char *procroot)
+{
+	static const char *const v4[] = {"tcp", "udp"}, *const v6[] = {"tcp6", "udp6"};
+	struct fd_entry *e = find(t, fd);
+	char path[PATH_MAX];
+	if (!fdtable_needs_local(e) || pid <= 0)
+		return 0;
+	e->local_tried = 1;
+	local_lookups++;
+	unsigned long inode = socket_inode(procroot, pid, fd);
+	const char *const *files = e->kind == FDK_IPV4 ? v4 : v6;
+	for (int i = 0; inode && i < 2; i++) {
+		if ((e->l4 == FDL4_TCP && i == 1) || (e->l4 == FDL4_UDP && i == 0))
+			continue;
+		snprintf(path, sizeof(path), "%s/%" PRId64 "/net/%s", procroot, pid, files[i]);
+		if (scan_net(path, inode, e))
+			return 1;
+	}
+	local_misses++;
+	return 0;
+}
+
+uint64_t fdtable_local_lookups(void)
+{
+	return local_lookups;
+}
+
+uint64_t fdtable_local_misses(void)
+{
+	return local_misses;
+}
+
+/* ---- the working directory across chdir/fchdir ---- */
+
+int fdtable_is_chdir(const char *n)
+{
+	return n && (is(n, "chdir") || is(n, "fchdir"));
+}
+
+/* name joined to base (when relative) into out, with ".", ".." and
+ * repeated slashes removed. 0, or -1 when it does not fit. */
+static int join_norm(const char *base, const char *name, char *out, size_t n)
+{
+	char tmp[PATH_MAX * 2];
+	size_t len = 0;
+	int w = snprintf(tmp, sizeof(tmp), "%s/%s", name[0] == '/' ? "" : base, name);
+	if (w < 0 || (size_t)w >= sizeof(tmp) || n < 2)
+		return -1;
+	for (char *save = NULL, *c = strtok_r(tmp, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		if (strcmp(c, ".") == 0)
+			continue;
+		if (strcmp(c, "..") == 0) {
+			/* back to the slash before the last component */
+			if (len > 0)
+				do
+					len--;
+				while (len > 0 && out[len] != '/');
+			continue;
+		}
+		size_t cl = strlen(c);
+		if (len + 1 + cl + 1 > n)
+			return -1;
+		out[len++] = '/';
+		memcpy(out + len, c, cl);
+		len += cl;
+		out[len] = '\0';
+	}
+	if (len == 0)
+		out[len++] = '/';
+	out[len] = '\0';
+	return 0;
+}
+
+int fdtable_new_cwd(const struct fdtable *t, const struct kevent *ev, const char *cur, char *out,
+                    size_t n)
+{
+	if (!fdtable_is_chdir(ev->syscall_name) || ev->exit != 0)
+		return 0;
+	if (ev->syscall_name[0] == 'f') {
+		const struct fd_entry *e = find(t, (int)(int32_t)ev->a[0]);
+		if (!e || (e->kind != FDK_DIR && e->kind != FDK_FILE) || !e->name ||
+		    e->name[0] != '/')
+			return -1;
+		return join_norm("/", e->name, out, n) < 0 ? -1 : 1;
+	}
+	const struct kev_path *p = NULL;
+	for (int i = 0; i < ev->npaths && !p; i++)
+		if (ev->paths[i].name)
+			p = &ev->paths[i];
+	const char *base = ev->cwd ? ev->cwd : cur;
+	if (!p || p->dirfd_unresolved || (p->name[0] != '/' && !base))
+		return -1;
+	return join_norm(base ? base : "/", p->name, out, n) < 0 ? -1 : 1;
 }

@@ -50,6 +50,7 @@ struct fd_entry {
 	uint8_t connected; /* connect succeeded (or in progress), or accepted */
 	uint8_t has_local, has_remote;
 	uint8_t name_changed;     /* the last sendto/sendmsg changed the remote end */
+	uint8_t local_tried;      /* fdtable_resolve_local() already looked (once) */
 	int lport, rport;         /* -1 unknown */
 	uint8_t lip[16], rip[16]; /* binary: 4 bytes for ipv4, 16 for ipv6 */
 	char *name;               /* file path, unix socket path, "memfd:..."; NULL unknown */
@@ -74,6 +75,43 @@ int fdtable_apply(struct fdtable **t, const struct kevent *ev);
 int fdtable_is_fd_syscall(const char *syscall_name);
 /* Entries evicted at FDTABLE_MAX since the start of the program. */
 uint64_t fdtable_evictions(void);
+
+/*
+ * The local end of a connected inet socket. Audit's SOCKADDR carries only
+ * the address the process passed (connect: the remote end), so a client's
+ * fd.name would read 0.0.0.0:0->remote. Live, the engine asks for it on
+ * first use of the fd's name or local end: procroot/<pid>/fd/<fd> gives
+ * socket:[inode], and procroot/<pid>/net/{tcp,udp}{,6} (the process's own
+ * network namespace) the socket of that inode, whose remote end must be the
+ * entry's (else the number was reused). At most FDTABLE_NET_MAX_LINES
+ * lines per file are read, once per entry. When the process or fd is gone
+ * the end stays unknown (printed 0.0.0.0:0) and fdtable_local_misses()
+ * counts it.
+ */
+#define FDTABLE_NET_MAX_LINES 16384
+/* 1 when e is a connected inet socket whose local end is unknown or the
+ * wildcard and no lookup was tried yet. */
+int fdtable_needs_local(const struct fd_entry *e);
+/* Looks the local end of fd up (see above). Returns 1 when the entry has
+ * a local end now, 0 when not (no entry, not needed, not found). */
+int fdtable_resolve_local(struct fdtable *t, int fd, int64_t pid, const char *procroot);
+/* Lookups made, and those that found nothing, since the start. */
+uint64_t fdtable_local_lookups(void);
+uint64_t fdtable_local_misses(void);
+
+/*
+ * The working directory a successful chdir or fchdir makes current:
+ * chdir's PATH name joined to the CWD record (else to cur, the process's
+ * known cwd) and normalised ("." and ".." removed, as Falco joins them, no
+ * symlink resolved); fchdir's from the fd table's directory entry. Writes
+ * out (n bytes) and returns 1; 0 when ev is no such event; -1 when it is
+ * but the new directory is unknown (an fd the table does not describe, a
+ * relative name without a base, too long).
+ */
+int fdtable_new_cwd(const struct fdtable *t, const struct kevent *ev, const char *cur, char *out,
+                    size_t n);
+/* 1 when ev's syscall is chdir or fchdir. */
+int fdtable_is_chdir(const char *syscall_name);
 
 /* The local or remote address of an inet entry as text into out (""
  * when unknown). Returns out. */

@@ -26,24 +26,13 @@ static void unescape(char *s)
 	*w = '\0';
 }
 
-/* One mountinfo line: 1 with the upperdir in out when it mounts an overlay
- * at "/", 0 for another line or a root mount without an upper dir. */
-static int line_upperdir(char *line, char *out, size_t n, int *is_root)
+/* The upperdir= option of an overlay mountinfo line (from the text after
+ * " - ") into out: 1, or 0 when there is none or it does not fit. */
+static int opt_upperdir(const char *fs, char *out, size_t n)
 {
-	char *save = NULL, *f[5];
-	int i;
-
-	*is_root = 0;
-	for (i = 0; i < 5 && (f[i] = strtok_r(i ? NULL : line, " ", &save)); i++)
-		;
-	if (i < 5 || strcmp(f[4], "/") != 0)
+	if (strncmp(fs, "overlay ", 8) != 0)
 		return 0;
-	*is_root = 1;
-	char *rest = strtok_r(NULL, "\n", &save);
-	char *sep = rest ? strstr(rest, " - ") : NULL;
-	if (!sep || strncmp(sep + 3, "overlay ", 8) != 0)
-		return 0;
-	char *opt = strstr(sep + 3, "upperdir=");
+	const char *opt = strstr(fs, "upperdir=");
 	if (!opt || (opt[-1] != ',' && opt[-1] != ' '))
 		return 0;
 	opt += 9;
@@ -56,7 +45,35 @@ static int line_upperdir(char *line, char *out, size_t n, int *is_root)
 	return 1;
 }
 
-int overlay_root_upperdir(const char *mountinfo_path, char *out, size_t n)
+/* One mountinfo line: 1 with the upperdir in out when it mounts an overlay
+ * at "/" (or, with dev set, when its device is dev whatever its mount
+ * point), 0 for another line or an overlay without an upper dir. *is_root
+ * says whether the line is one to consider. */
+static int line_upperdir(char *line, const unsigned *dev, char *out, size_t n, int *is_root)
+{
+	char *save = NULL, *f[5];
+	unsigned maj, min;
+	int i;
+
+	*is_root = 0;
+	for (i = 0; i < 5 && (f[i] = strtok_r(i ? NULL : line, " ", &save)); i++)
+		;
+	if (i < 5)
+		return 0;
+	if (dev)
+		*is_root = sscanf(f[2], "%u:%u", &maj, &min) == 2 && maj == dev[0] && min == dev[1];
+	else
+		*is_root = strcmp(f[4], "/") == 0;
+	if (!*is_root)
+		return 0;
+	char *rest = strtok_r(NULL, "\n", &save);
+	char *sep = rest ? strstr(rest, " - ") : NULL;
+	return sep ? opt_upperdir(sep + 3, out, n) : 0;
+}
+
+/* The upperdir of the last line line_upperdir() considers (dev: see
+ * there): 1, 0 none, -1 unreadable or out too small. */
+static int find_upperdir(const char *mountinfo_path, const unsigned *dev, char *out, size_t n)
 {
 	FILE *f = fopen(mountinfo_path, "re");
 	char *line = NULL, tmp[4096];
@@ -66,7 +83,7 @@ int overlay_root_upperdir(const char *mountinfo_path, char *out, size_t n)
 	if (!f)
 		return -1;
 	while (getline(&line, &cap, f) > 0) {
-		int r = line_upperdir(line, tmp, sizeof(tmp), &is_root);
+		int r = line_upperdir(line, dev, tmp, sizeof(tmp), &is_root);
 		if (!is_root)
 			continue;
 		found = r; /* a later mount of "/" hides the earlier ones */
@@ -78,37 +95,71 @@ int overlay_root_upperdir(const char *mountinfo_path, char *out, size_t n)
 	return found;
 }
 
-int overlay_exe_layer(const char *mountinfo_path, const char *exepath)
+int overlay_dev_upperdir(const char *mountinfo_path, const char *audit_dev, char *out, size_t n)
 {
-	char upper[4096], exe[8192];
+	unsigned dev[2];
+
+	if (!audit_dev || sscanf(audit_dev, "%x:%x", &dev[0], &dev[1]) != 2)
+		return 0;
+	return find_upperdir(mountinfo_path, dev, out, n);
+}
+
+int overlay_root_upperdir(const char *mountinfo_path, char *out, size_t n)
+{
+	return find_upperdir(mountinfo_path, NULL, out, n);
+}
+
+/* upper when exepath exists under the upper directory, else lower. */
+static int layer_in(const char *upper, const char *exepath)
+{
+	char exe[8192];
 	struct stat st;
 
-	if (!exepath || exepath[0] != '/')
-		return PROC_LAYER_UNKNOWN;
-	if (overlay_root_upperdir(mountinfo_path, upper, sizeof(upper)) != 1)
-		return PROC_LAYER_UNKNOWN;
 	if (snprintf(exe, sizeof(exe), "%s%s", upper, exepath) >= (int)sizeof(exe))
 		return PROC_LAYER_UNKNOWN;
 	return lstat(exe, &st) == 0 ? PROC_LAYER_UPPER : PROC_LAYER_LOWER;
 }
 
-/* 1 when the exec's executable (the first PATH item) is on a device of
- * major 0 ("00:2f"): overlayfs gives its files an anonymous device. */
-static int exe_on_anon_dev(const struct kevent *ev)
+int overlay_exe_layer(const char *mountinfo_path, const char *exepath)
+{
+	char upper[4096];
+
+	if (!exepath || exepath[0] != '/')
+		return PROC_LAYER_UNKNOWN;
+	if (overlay_root_upperdir(mountinfo_path, upper, sizeof(upper)) != 1)
+		return PROC_LAYER_UNKNOWN;
+	return layer_in(upper, exepath);
+}
+
+/* The device ("00:2f") of the exec's executable (the first PATH item)
+ * when it is anonymous (major 0: overlayfs gives its files one), else NULL. */
+static const char *exe_anon_dev(const struct kevent *ev)
 {
 	for (int i = 0; i < ev->npaths; i++)
 		if (ev->paths[i].item == 0)
-			return ev->paths[i].dev && strncmp(ev->paths[i].dev, "00:", 3) == 0;
-	return 0;
+			return ev->paths[i].dev && strncmp(ev->paths[i].dev, "00:", 3) == 0
+			           ? ev->paths[i].dev
+			           : NULL;
+	return NULL;
 }
 
 void overlay_exec(enum proc_table_mode mode, struct proc *p, const struct kevent *ev)
 {
-	char path[64];
+	char path[64], upper[4096];
+	const char *dev;
+	int r;
 
 	p->exe_layer = PROC_LAYER_UNKNOWN;
-	if (mode != PROC_TABLE_LIVE || !exe_on_anon_dev(ev) || !p->exepath)
+	if (mode != PROC_TABLE_LIVE || !(dev = exe_anon_dev(ev)) || !p->exepath ||
+	    p->exepath[0] != '/')
 		return;
 	snprintf(path, sizeof(path), "/proc/%lld/mountinfo", (long long)p->pid);
-	p->exe_layer = overlay_exe_layer(path, p->exepath);
+	r = overlay_root_upperdir(path, upper, sizeof(upper));
+	/* gone already (a short command): the overlay of that device as
+	 * mounted in kestrel's namespace (the runtime mounts the container's
+	 * root there too) */
+	if (r < 0)
+		r = overlay_dev_upperdir("/proc/self/mountinfo", dev, upper, sizeof(upper));
+	if (r == 1)
+		p->exe_layer = layer_in(upper, p->exepath);
 }

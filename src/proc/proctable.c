@@ -310,6 +310,18 @@ static void entry_set_cwd(struct pt_entry *e, const char *cwd)
 	e->p.cwd = e->cwdbuf;
 }
 
+/* chdir/fchdir: the cwd of the process's later events without a CWD
+ * record; unknown when the table cannot tell (fdtable_new_cwd). */
+static void entry_chdir(struct pt_entry *e, const struct kevent *ev)
+{
+	char cwd[PROCFS_PATH_MAX];
+	int r = fdtable_new_cwd(e->p.fds, ev, e->p.cwd, cwd, sizeof(cwd));
+	if (r > 0)
+		entry_set_cwd(e, cwd);
+	else if (r < 0)
+		e->p.cwd = NULL;
+}
+
 static void set_comm(struct proc *p, const char *comm)
 {
 	if (!comm)
@@ -734,6 +746,7 @@ void proc_table_update(struct proc_table *pt, struct kevent *ev)
 		e->seen_ns = t;
 
 	fdtable_apply(&e->p.fds, ev); /* out of memory: the fd stays unknown */
+	entry_chdir(e, ev);
 	entry_caps(&e->p, ev, is_exec);
 	if (is_exec) {
 		entry_exec(pt, e, ev);

@@ -126,6 +126,32 @@ Test(kfilter, trunc_socket_ptrace_dup)
 	    "narrow");
 }
 
+/* The syscalls that feed state a rule reads on another syscall: socket
+ * for fd.l4proto on connect (its SOCKADDR has no protocol), chdir/fchdir
+ * for proc.cwd on a syscall without a CWD record, also when negated (a
+ * stale cwd can hide a match); none for proc.cwd on execve (its records
+ * carry the CWD). */
+static void expect_has(const char *yaml, const char *line, int want)
+{
+	const char *cls;
+	char *got = compile_print(yaml, "R", &cls);
+	cr_assert_eq(strstr(got, line) != NULL, want, "%s '%s' in:\n%s", want ? "no" : "unexpected",
+	             line, got);
+	free(got);
+}
+
+Test(kfilter, state_feeders_for_l4proto_and_cwd)
+{
+	expect_has(RULE("R", "evt.type = connect and fd.l4proto = tcp"), "socket,socketpair", 1);
+	expect_has(RULE("R", "evt.type = connect and fd.sport = 4444"), "socket", 0);
+	expect_has(RULE("R", "evt.type = socket and fd.l4proto = tcp"), "accept", 0);
+	expect_has(RULE("R", "evt.type = connect and proc.cwd startswith /tmp/"),
+	           "-S chdir,fchdir -F success=1", 1);
+	expect_has(RULE("R", "evt.type = connect and not proc.cwd startswith /tmp/"),
+	           "-S chdir,fchdir -F success=1", 1);
+	expect_has(RULE("R", "evt.type = execve and proc.cwd startswith /dev/shm/"), "chdir", 0);
+}
+
 Test(kfilter, exec_uid_and_merge)
 {
 	expect(RULE("X", "evt.type = execve and user.uid = 0")

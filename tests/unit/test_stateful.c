@@ -463,4 +463,127 @@ Test(stateful, kernel_filter_audits_what_the_fd_table_needs)
 	engine_free(e);
 }
 
+/* ---- the container scenarios, recorded live in a Docker container
+ * (tests/integration/test_stateful_container.sh, KESTREL_RECORD_DIR) ---- */
+
+/* The alerts of the upstream rule in a replay of fixture: their number,
+ * each checked for every needle. */
+static int upstream_alerts(const char *fixture, const char *rule, const char *const *needles)
+{
+	char up[4096];
+	struct run r;
+	int n = 0;
+
+	tu_sharedpath(up, sizeof(up), UPSTREAM_REL);
+	replay(fixture, NULL, up, &r);
+	for (int i = 0; i < r.n; i++) {
+		if (!strstr(r.out[i], rule))
+			continue;
+		n++;
+		for (int k = 0; needles && needles[k]; k++)
+			has(r.out[i], needles[k]);
+	}
+	return n;
+}
+
+Test(stateful, container_redirect_of_tcp_socket_onto_stdio_recorded_live)
+{
+	static const char *const fire[] = {"connection=0.0.0.0:0->127.0.0.1:49830",
+	                                   "rport=49830 fd_type=ipv4 fd_proto=tcp",
+	                                   "user_uid=0", "process=kt", NULL};
+
+	if (!tu_shared_has(UPSTREAM_REL))
+		cr_skip_test("upstream Falco rules fixture missing: " UPSTREAM_REL);
+	/* dup2 onto 0 and dup3 onto 1 of a socket connected to nc -l */
+	cr_assert_eq(upstream_alerts("ctr-redirect-fire", UPSTREAM_RULE, fire), 2);
+	/* the same socket onto 5, a pipe onto 0 and 1 */
+	cr_assert_eq(upstream_alerts("ctr-redirect-near", UPSTREAM_RULE, NULL), 0);
+	/* one of them the dup3 (only the redirect rule prints evt_type) */
+	cr_assert_eq(upstream_alerts("ctr-redirect-fire", "evt_type=dup3", NULL), 1);
+	struct run r;
+	replay("ctr-redirect-fire", own_rule, NULL, &r);
+	cr_assert_eq(r.n, 2);
+	has(r.out[0], "n=0 ");
+	has(r.out[1], "n=1 ");
+}
+
+Test(stateful, container_release_agent_with_ambient_caps_recorded_live)
+{
+	static const char *rule = "Detect release_agent File Container Escapes";
+	static const char *const fire[] = {
+	    "file=/tmp/u/release_agent cap_effective=CAP_DAC_OVERRIDE CAP_SYS_ADMIN",
+	    "evt_type=openat", "user_uid=1000", "process=sh", NULL};
+
+	if (!tu_shared_has(UPSTREAM_REL))
+		cr_skip_test("upstream Falco rules fixture missing: " UPSTREAM_REL);
+	/* uid 1000: capset, PR_CAP_AMBIENT_RAISE, exec of sh (no BPRM_FCAPS:
+	 * the CAPSET record is what tells), write open of release_agent */
+	cr_assert_eq(upstream_alerts("ctr-release-agent-fire", rule, fire), 1);
+	/* the same user and write without the capabilities */
+	cr_assert_eq(upstream_alerts("ctr-release-agent-near", rule, NULL), 0);
+}
+
+/* The layer of an overlay executable is read live from mountinfo and the
+ * upper directory: a replay has neither, so it says unknown and the rule
+ * that needs it stays silent on both logs (the live test checks it). */
+Test(stateful, container_drop_and_execute_replay_knows_no_layer)
+{
+	struct run r;
+
+	if (!tu_shared_has(UPSTREAM_REL))
+		cr_skip_test("upstream Falco rules fixture missing: " UPSTREAM_REL);
+	cr_assert_eq(upstream_alerts("ctr-drop-exec-fire", "Drop and execute new binary", NULL), 0);
+	cr_assert_eq(upstream_alerts("ctr-drop-exec-near", "Drop and execute new binary", NULL), 0);
+	replay("ctr-drop-exec-fire", exe_rule, NULL, &r);
+	cr_assert_eq(r.n, 1);
+	has(r.out[0], "up=<NA>");
+}
+
+/* A docker container's root as mounted in the host's namespace (its
+ * merged directory), found by the device audit reports for an exe. */
+Test(stateful, overlay_upperdir_by_device_in_the_host_namespace)
+{
+	char dir[] = "/tmp/kestrel-ovd-XXXXXX", mi[256], got[4096];
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(mi, sizeof(mi), "%s/mountinfo", dir);
+	FILE *f = fopen(mi, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "20 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+	           "300 20 0:39 / /var/lib/docker/overlay2/a/merged rw - overlay overlay "
+	           "rw,lowerdir=/l/A,upperdir=/var/lib/docker/overlay2/a/diff,workdir=/w/a\n"
+	           "301 20 0:40 / /var/lib/docker/overlay2/b/merged rw - overlay overlay "
+	           "rw,lowerdir=/l/B,upperdir=/var/lib/docker/overlay2/b/diff,workdir=/w/b\n");
+	fclose(f);
+	cr_assert_eq(overlay_dev_upperdir(mi, "00:28", got, sizeof(got)), 1);
+	cr_assert_str_eq(got, "/var/lib/docker/overlay2/b/diff");
+	cr_assert_eq(overlay_dev_upperdir(mi, "00:27", got, sizeof(got)), 1);
+	cr_assert_str_eq(got, "/var/lib/docker/overlay2/a/diff");
+	cr_assert_eq(overlay_dev_upperdir(mi, "08:01", got, sizeof(got)), 0, "ext4: no upper");
+	cr_assert_eq(overlay_dev_upperdir(mi, "00:30", got, sizeof(got)), 0);
+	cr_assert_eq(overlay_dev_upperdir(mi, "bogus", got, sizeof(got)), 0);
+	unlink(mi);
+	rmdir(dir);
+}
+
+/* ---- outbound ssh to a non-standard port (test_stateful_net.sh live) ---- */
+
+/* The real ssh client to 203.0.113.10:4444 fires; ssh to port 22 and
+ * another client to 4444 do not. In replay no /proc tells the client's
+ * local end: fd.name starts 0.0.0.0:0 (live has 203.0.113.1:port). */
+Test(stateful, upstream_ssh_non_standard_port_fires_and_near_misses_are_silent)
+{
+	static const char *rule = "Disallowed SSH Connection Non Standard Port";
+	static const char *const fire[] = {
+	    "connection=0.0.0.0:0->203.0.113.10:4444 lport=<NA> rport=4444 fd_type=ipv4 "
+	    "fd_proto=tcp evt_type=connect user=root user_uid=0 user_loginuid=1000 process=ssh "
+	    "proc_exepath=/usr/bin/ssh",
+	    "command=ssh -p 4444 kestrel@203.0.113.10", NULL};
+
+	if (!tu_shared_has(UPSTREAM_REL))
+		cr_skip_test("upstream Falco rules fixture missing: " UPSTREAM_REL);
+	cr_assert_eq(upstream_alerts("ssh-nonstd-port-fire", rule, fire), 1);
+	cr_assert_eq(upstream_alerts("ssh-nonstd-port-near", rule, NULL), 0);
+}
+
 TU_MAIN_PARTLY_SHARED(UPSTREAM_REL)
