@@ -39,6 +39,7 @@ enum {
 	OPT_AUDISP,
 	OPT_STATS_INTERVAL,
 	OPT_RELOAD,
+	OPT_RULE_STATS,
 };
 
 enum mode {
@@ -87,6 +88,9 @@ static void usage(FILE *out)
 	      "  -T TAG                disable the rules tagged TAG; repeatable\n"
 	      "  -D TEXT               disable the rules whose name contains TEXT; repeatable\n"
 	      "  --stats-interval N    log statistics every N seconds (also on SIGUSR1, at exit)\n"
+	      "  --rule-stats[=json]   per-rule and per-event-type counts with evaluation time:\n"
+	      "                        with --replay a table on stderr at the end, live in the\n"
+	      "                        statistics lines; =json for one JSON line instead\n"
 	      "  --dry-run             load configuration and rules, touch nothing, exit\n"
 	      "  --audisp              read auditd's plugin stream on stdin (audisp plugin mode)\n"
 	      "  --replay FILE         evaluate a raw audit log (auditd or netlink text form,\n"
@@ -172,6 +176,8 @@ static int run_replay(const struct options *o)
 	if (replay_needs_rules(o))
 		fprintf(stderr, "alerts=%llu rules_active=%zu\n", (unsigned long long)rs.alerts,
 			rs.rules_active);
+	if (replay_needs_rules(o) && runtime_rule_stats() != RUNTIME_RULE_STATS_OFF)
+		runtime_print_rule_stats(rt, 0, stderr);
 	runtime_free(rt);
 	return rc < 0 ? 1 : 0;
 }
@@ -229,6 +235,7 @@ static const struct option longopts[] = {
     {"audisp", no_argument, NULL, OPT_AUDISP},
     {"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
     {"reload", required_argument, NULL, OPT_RELOAD},
+    {"rule-stats", optional_argument, NULL, OPT_RULE_STATS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -261,6 +268,20 @@ static int parse_run_seconds(struct options *o)
 	o->run_seconds = strtol(optarg, &end, 10);
 	if (*end || o->run_seconds <= 0) {
 		log_warnx("-M needs a positive number of seconds, not '%s'", optarg);
+		return 2;
+	}
+	return KESTREL_CONTINUE;
+}
+
+/* --rule-stats[=table|json] */
+static int parse_rule_stats(void)
+{
+	if (!optarg || strcmp(optarg, "table") == 0) {
+		runtime_set_rule_stats(RUNTIME_RULE_STATS_TABLE);
+	} else if (strcmp(optarg, "json") == 0) {
+		runtime_set_rule_stats(RUNTIME_RULE_STATS_JSON);
+	} else {
+		log_warnx("--rule-stats takes 'table' or 'json', not '%s'", optarg);
 		return 2;
 	}
 	return KESTREL_CONTINUE;
@@ -327,6 +348,8 @@ static int parse_option(int c, struct options *o)
 		if (push(o->overrides, &o->noverrides, o->stats_opt, "-o") < 0)
 			return 2;
 		return KESTREL_CONTINUE;
+	case OPT_RULE_STATS:
+		return parse_rule_stats();
 	case OPT_RELOAD:
 		return service_reload_request((pid_t)atol(optarg), SERVICE_RELOAD_TIMEOUT_S);
 	case 'h':

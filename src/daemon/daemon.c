@@ -514,8 +514,9 @@ static void apply_log_config(const struct kestrel_config *cfg)
 }
 
 /* Configuration, rules, runtime and the kernel rule set; nothing touches
- * the kernel yet. Returns 0, -2 for a configuration or rules error
- * (SERVICE_EXIT_CONFIG: restarting will not fix it) or -1 (logged). */
+ * the kernel yet. Returns 0, -2 for a configuration or rules error,
+ * a config or rules file others may change included (SERVICE_EXIT_CONFIG:
+ * restarting will not fix it) or -1 (logged). */
 static int daemon_prepare(struct daemon *d)
 {
 	struct kestrel_config cfg;
@@ -528,9 +529,11 @@ static int daemon_prepare(struct daemon *d)
 	}
 	apply_log_config(&cfg);
 	if (check_trusted_files(d->opts, &cfg, err, sizeof(err)) < 0) {
+		/* a file others may change is a configuration error: fixing
+		 * its mode, not restarting, is the cure */
 		log_errx("%s", err);
 		config_free(&cfg);
-		return -1;
+		return -2;
 	}
 	if (!(d->rt = runtime_new(&cfg, 1, err, sizeof(err)))) {
 		log_errx("%s", err);

@@ -8,6 +8,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -93,6 +94,29 @@ void daemon_poll_lost(struct daemon *d)
 	}
 }
 
+/* --rule-stats: the rule table (or JSON line) after the stats line, one
+ * log line per table line. */
+static void log_rule_stats(struct daemon *d, const char *when)
+{
+	char *text = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f) {
+		log_warnx("rule stats (%s): out of memory", when);
+		return;
+	}
+	runtime_print_rule_stats(d->rt, RUNTIME_RULE_STATS_TOP, f);
+	if (fclose(f) != 0 || !text) {
+		log_warnx("rule stats (%s): out of memory", when);
+		free(text);
+		return;
+	}
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		log_info("%s", line);
+	free(text);
+}
+
 void daemon_log_stats(struct daemon *d, const char *when)
 {
 	const struct audit_source_stats *ss = d->src ? audit_source_stats(d->src) : NULL;
@@ -115,6 +139,8 @@ void daemon_log_stats(struct daemon *d, const char *when)
 	         d->kernel_lost_total, ss ? ss->enobufs : 0, os.write_errors, os.http_failed,
 	         os.http_dropped, rs.processes, rs.rules_active);
 	service_status("%.0f events/s, %" PRIu64 " alerts", (double)ps->events / secs, rs.alerts);
+	if (runtime_rule_stats() != RUNTIME_RULE_STATS_OFF)
+		log_rule_stats(d, when);
 }
 
 /* Per-rule counts of the rules' alerts (runtime's alert hook). */
@@ -149,6 +175,27 @@ int daemon_web_start(struct daemon *d)
 	log_info("webserver: http://%s:%d%s%s", wo.listen_address, wo.port, wo.healthz_path,
 	         wo.prometheus ? " and /metrics" : "");
 	return 0;
+}
+
+/* The engine's per-rule counters for /metrics: the active rules, and the
+ * rules that counted before a reload disabled them. */
+static void publish_rules(struct daemon *d)
+{
+	const struct engine *e = runtime_engine(d->rt);
+	size_t n = 0, total = engine_rule_count(e);
+	struct metrics_rule *r = calloc(total + 1, sizeof(*r));
+
+	if (!r)
+		return;
+	for (size_t i = 0; i < total; i++) {
+		struct engine_rule_stats rs;
+		if (engine_rule_stats(e, i, &rs) < 0 || (!rs.active && !rs.evals))
+			continue;
+		r[n++] =
+		    (struct metrics_rule){rs.name, rs.evals, rs.matches, rs.alerts, rs.suppressed};
+	}
+	metrics_publish_rules(d->metrics, r, n);
+	free(r);
 }
 
 void daemon_publish(struct daemon *d)
@@ -190,6 +237,7 @@ void daemon_publish(struct daemon *d)
 	if (d->ig)
 		integrity_stats(d->ig, &v.integrity);
 	metrics_publish(d->metrics, &v);
+	publish_rules(d);
 }
 
 void daemon_web_stop(struct daemon *d)

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,8 @@ struct metrics {
 	uint64_t snap_other[METRICS_NPRI];
 	struct metrics_values v;
 	int published;
+	struct metrics_rule *rules; /* metrics_publish_rules: one block, names after the array */
+	size_t nrules;
 };
 
 struct metrics *metrics_new(void)
@@ -62,6 +65,7 @@ void metrics_free(struct metrics *m)
 	for (size_t i = 0; i < METRICS_SLOTS; i++)
 		free(m->live[i].rule);
 	pthread_mutex_destroy(&m->mu);
+	free(m->rules);
 	free(m->live);
 	free(m->snap);
 	free(m);
@@ -107,6 +111,32 @@ void metrics_publish(struct metrics *m, const struct metrics_values *v)
 	m->v = *v;
 	m->published = 1;
 	pthread_mutex_unlock(&m->mu);
+}
+
+int metrics_publish_rules(struct metrics *m, const struct metrics_rule *r, size_t n)
+{
+	size_t names = 0;
+	struct metrics_rule *copy, *old;
+	char *p;
+
+	for (size_t i = 0; i < n; i++)
+		names += strlen(r[i].rule) + 1;
+	if (!(copy = malloc(n * sizeof(*copy) + names + 1)))
+		return -1;
+	p = (char *)(copy + n);
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(r[i].rule) + 1;
+		copy[i] = r[i];
+		copy[i].rule = memcpy(p, r[i].rule, len);
+		p += len;
+	}
+	pthread_mutex_lock(&m->mu);
+	old = m->rules;
+	m->rules = copy;
+	m->nrules = n;
+	pthread_mutex_unlock(&m->mu);
+	free(old);
+	return 0;
 }
 
 int metrics_healthy(struct metrics *m, uint64_t now_ms, uint64_t *age_ms)
@@ -187,6 +217,37 @@ static void render_alerts(struct metrics *m, FILE *f)
 		        integrity_kind_name((enum integrity_kind)k), v->integrity.suppressed[k]);
 }
 
+/* One family of the per-rule counters: member is an offset in metrics_rule. */
+static void render_rule_family(struct metrics *m, FILE *f, const char *name, const char *help,
+                               size_t member)
+{
+	char label[METRICS_LABEL_MAX];
+
+	fprintf(f, "# HELP %s %s\n# TYPE %s counter\n", name, help, name);
+	for (size_t i = 0; i < m->nrules; i++) {
+		uint64_t v;
+		memcpy(&v, (const char *)&m->rules[i] + member, sizeof(v));
+		metrics_escape_label(m->rules[i].rule, label, sizeof(label));
+		fprintf(f, "%s{rule=\"%s\"} %" PRIu64 "\n", name, label, v);
+	}
+}
+
+static void render_rules(struct metrics *m, FILE *f)
+{
+	render_rule_family(m, f, "kestrel_rule_evaluations_total",
+	                   "Times the rule's condition was evaluated.",
+	                   offsetof(struct metrics_rule, evals));
+	render_rule_family(m, f, "kestrel_rule_matches_total",
+	                   "Times the rule's condition matched (alerts raised).",
+	                   offsetof(struct metrics_rule, matches));
+	render_rule_family(m, f, "kestrel_rule_alerts_total",
+	                   "The rule's alerts the outputs wrote (matches not suppressed).",
+	                   offsetof(struct metrics_rule, alerts));
+	render_rule_family(m, f, "kestrel_rule_suppressed_total",
+	                   "The rule's alerts the outputs' rate limit dropped.",
+	                   offsetof(struct metrics_rule, suppressed));
+}
+
 void metrics_render(struct metrics *m, FILE *f)
 {
 	pthread_mutex_lock(&m->mu);
@@ -207,6 +268,7 @@ void metrics_render(struct metrics *m, FILE *f)
 	metric(f, "kestrel_self_events_total", "counter", "kestrel's own events, dropped.",
 	       v->self_events);
 	render_alerts(m, f);
+	render_rules(m, f);
 	metric(f, "kestrel_alerts_suppressed_total", "counter",
 	       "Alerts dropped by the outputs' rate limit.", v->suppressed);
 	metric(f, "kestrel_alerts_truncated_total", "counter", "Alerts cut by a size cap.",

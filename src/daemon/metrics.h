@@ -6,7 +6,9 @@
  *    (rule, priority) pairs, the rest counted under rule "(other)";
  *  - a snapshot the event loop publishes on every tick (metrics_publish,
  *    under a mutex) and the HTTP thread renders (metrics_render, under the
- *    same mutex). The HTTP thread never touches the live counters.
+ *    same mutex), with the engine's per-rule counters copied in
+ *    (metrics_publish_rules). The HTTP thread never touches the live
+ *    counters.
  *
  * Memory: metrics_new() allocates; metrics_free() frees. Rule names are
  * copied once and kept until metrics_free() (they outlive reloads).
@@ -48,6 +50,16 @@ void metrics_count_alert(struct metrics *m, const char *rule, int priority);
 
 /* Event loop: copy v and the per-rule counts into the snapshot. */
 void metrics_publish(struct metrics *m, const struct metrics_values *v);
+
+/* One rule's engine counters (engine_rule_stats) for /metrics. */
+struct metrics_rule {
+	const char *rule;
+	uint64_t evals, matches, alerts, suppressed;
+};
+/* Event loop: the rules' counters, copied (names too) into the snapshot,
+ * replacing the previous ones (a rule removed by a reload disappears).
+ * Returns -1 when out of memory (the previous copy stays). */
+int metrics_publish_rules(struct metrics *m, const struct metrics_rule *r, size_t n);
 
 /* HTTP thread: the snapshot as Prometheus text on f. */
 void metrics_render(struct metrics *m, FILE *f);

@@ -40,13 +40,42 @@ struct runtime {
 	void *hook_arg;
 };
 
+/* --rule-stats (runtime_set_rule_stats). */
+static enum runtime_rule_stats rule_stats_mode;
+
+void runtime_set_rule_stats(enum runtime_rule_stats mode)
+{
+	rule_stats_mode = mode;
+}
+
+enum runtime_rule_stats runtime_rule_stats(void)
+{
+	return rule_stats_mode;
+}
+
+void runtime_print_rule_stats(struct runtime *rt, size_t top, FILE *out)
+{
+	engine_rule_stats_print(rt->engine,
+	                        rule_stats_mode == RUNTIME_RULE_STATS_JSON ? ENGINE_STATS_JSON
+	                                                                   : ENGINE_STATS_TABLE,
+	                        top, out);
+}
+
+/* An alert of the engine: counted, then to the outputs; one their rate
+ * limit drops is charged to its rule (engine_note_suppressed). */
 static void on_alert(const struct alert *a, void *arg)
 {
 	struct runtime *rt = arg;
+	struct outputs_stats before, after;
+
 	rt->alerts++;
 	if (rt->hook)
 		rt->hook(a, rt->hook_arg);
+	outputs_stats(rt->outputs, &before);
 	outputs_emit(rt->outputs, a);
+	outputs_stats(rt->outputs, &after);
+	if (after.suppressed != before.suppressed)
+		engine_note_suppressed(rt->engine);
 }
 
 void runtime_set_alert_hook(struct runtime *rt, runtime_alert_hook hook, void *arg)
@@ -153,6 +182,7 @@ struct engine *runtime_build_engine(const struct kestrel_config *cfg, int live)
 								     : ENGINE_MATCH_FIRST);
 	engine_set_min_priority(e, (enum priority)cfg->priority);
 	engine_set_live(e, live);
+	engine_set_rule_timing(e, rule_stats_mode != RUNTIME_RULE_STATS_OFF);
 	/* Falco's `rules:` selection: recorded now, applied after loading */
 	for (int i = 0; i < cfg->nrules_select; i++) {
 		const struct config_rule_select *rs = &cfg->rules_select[i];
@@ -185,6 +215,7 @@ struct engine *runtime_build_engine(const struct kestrel_config *cfg, int live)
 void runtime_swap_engine(struct runtime *rt, struct engine *e)
 {
 	engine_set_idname(e, idname, rt);
+	engine_stats_carry(e, rt->engine);
 	engine_free(rt->engine);
 	rt->engine = e;
 }

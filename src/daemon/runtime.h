@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "daemon/kconfig.h"
 #include "daemon/pipeline.h"
@@ -81,7 +82,28 @@ struct alert;
 typedef void (*runtime_alert_hook)(const struct alert *a, void *arg);
 void runtime_set_alert_hook(struct runtime *rt, runtime_alert_hook hook, void *arg);
 
-/* Replace the engine (reload); frees the old one. */
+/* Replace the engine (reload); frees the old one. The per-rule counters
+ * carry over by rule name (engine_stats_carry): a removed rule's counts
+ * go away with it. */
 void runtime_swap_engine(struct runtime *rt, struct engine *e);
+
+/* --rule-stats[=json]: recorded once by main() and process-wide (like
+ * engine_cli_select), since the daemon builds an engine on every reload.
+ * When not OFF, every engine built measures each rule's evaluation time,
+ * and the replay's end and the daemon's stats lines print the rule table
+ * (engine_rule_stats_print) in that format. The counts themselves are
+ * always kept (/metrics). */
+enum runtime_rule_stats {
+	RUNTIME_RULE_STATS_OFF,
+	RUNTIME_RULE_STATS_TABLE,
+	RUNTIME_RULE_STATS_JSON
+};
+void runtime_set_rule_stats(enum runtime_rule_stats mode);
+enum runtime_rule_stats runtime_rule_stats(void);
+/* Rules shown by the daemon's stats lines (the replay shows them all). */
+#define RUNTIME_RULE_STATS_TOP 20
+/* The rule table of rt's engine on out, in the recorded format (top
+ * rules; 0 for all). */
+void runtime_print_rule_stats(struct runtime *rt, size_t top, FILE *out);
 
 #endif

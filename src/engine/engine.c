@@ -2,7 +2,8 @@
  * engine.c — the rule engine's public face (engine.h): construction and
  * settings, loading files and directories, the event-type index, the
  * per-event field cache and engine_eval_with(), which runs the rules an
- * event's syscall can match and emits alerts.
+ * event's syscall can match, counts what each rule and event type did
+ * (read out by rulestats.c) and emits alerts.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -47,6 +48,10 @@ struct engine *engine_new(void)
 
 	if (!e)
 		return NULL;
+	if (!(e->evtc = calloc(EVT_MAX, sizeof(*e->evtc)))) {
+		free(e);
+		return NULL;
+	}
 	arena_init(&e->arena);
 	e->matching = ENGINE_MATCH_FIRST;
 	e->min_priority = PRI_DEBUG;
@@ -72,6 +77,7 @@ void engine_free(struct engine *e)
 	buf_free(&e->xfbuf);
 	buf_free(&e->xfabuf);
 	arena_free(&e->arena);
+	free(e->evtc);
 	free(e);
 }
 
@@ -465,8 +471,10 @@ static void emit_rule(struct engine *e, struct rl_rule *r, const struct kevent *
 	a.output = ofmt_render(e, r->fmt, r->afields);
 	a.nfields = ofmt_count_fields(r->fmt);
 	a.fields = r->afields;
+	e->emitting = r;
 	if (emit)
 		emit(&a, arg);
+	e->emitting = NULL;
 }
 
 /* A regex of r errored out: counted, logged at most once per rule per
@@ -490,11 +498,24 @@ static void regex_failed(struct engine *e, struct rl_rule *r)
 	r->regex_unlogged = 0;
 }
 
+/* 1 when r fires on the current event (condition true, or a regex failed
+ * open); counts the evaluation. */
+static inline int rule_fires(struct engine *e, struct rl_rule *r)
+{
+	r->cnt.evals++;
+	e->eval_error = 0;
+	if (e->rule_timing)
+		return rulestats_eval_timed(e, r);
+	return ccomp_eval(e, r->root) || e->eval_error;
+}
+
 int engine_eval_with(struct engine *e, const struct kevent *ev, const struct engine_procsrc *ps,
                      void *psctx, engine_emit_fn emit, void *arg)
 {
 	const struct ptrvec *list;
-	int fired = 0;
+	struct evt_counts *ec;
+	int id, fired = 0;
+	size_t i;
 
 	if (!e->compiled || e->broken)
 		return 0;
@@ -505,24 +526,27 @@ int engine_eval_with(struct engine *e, const struct kevent *ev, const struct eng
 	e->ctx.psctx = psctx;
 	e->ctx.evtnum = e->evtnum;
 	fctx_reset(&e->ctx, ev);
-	if (e->use_index)
-		list = &e->buckets[ev->has_syscall ? engine_evt_id(e, ev->syscall_name, 0)
-		                                   : EVT_OTHER];
-	else
-		list = &e->all_active;
-	for (size_t i = 0; i < list->n; i++) {
+	id = ev->has_syscall ? engine_evt_id(e, ev->syscall_name, 0) : EVT_OTHER;
+	list = e->use_index ? &e->buckets[id] : &e->all_active;
+	ec = &e->evtc[id];
+	ec->events++;
+	for (i = 0; i < list->n; i++) {
 		struct rl_rule *r = list->v[i];
-		e->stats.rule_evals++;
-		e->eval_error = 0;
-		if (!ccomp_eval(e, r->root) && !e->eval_error)
+		if (!rule_fires(e, r))
 			continue;
 		if (e->eval_error)
 			regex_failed(e, r);
 		fired++;
-		e->stats.alerts++;
+		r->cnt.matches++;
 		emit_rule(e, r, ev, emit, arg);
-		if (e->matching == ENGINE_MATCH_FIRST)
+		if (e->matching == ENGINE_MATCH_FIRST) {
+			i++; /* the evaluations counted below include this one */
 			break;
+		}
 	}
+	e->stats.rule_evals += i;
+	e->stats.alerts += (uint64_t)fired;
+	ec->evals += i;
+	ec->matches += (uint64_t)fired;
 	return fired;
 }

@@ -11,7 +11,9 @@
  * holds the field table, with extractors by class in fields_evt.c,
  * fields_proc.c, fields_user.c, fields_fd.c and fields_container.c, and
  * Falco's other fields (supplied or skipped) in fields_falco.c; xform.c
- * checks transformers and runs join/concat/getopt; format.c renders outputs; engine.c ties them together behind this API
+ * checks transformers and runs join/concat/getopt; format.c renders outputs;
+ * rulestats.c reads out and prints the per-rule and per-event-type
+ * counters; engine.c ties them together behind this API
  * and evalproc.c plugs in the process table. The engine reads no /proc
  * itself: process facts come through engine_procsrc and the hooks below.
  *
@@ -202,5 +204,46 @@ struct engine_stats {
 };
 #define ENGINE_REGEX_LOG_INTERVAL_MS 60000
 void engine_get_stats(const struct engine *e, struct engine_stats *s);
+
+/* ---- Per-rule and per-event-type counters (rulestats.c) ----
+ * Always counted (a few increments per evaluation); evaluation time only
+ * when engine_set_rule_timing() is on (two clock reads per evaluation).
+ * A reload keeps counts by rule name (engine_stats_carry): a rule that
+ * stays keeps counting, even with a changed condition; a removed rule's
+ * counts go away with the old engine. */
+struct engine_rule_stats {
+	const char *name; /* owned by the engine */
+	int active;
+	uint64_t evals;      /* condition evaluated */
+	uint64_t matches;    /* condition true (or a regex failed open): alerts raised */
+	uint64_t alerts;     /* matches the outputs wrote: matches - suppressed */
+	uint64_t suppressed; /* matches the outputs dropped (rate limit) */
+	uint64_t time_ns;    /* evaluation time, 0 unless timing is on */
+};
+struct engine_evt_stats {
+	const char *type; /* syscall name, "<other>" for names the engine does not know */
+	uint64_t events, evals, matches;
+};
+void engine_set_rule_timing(struct engine *e, int on);
+int engine_rule_timing(const struct engine *e);
+/* Counters of rule i (0 .. engine_rule_count()-1); -1 when out of range. */
+int engine_rule_stats(const struct engine *e, size_t i, struct engine_rule_stats *out);
+/* The event types seen (events > 0), at most max written to out. Returns
+ * the total number of such types. */
+size_t engine_evt_stats(const struct engine *e, struct engine_evt_stats *out, size_t max);
+/* From inside the emit callback only: the alert being emitted was dropped
+ * by the outputs (rate limit); charged to its rule. */
+void engine_note_suppressed(struct engine *e);
+/* Adds from's counters to to's: rules by name, event types by name (an
+ * unknown name goes to "<other>"), and engine_get_stats' totals. */
+void engine_stats_carry(struct engine *to, const struct engine *from);
+
+/* The rule table: every active rule (top == 0) or the top rules, by
+ * evaluation time when timing is on, else by evaluations; then the event
+ * types by events. ENGINE_STATS_JSON writes one line of JSON instead:
+ * {"rule_stats":{"timing":B,"rules":[...],"event_types":[...]}}. */
+enum engine_stats_format { ENGINE_STATS_TABLE, ENGINE_STATS_JSON };
+void engine_rule_stats_print(const struct engine *e, enum engine_stats_format fmt, size_t top,
+                             FILE *out);
 
 #endif

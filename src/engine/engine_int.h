@@ -79,6 +79,20 @@ struct echeck;
 struct enode;
 struct ofmt;
 
+/* What one rule did (rulestats.c): bumped by engine_eval_with(), carried
+ * by name into the next engine on a reload (engine_stats_carry). */
+struct rule_counts {
+	uint64_t evals;      /* condition run */
+	uint64_t matches;    /* condition true, or failed open: an alert emitted */
+	uint64_t suppressed; /* of those, dropped by the outputs (engine_note_suppressed) */
+	uint64_t time_ns;    /* evaluation time, only while e->rule_timing */
+};
+
+/* What the events of one type (syscall name) did; indexed by event-type id. */
+struct evt_counts {
+	uint64_t events, evals, matches;
+};
+
 struct rl_rule {
 	const char *name;
 	const char *desc;
@@ -105,6 +119,7 @@ struct rl_rule {
 	uint64_t regex_unlogged;  /* errors since that log */
 	struct ofmt *fmt;
 	struct alert_field *afields; /* one per output field */
+	struct rule_counts cnt;
 };
 
 /* Index of a list, macro or rule by name in e's collection, or -1. */
@@ -182,6 +197,11 @@ struct engine {
 	struct buf outbuf;
 	struct buf xfbuf, xfabuf; /* output transformers' scratch (format.c) */
 	struct engine_stats stats;
+	/* per-rule and per-type counters (rulestats.c); evtc has EVT_MAX
+	 * entries, calloc'ed by engine_new, freed by engine_free */
+	struct evt_counts *evtc;
+	int rule_timing;          /* measure each rule's evaluation time */
+	struct rl_rule *emitting; /* rule whose alert is being emitted, or NULL */
 	/* regex matching (compile.c, eval.c): shared limits and JIT stack;
 	 * eval_error is the last match error of the rule being evaluated (a
 	 * PCRE2 error code, 0 for none): the rule then fires (fail open). */
@@ -203,6 +223,9 @@ int engine_slot(struct engine *e, const struct fref *r);
 const struct eslot *engine_slot_get(struct engine *e, int slot);
 /* Hash (sets_hash) of a present string slot value, computed once per event. */
 uint64_t engine_slot_hash(struct engine *e, int slot);
+
+/* rulestats.c: one rule's evaluation with its time measured. */
+int rulestats_eval_timed(struct engine *e, struct rl_rule *r);
 
 /* diag.c */
 void diag_add(struct engine_diag *d, enum engine_diag_level lvl, const struct src_pos *pos,

@@ -1,7 +1,8 @@
 #!/bin/bash
 # test_faults_privs.sh — the running daemon's privileges:
 #  1. a rules file (or the config file) writable by others is refused at
-#     start with an error naming it, and on SIGHUP (the running rules stay);
+#     start with an error naming it and exit 78 (a configuration error, which
+#     the unit does not restart), and on SIGHUP (the running rules stay);
 #  2. after start /proc/<pid>/status shows only the kept capabilities
 #     (audit_control, audit_read, dac_read_search, sys_ptrace, and
 #     sys_admin + sys_chroot to add path rules inside containers' mount
@@ -35,14 +36,16 @@ rc=$?
 if [ "$rc" = 0 ] && grep -q "ready:" "$W/r1.log"; then
 	skip "kestrel started with a world-writable rules file: daemon_run does not call privs_check_path() yet (faults report)"
 fi
-[ "$rc" = 1 ] || fail "kestrel exited $rc with a world-writable rules file, expected 1"
+# a configuration error (78, EX_CONFIG): the unit's RestartPreventExitStatus
+[ "$rc" = 78 ] || fail "kestrel exited $rc with a world-writable rules file, expected 78"
 grep -q "$W/rules.yaml: writable by others (mode 0666): refusing it" "$W/r1.log" ||
 	fail "the refusal does not name the file and why: $(cat "$W/r1.log")"
 grep -q "ready:" "$W/r1.log" && fail "kestrel got ready before refusing"
 chmod 644 "$W/rules.yaml"
 chmod 622 "$W/kestrel.yaml"
 "$KESTREL" -c "$W/kestrel.yaml" -o audit.mode=unicast -M 3 >"$W/r2.out" 2>"$W/r2.log"
-[ $? = 1 ] || fail "kestrel accepted a world-writable config file"
+rc=$?
+[ "$rc" = 78 ] || fail "kestrel exited $rc with a world-writable config file, expected 78"
 grep -q "$W/kestrel.yaml: writable by others" "$W/r2.log" || fail "config refusal unclear: $(cat "$W/r2.log")"
 chmod 600 "$W/kestrel.yaml"
 [ "$(auditctl -l | grep -c 'key=kestrel$')" = 0 ] || fail "a refused start left kernel rules"

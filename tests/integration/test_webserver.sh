@@ -6,7 +6,11 @@
 #     Debian package is about 96 MB, so tools/install-deps does not add it);
 #  3. values move with a known event count: N marker execs add exactly N
 #     to kestrel_alerts_total{rule="Integration marker exec",...} and at
-#     least N to kestrel_events_total;
+#     least N to kestrel_events_total; the engine's per-rule counters
+#     move too: kestrel_rule_matches_total and kestrel_rule_alerts_total of
+#     that rule by exactly N, its kestrel_rule_evaluations_total by at
+#     least N, and a rule named with quotes and a backslash has its label
+#     escaped;
 #  4. a client that sends half a request and waits does not stall the
 #     event loop: an exec still alerts at once;
 #  5. off by default: nothing listens without webserver.enabled.
@@ -27,6 +31,17 @@ cleanup() {
 }
 trap cleanup EXIT
 write_test_config "$W"
+# a rule whose name needs escaping in a label: first, so every execve
+# evaluates it; never true
+cat - "$W/rules.yaml" >"$W/rules.new" <<'R'
+- rule: 'Odd "quoted" \ name'
+  desc: label escaping in /metrics
+  condition: evt.type = execve and proc.name = kestrel-never-such-process
+  output: never
+  priority: DEBUG
+
+R
+mv "$W/rules.new" "$W/rules.yaml"
 PORT=$((20000 + $$ % 20000))
 URL=http://127.0.0.1:$PORT
 N=7
@@ -49,7 +64,9 @@ echo "ok: /healthz 200 {\"status\": \"ok\"}, 404, 405"
 
 # 2. the text format
 metric() { # metric NAME_WITH_LABELS: its value in $W/m.txt (0 if absent)
-	awk -v k="$1" 'index($0, k " ") == 1 { print $NF; f = 1 } END { if (!f) print 0 }' "$W/m.txt"
+	# through the environment: awk -v would undo the labels' backslash escapes
+	MKEY="$1" awk 'index($0, ENVIRON["MKEY"] " ") == 1 { print $NF; f = 1 }
+		END { if (!f) print 0 }' "$W/m.txt"
 }
 check_format() {
 	python3 - "$1" <<'PY' || fail "/metrics is not valid Prometheus text (above)"
@@ -105,6 +122,14 @@ echo "ok: /metrics parses; $(grep -vc '^#' "$W/m.txt") samples"
 K='kestrel_alerts_total{rule="Integration marker exec",priority="Warning"}'
 a0=$(metric "$K")
 e0=$(metric kestrel_events_total)
+R='{rule="Integration marker exec"}'
+O='{rule="Odd \"quoted\" \\ name"}'
+grep -qF "kestrel_rule_evaluations_total$O " "$W/m.txt" ||
+	fail "no escaped label for the odd rule: $(grep Odd "$W/m.txt")"
+re0=$(metric "kestrel_rule_evaluations_total$R")
+rm0=$(metric "kestrel_rule_matches_total$R")
+ra0=$(metric "kestrel_rule_alerts_total$R")
+oe0=$(metric "kestrel_rule_evaluations_total$O")
 for i in $(seq $N); do /bin/true "kestrel-it-web-$i"; done
 wait_for "$W/alerts.json" "kestrel-it-web-$N" 10 || fail "no alert for the marker execs"
 sleep 0.6 # the next tick publishes the snapshot
@@ -114,6 +139,15 @@ e1=$(metric kestrel_events_total)
 [ "$((a1 - a0))" = "$N" ] || fail "$K moved by $((a1 - a0)), expected $N"
 [ "$((e1 - e0))" -ge "$N" ] || fail "kestrel_events_total moved by $((e1 - e0)), expected >= $N"
 echo "ok: $N execs: $K $a0 -> $a1, events $e0 -> $e1"
+rm1=$(metric "kestrel_rule_matches_total$R")
+ra1=$(metric "kestrel_rule_alerts_total$R")
+re1=$(metric "kestrel_rule_evaluations_total$R")
+oe1=$(metric "kestrel_rule_evaluations_total$O")
+[ "$((rm1 - rm0))" = "$N" ] || fail "kestrel_rule_matches_total$R moved by $((rm1 - rm0)), expected $N"
+[ "$((ra1 - ra0))" = "$N" ] || fail "kestrel_rule_alerts_total$R moved by $((ra1 - ra0)), expected $N"
+[ "$((re1 - re0))" -ge "$N" ] || fail "kestrel_rule_evaluations_total$R moved by $((re1 - re0))"
+[ "$((oe1 - oe0))" -ge "$N" ] || fail "the odd rule's evaluations moved by $((oe1 - oe0))"
+echo "ok: rule counters: matches +$((rm1 - rm0)), alerts +$((ra1 - ra0)), evaluations +$((re1 - re0)); odd rule +$((oe1 - oe0)) evaluations"
 
 # 4. a slow client holds a connection open with half a request
 exec 3<>"/dev/tcp/127.0.0.1/$PORT" || fail "cannot connect"
