@@ -26,6 +26,9 @@
 #define CCOMP_REGEX_JIT_STACK_MIN (32 * 1024)
 #define CCOMP_REGEX_JIT_STACK_MAX (1024 * 1024)
 
+/* Longest address text whose parse a CIDR check caches (INET6_ADDRSTRLEN). */
+#define CCOMP_IP_TEXT_MAX 46
+
 /* Macro nesting beyond this is reported as a cycle. */
 #define CCOMP_MAX_MACRO_NEST 64
 
@@ -38,37 +41,45 @@ struct cidr {
 };
 
 struct echeck {
+	/* What eval.c reads for every check, first: one cache line rather
+	 * than four (the rule data is cold by the time the event's parsing
+	 * is done, and each line is a miss). */
+	struct emulti *mv; /* join()/concat()/getopt() instead of a field */
+	struct sset *set;
 	int slot;
-	struct fref ref;
+	int rhs_slot;
 	int any_anc; /* FA_INDEX field without index: any ancestor */
-	enum ftype type;
 	int nxf;
-	enum cxform xf[CFIELD_MAX_XFORMS];
-	struct buf xbuf, abuf;
+	enum ftype type;
 	enum cop op;
 	enum cmod mod;
-	/* right-hand side */
+	int nvals;
 	const char *s;
 	size_t slen;
+	/* right-hand side, the rest */
 	int64_t n;
-	int nvals;
+	struct pset *pfx;
+	struct cidr *nets;
 	const char **vals;
 	size_t *lens;
 	int64_t *nums;
-	struct sset *set;
-	struct pset *pfx;
-	struct cidr *nets;
 	pcre2_code **re;
 	pcre2_match_data *md;
 	pcre2_match_context *mctx; /* the engine's (limits, JIT stack) */
 	struct engine *eng;        /* for match errors (eval_error) */
-	int rhs_slot;
-	struct emulti *mv;  /* join()/concat()/getopt() instead of a field */
+	struct fref ref;
+	enum cxform xf[CFIELD_MAX_XFORMS];
+	struct buf xbuf, abuf;
 	const char **globs; /* pmatch entries with wildcards (/opt/ * /bin) */
 	int nglobs;
 	int rhs_nxf; /* transformers of a right-hand field */
 	enum cxform rhs_xf[CFIELD_MAX_XFORMS];
 	struct buf rbuf, rabuf;
+	/* CIDR checks: the last address text parsed and its bytes (the same
+	 * address comes back event after event); ip_text[0] 0 when none */
+	char ip_text[CCOMP_IP_TEXT_MAX];
+	int ip_ok, ip_fam;
+	unsigned char ip_addr[16];
 };
 
 struct enode {

@@ -185,6 +185,22 @@ static int pmatch_globs(struct echeck *k, const char *s, size_t len)
 	return 0;
 }
 
+/* s as an address into k->ip_fam/ip_addr; 0 when it is none. The last
+ * text parsed is kept with its answer. */
+static int ip_parse(struct echeck *k, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (k->ip_text[0] && n < sizeof(k->ip_text) && memcmp(s, k->ip_text, n + 1) == 0)
+		return k->ip_ok;
+	k->ip_fam = strchr(s, ':') ? AF_INET6 : AF_INET;
+	k->ip_ok = inet_pton(k->ip_fam, s, k->ip_addr) == 1;
+	k->ip_text[0] = '\0';
+	if (n > 0 && n < sizeof(k->ip_text))
+		memcpy(k->ip_text, s, n + 1);
+	return k->ip_ok;
+}
+
 static int cmp_value(struct echeck *k, const char *s, size_t len, int64_t num)
 {
 	switch (k->type) {
@@ -213,13 +229,11 @@ static int cmp_value(struct echeck *k, const char *s, size_t len, int64_t num)
 			return 0;
 		}
 	case FT_IPNET: {
-		unsigned char a[16];
-		int fam = strchr(s, ':') ? AF_INET6 : AF_INET;
 		int hits = 0;
-		if (inet_pton(fam, s, a) != 1)
+		if (!ip_parse(k, s))
 			return 0;
 		for (int i = 0; i < k->nvals; i++)
-			hits += cidr_has(&k->nets[i], fam, a);
+			hits += cidr_has(&k->nets[i], k->ip_fam, k->ip_addr);
 		if (k->mod)
 			return mod_result(k, k->op == OP_NE ? k->nvals - hits : hits);
 		return k->op == OP_NE ? !hits : hits > 0;

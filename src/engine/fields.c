@@ -135,18 +135,69 @@ static int sc_takes_fd(const struct kevent *ev)
 	return 0;
 }
 
-/* Open flags: a1 for open, a2 for openat; creat implies them. -1 unknown. */
-static int64_t open_flags(const struct kevent *ev)
+/* Which open-like call a syscall is: where its flags are. */
+enum open_kind { OPK_NONE, OPK_OPEN, OPK_OPENAT, OPK_CREAT, OPK_OPENAT2 };
+
+static int open_kind(const struct kevent *ev)
 {
 	if (fld_sc_is(ev, "open"))
-		return (int64_t)ev->a[1];
+		return OPK_OPEN;
 	if (fld_sc_is(ev, "openat"))
-		return (int64_t)ev->a[2];
+		return OPK_OPENAT;
 	if (fld_sc_is(ev, "creat"))
+		return OPK_CREAT;
+	if (fld_sc_is(ev, "openat2"))
+		return OPK_OPENAT2;
+	return OPK_NONE;
+}
+
+/* Open flags: a1 for open, a2 for openat; creat implies them. -1 unknown. */
+static int64_t open_flags(const struct kevent *ev, int kind)
+{
+	switch (kind) {
+	case OPK_OPEN:
+		return (int64_t)ev->a[1];
+	case OPK_OPENAT:
+		return (int64_t)ev->a[2];
+	case OPK_CREAT:
 		return O_CREAT | O_WRONLY | O_TRUNC;
-	if (fld_sc_is(ev, "openat2") && ev->openat2_flags != KEV_UNSET)
-		return ev->openat2_flags; /* the OPENAT2 record */
-	return -1;
+	case OPK_OPENAT2:
+		if (ev->openat2_flags != KEV_UNSET)
+			return ev->openat2_flags; /* the OPENAT2 record */
+		return -1;
+	default:
+		return -1;
+	}
+}
+
+/* The class of the event's syscall name, from c's cache or computed into
+ * it (by name only: the flags come from the event itself, in fctx_cls). */
+static const struct fctx_cls_entry *cls_of_name(struct fctx *c)
+{
+	static const struct fctx_cls_entry none; /* no name: no class */
+	const char *sc = c->ev->syscall_name;
+
+	if (!sc)
+		return &none;
+	size_t slot = ((uintptr_t)sc >> 3) % FCTX_CLS_CACHE;
+	struct fctx_cls_entry *e = &c->cls_cache[slot];
+	if (e->name[0] && strcmp(sc, e->name) == 0)
+		return e;
+	struct fctx_cls_entry n = {.name = {0}};
+	n.is_open = (unsigned char)sc_is_open(c->ev);
+	n.is_exec = !n.is_open && sc_is_exec(c->ev);
+	n.takes_fd = !n.is_open && !n.is_exec && sc_takes_fd(c->ev);
+	n.is_socket = (unsigned char)fld_sc_is(c->ev, "socket");
+	n.open_kind = (unsigned char)(n.is_open ? open_kind(c->ev) : OPK_NONE);
+	size_t len = strlen(sc);
+	if (len == 0 || len >= sizeof(e->name)) {
+		/* not cacheable: answer from a scratch copy */
+		c->cls_scratch = n;
+		return &c->cls_scratch;
+	}
+	memcpy(n.name, sc, len + 1);
+	*e = n;
+	return e;
 }
 
 /* The syscall's class, computed once per event (strcmp-free afterwards). */
@@ -154,11 +205,12 @@ struct fctx *fctx_cls(struct fctx *c)
 {
 	if (!c->have_cls) {
 		c->have_cls = 1;
-		c->is_open = sc_is_open(c->ev);
-		c->is_exec = !c->is_open && sc_is_exec(c->ev);
-		c->takes_fd = !c->is_open && !c->is_exec && sc_takes_fd(c->ev);
-		c->is_socket = fld_sc_is(c->ev, "socket");
-		c->oflags = c->is_open ? open_flags(c->ev) : -1;
+		const struct fctx_cls_entry *k = cls_of_name(c);
+		c->is_open = k->is_open;
+		c->is_exec = k->is_exec;
+		c->takes_fd = k->takes_fd;
+		c->is_socket = k->is_socket;
+		c->oflags = c->is_open ? open_flags(c->ev, k->open_kind) : -1;
 	}
 	return c;
 }

@@ -49,6 +49,19 @@ struct fval {
 	int64_t n;
 };
 
+/* Longest syscall name whose class fctx caches (longer: not cached). */
+#define FCTX_CLS_NAME_MAX 32
+/* Entries of that cache (direct-mapped by the name's address: names
+ * come from libaudit's tables, a few dozen distinct in a run). */
+#define FCTX_CLS_CACHE 64
+
+/* One syscall name's class: name[0] == '\0' for an empty entry. */
+struct fctx_cls_entry {
+	char name[FCTX_CLS_NAME_MAX];
+	unsigned char open_kind; /* enum in fields.c: which open-like call */
+	unsigned char is_open, is_exec, takes_fd, is_socket;
+};
+
 /* Everything an extractor may look at for one event. */
 struct fctx {
 	const struct kevent *ev;
@@ -61,6 +74,10 @@ struct fctx {
 	int have_cls; /* syscall class below computed */
 	int is_open, is_exec, takes_fd, is_socket;
 	int64_t oflags; /* open flags, -1 when not an open */
+	/* Classes of syscall names seen, kept across events (one strcmp
+	 * instead of thirty); zeroed with the engine. */
+	struct fctx_cls_entry cls_cache[FCTX_CLS_CACHE];
+	struct fctx_cls_entry cls_scratch; /* a name too long to cache */
 	const struct proc *proc, *parent;
 	const struct container_info *ct;
 };

@@ -32,6 +32,8 @@
 #define KNORM_MAX_ARG_GAP 1
 /* st_mode in octal: 0177777 and a few digits of slack, no more. */
 #define KNORM_MAX_MODE_DIGITS 12
+/* Decimal digits that cannot overflow int64_t: parsed inline. */
+#define KNORM_FAST_DIGITS 18
 /* libaudit's machine types (MACH_X86 ... MACH_IO_URING) fit below this. */
 #define KNORM_MACHINES 16
 
@@ -54,6 +56,9 @@ struct knorm {
 	size_t pathcap;
 	const char **ptitle;
 	size_t ptitlecap;
+	/* the last syscall name asked of dirfd_args() and its answer */
+	const char *dirfd_sc;
+	int dirfd_known, dirfd_is, dirfd_second;
 };
 
 struct knorm *knorm_new(void)
@@ -102,7 +107,7 @@ static const char *dup_value(struct knorm *n, const struct arec *r, const struct
 {
 	if (!f || arec_is_null(r, f))
 		return NULL;
-	char *p = arena_alloc(&n->arena, (size_t)f->vlen + 1);
+	char *p = arena_alloc_raw(&n->arena, (size_t)f->vlen + 1);
 	if (!p)
 		return NULL;
 	arec_value(r, f, p, (size_t)f->vlen + 1);
@@ -123,6 +128,21 @@ static int64_t field_num(const struct arec *r, const struct arec_field *f, int b
 
 	if (arec_is_null(r, f))
 		return KEV_UNSET; /* the kernel's "?": no value, not a bad one */
+	if (base == 10 && f->vlen != 0 && f->vlen <= KNORM_FAST_DIGITS) {
+		/* the common case inline: a short unsigned decimal (pid, uid,
+		 * exit...); anything else, '-' included, takes arec_num */
+		const unsigned char *u = (const unsigned char *)arec_raw(r, f);
+		uint64_t x = 0;
+		uint32_t i;
+		for (i = 0; i < f->vlen; i++) {
+			unsigned d = (unsigned)u[i] - '0';
+			if (d > 9)
+				break;
+			x = x * 10 + d;
+		}
+		if (i == f->vlen)
+			return (int64_t)x; /* below 10^18: never KEV_UNSET */
+	}
 	if (arec_num(arec_raw(r, f), f->vlen, base, &v) < 0 || v == KEV_UNSET) {
 		ev->malformed++;
 		return KEV_UNSET;
@@ -440,17 +460,32 @@ static int dirfd_args(const char *sc, int *second)
 
 /* A relative name given with a real dirfd is relative to a directory the
  * records do not name: mark it so no later stage joins it to the cwd. */
-static void mark_dirfd_paths(struct kevent *ev)
+static void mark_dirfd_paths(struct knorm *n, struct kevent *ev)
 {
-	int second;
+	int second, i;
 
-	if (!ev->has_syscall || !dirfd_args(ev->syscall_name, &second))
+	if (!ev->has_syscall)
+		return;
+	for (i = 0; i < ev->npaths; i++)
+		if (ev->paths[i].name && ev->paths[i].name[0] != '/')
+			break;
+	if (i == ev->npaths)
+		return; /* no relative name: nothing to mark */
+	/* names come from knorm_syscall_name's cache: one pointer compare
+	 * answers for a run of events of the same syscall */
+	if (ev->syscall_name != n->dirfd_sc || !n->dirfd_known) {
+		n->dirfd_is = dirfd_args(ev->syscall_name, &n->dirfd_second);
+		n->dirfd_sc = ev->syscall_name;
+		n->dirfd_known = 1;
+	}
+	second = n->dirfd_second;
+	if (!n->dirfd_is)
 		return;
 	int fd0 = (int32_t)(uint32_t)ev->a[0], fd2 = (int32_t)(uint32_t)ev->a[2];
 	int at = fd0 != KEV_AT_FDCWD ? fd0 : second && fd2 != KEV_AT_FDCWD ? fd2 : KEV_AT_FDCWD;
 	if (at == KEV_AT_FDCWD)
 		return;
-	for (int i = 0; i < ev->npaths; i++) {
+	for (; i < ev->npaths; i++) { /* from the first relative name */
 		struct kev_path *p = &ev->paths[i];
 		if (p->name && p->name[0] != '/') {
 			p->dirfd_unresolved = 1;
@@ -464,24 +499,28 @@ static int take_proctitle(struct knorm *n, const struct arec *r, struct kevent *
 	const struct arec_field *f = arec_find(r, "proctitle");
 	if (!f || arec_is_null(r, f))
 		return 0;
-	char *buf = arena_alloc(&n->arena, (size_t)f->vlen + 1);
+	char *buf = arena_alloc_raw(&n->arena, (size_t)f->vlen + 1);
 	if (!buf)
 		return -1;
 	long len = arec_value(r, f, buf, (size_t)f->vlen + 1);
-	int count = 0;
-	for (long i = 0; i < len; i++)
-		if (buf[i] == '\0')
-			count++;
-	if (buf_grow_array((void **)&n->ptitle, &n->ptitlecap, count + 2, sizeof(*n->ptitle)) < 0)
-		return -1;
+	/* split on NUL: a word ends at each NUL, the last one at the end
+	 * unless it is empty (a trailing NUL); memchr() finds the few NULs */
 	int k = 0;
-	long start = 0;
-	for (long i = 0; i <= len; i++) {
-		if (i == len || buf[i] == '\0') {
-			if (i > start || i < len)
-				n->ptitle[k++] = buf + start;
-			start = i + 1;
-		}
+	const char *p = buf, *end = buf + len;
+	if (buf_grow_array((void **)&n->ptitle, &n->ptitlecap, 2, sizeof(*n->ptitle)) < 0)
+		return -1;
+	for (;;) {
+		const char *z = memchr(p, '\0', (size_t)(end - p));
+		if (!z && p == end)
+			break;
+		size_t need = (size_t)k + 2; /* this word and the NULL */
+		if (need > n->ptitlecap && buf_grow_array((void **)&n->ptitle, &n->ptitlecap, need,
+		                                          sizeof(*n->ptitle)) < 0)
+			return -1;
+		n->ptitle[k++] = p;
+		if (!z)
+			break;
+		p = z + 1;
 	}
 	n->ptitle[k] = NULL;
 	ev->proctitle = n->ptitle;
@@ -489,12 +528,19 @@ static int take_proctitle(struct knorm *n, const struct arec *r, struct kevent *
 	return 0;
 }
 
-static int hexbyte(const char *h)
+/* Dotted quad of a (inet_ntop's text, without its sprintf per call);
+ * out holds at least INET_ADDRSTRLEN bytes. */
+static void ipv4_text(const unsigned char *a, char *out)
 {
-	char b[1];
-	if (arec_hex_decode(h, 2, b, 1) != 1)
-		return -1;
-	return (unsigned char)b[0];
+	for (int i = 0; i < 4; i++) {
+		unsigned v = a[i];
+		if (v >= 100)
+			*out++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*out++ = (char)('0' + v / 10 % 10);
+		*out++ = (char)('0' + v % 10);
+		*out++ = i < 3 ? '.' : '\0';
+	}
 }
 
 int knorm_decode_sockaddr(const char *hex, size_t hexlen, struct kev_sockaddr *out)
@@ -508,12 +554,9 @@ int knorm_decode_sockaddr(const char *hex, size_t hexlen, struct kev_sockaddr *o
 		return -1;
 	if (nb > sizeof(b))
 		nb = sizeof(b);
-	for (size_t i = 0; i < nb; i++) {
-		int v = hexbyte(hex + 2 * i);
-		if (v < 0)
-			return -1;
-		b[i] = (unsigned char)v;
-	}
+	/* the first nb bytes, decoded and validated in one pass */
+	if (arec_hex_decode(hex, 2 * nb, (char *)b, nb) != (long)nb)
+		return -1;
 	/* sa_family is host-endian: accept a big-endian machine's records too */
 	int fam = b[0] | b[1] << 8;
 	int fam_be = b[0] << 8 | b[1];
@@ -527,7 +570,7 @@ int knorm_decode_sockaddr(const char *hex, size_t hexlen, struct kev_sockaddr *o
 			return -1;
 		out->family = KEV_SA_INET;
 		out->port = b[2] << 8 | b[3];
-		inet_ntop(AF_INET, b + 4, out->addr, sizeof(out->addr));
+		ipv4_text(b + 4, out->addr);
 		return 0;
 	case AF_INET6:
 		if (nb < 24)
@@ -593,14 +636,13 @@ static int cap_field(const struct arec *r, const char *key, uint64_t *out, struc
  * "cap_". All four must be there. */
 static void take_caps(const struct arec *r, const char *prefix, struct kevent *ev)
 {
-	char k[4][12];
-	const char *names[4] = {"pe", "pp", "pi", "pa"};
+	static const char *const plain[4] = {"pe", "pp", "pi", "pa"};
+	static const char *const capset[4] = {"cap_pe", "cap_pp", "cap_pi", "cap_pa"};
+	const char *const *names = prefix[0] ? capset : plain;
 	uint64_t *dst[4] = {&ev->cap_pe, &ev->cap_pp, &ev->cap_pi, &ev->cap_pa};
-	for (int i = 0; i < 4; i++) {
-		snprintf(k[i], sizeof(k[i]), "%s%s", prefix, names[i]);
-		if (cap_field(r, k[i], dst[i], ev) < 0)
+	for (int i = 0; i < 4; i++)
+		if (cap_field(r, names[i], dst[i], ev) < 0)
 			return;
-	}
 	ev->has_caps = 1;
 }
 
@@ -704,6 +746,6 @@ int knorm_build(struct knorm *n, const struct asm_event *aev, struct kevent *ev)
 	if (ev->has_syscall && ev->first_type != AUDIT_SYSCALL)
 		ev->first_type = AUDIT_SYSCALL;
 	finish_argv(n, ev);
-	mark_dirfd_paths(ev);
+	mark_dirfd_paths(n, ev);
 	return 0;
 }

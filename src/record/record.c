@@ -50,15 +50,16 @@ static struct arec_field *add_field(struct arec *r)
 	return &r->fields[r->nfields++];
 }
 
-static int parse_u64(const char **pp, const char *end, uint64_t *out)
+static inline int parse_u64(const char **pp, const char *end, uint64_t *out)
 {
 	const char *p = *pp;
 	uint64_t v = 0;
+	unsigned d;
 
-	if (p >= end || *p < '0' || *p > '9')
+	if (p >= end || (unsigned)(*p - '0') > 9)
 		return -1;
-	while (p < end && *p >= '0' && *p <= '9') {
-		v = v * 10 + (uint64_t)(*p - '0');
+	while (p < end && (d = (unsigned)(*p - '0')) <= 9) {
+		v = v * 10 + d;
 		p++;
 	}
 	*pp = p;
@@ -68,6 +69,34 @@ static int parse_u64(const char **pp, const char *end, uint64_t *out)
 
 /* Bytes that end a key: one table load per byte of the key. */
 static const unsigned char key_stop[256] = {['='] = 1, [' '] = 1, [AREC_ENRICHED_SEP] = 1};
+
+/*
+ * The end of a raw bare value at p: the next space, or end. Most values
+ * (numbers, flags, ids) end within eight bytes: one 64-bit word answers
+ * them (the "has zero byte" test on x ^ 0x20..20; its lowest flagged byte
+ * is the first space, as a borrow only flags bytes after a real match).
+ * Longer ones (hex arguments, proctitle) go to memchr(). Big-endian hosts
+ * take memchr() for all.
+ */
+#define SWAR_ONES 0x0101010101010101ull
+#define SWAR_HIGHS 0x8080808080808080ull
+#define SWAR_SPACES (SWAR_ONES * ' ')
+
+static inline size_t value_end(const char *t, size_t p, size_t end)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (end - p >= sizeof(uint64_t)) {
+		uint64_t x;
+		memcpy(&x, t + p, sizeof(x));
+		x ^= SWAR_SPACES;
+		uint64_t m = (x - SWAR_ONES) & ~x & SWAR_HIGHS;
+		if (m)
+			return p + ((unsigned)__builtin_ctzll(m) >> 3);
+	}
+#endif
+	const char *sp = memchr(t + p, ' ', end - p);
+	return sp ? (size_t)(sp - t) : end;
+}
 
 /* fields -> field (' ' field)*, field -> key '=' value; tokens without '='
  * (free text in AVC records, "{ read }") are skipped, not errors. */
@@ -139,8 +168,7 @@ static int parse_fields(struct arec *r, size_t start, size_t end, uint8_t flags,
 				/* the raw part ends before the separator (arec_parse
 				 * cut it there): a value ends at a space, and long
 				 * hex values are worth a vectorised search */
-				const char *sp = memchr(t + p, ' ', end - p);
-				p = sp ? (size_t)(sp - t) : end;
+				p = value_end(t, p, end);
 			}
 			f->voff = (uint32_t)v;
 			f->vlen = (uint32_t)(p - v);
@@ -154,32 +182,43 @@ static int parse_fields(struct arec *r, size_t start, size_t end, uint8_t flags,
  * strcmp walk over its whole table; 0 sends the caller to libaudit. */
 static int common_type(const char *name, size_t len)
 {
-	static const struct {
-		const char *name;
-		size_t len;
-		int type;
-	} common[] = {
-#define T(lit, t) {lit, sizeof(lit) - 1, t}
-	    T("SYSCALL", AUDIT_SYSCALL),
-	    T("PATH", AUDIT_PATH),
-	    T("CWD", AUDIT_CWD),
-	    T("PROCTITLE", AUDIT_PROCTITLE),
-	    T("EXECVE", AUDIT_EXECVE),
-	    T("SOCKADDR", AUDIT_SOCKADDR),
-	    T("EOE", AUDIT_EOE),
-	    T("USER_START", AUDIT_USER_START),
-	    T("USER_END", AUDIT_USER_END),
-	    T("CRED_ACQ", AUDIT_CRED_ACQ),
-	    T("CRED_DISP", AUDIT_CRED_DISP),
-	    T("USER_ACCT", AUDIT_USER_ACCT),
-	    T("USER_AUTH", AUDIT_USER_AUTH),
-	    T("LOGIN", AUDIT_LOGIN),
-	    T("BPRM_FCAPS", AUDIT_BPRM_FCAPS),
+#define T(lit, t)                                                                                  \
+	if (len == sizeof(lit) - 1 && memcmp(name, lit, sizeof(lit) - 1) == 0)                     \
+		return t;
+	switch (name[0]) {
+	case 'B':
+		T("BPRM_FCAPS", AUDIT_BPRM_FCAPS);
+		break;
+	case 'C':
+		T("CWD", AUDIT_CWD);
+		T("CRED_ACQ", AUDIT_CRED_ACQ);
+		T("CRED_DISP", AUDIT_CRED_DISP);
+		break;
+	case 'E':
+		T("EXECVE", AUDIT_EXECVE);
+		T("EOE", AUDIT_EOE);
+		break;
+	case 'L':
+		T("LOGIN", AUDIT_LOGIN);
+		break;
+	case 'P':
+		T("PATH", AUDIT_PATH);
+		T("PROCTITLE", AUDIT_PROCTITLE);
+		break;
+	case 'S':
+		T("SYSCALL", AUDIT_SYSCALL);
+		T("SOCKADDR", AUDIT_SOCKADDR);
+		break;
+	case 'U':
+		T("USER_START", AUDIT_USER_START);
+		T("USER_END", AUDIT_USER_END);
+		T("USER_ACCT", AUDIT_USER_ACCT);
+		T("USER_AUTH", AUDIT_USER_AUTH);
+		break;
+	default:
+		break;
+	}
 #undef T
-	};
-	for (size_t i = 0; i < sizeof(common) / sizeof(common[0]); i++)
-		if (common[i].len == len && memcmp(common[i].name, name, len) == 0)
-			return common[i].type;
 	return 0;
 }
 
@@ -192,11 +231,12 @@ static int parse_type_name(struct arec *r, const char **pp, const char *end, cha
 	const char *sp = memchr(n, ' ', (size_t)(end - n));
 	if (!sp || sp - n > AREC_MAX_KEY || sp == n)
 		return set_err(err, errlen, "bad type= field");
-	memcpy(name, n, (size_t)(sp - n));
-	name[sp - n] = '\0';
-	r->type = common_type(name, (size_t)(sp - n));
-	if (r->type == 0)
+	r->type = common_type(n, (size_t)(sp - n));
+	if (r->type == 0) {
+		memcpy(name, n, (size_t)(sp - n));
+		name[sp - n] = '\0';
 		r->type = audit_name_to_msg_type(name);
+	}
 	if (r->type <= 0) {
 		/* "UNKNOWN[1334]" or a bare number */
 		const char *d = strchr(name, '[');
@@ -344,14 +384,6 @@ const struct arec_field *arec_find_enriched(struct arec *r, const char *key)
 	return find(r, 0, r->nfields, key, 1);
 }
 
-int arec_is_null(const struct arec *r, const struct arec_field *f)
-{
-	const char *v = r->text + f->voff;
-	if (f->vkind != ARV_BARE)
-		return 0;
-	return (f->vlen == 6 && memcmp(v, "(null)", 6) == 0) || (f->vlen == 1 && v[0] == '?');
-}
-
 /* Keys whose values the kernel (audit_log_untrustedstring) or the audit
  * tools (audit_encode_value) hex-encode when they hold unsafe bytes.
  * Dispatch on length first: this runs for every decoded value. */
@@ -414,14 +446,44 @@ int arec_is_hex(const struct arec *r, const struct arec_field *f)
 	return 1;
 }
 
+/* A hex digit as the high and the low half of a byte, with HEX_OK set;
+ * 0 for any other byte. ANDing the two entries keeps HEX_OK only when both
+ * are digits, ORing them gives the byte: no branch per byte. */
+#define HEX_OK 0x100
+#define HD(c, v) [c] = HEX_OK | (v)
+#define HEX_DIGITS(sh)                                                                             \
+	HD('0', 0 << sh), HD('1', 1 << sh), HD('2', 2 << sh), HD('3', 3 << sh), HD('4', 4 << sh),  \
+	    HD('5', 5 << sh), HD('6', 6 << sh), HD('7', 7 << sh), HD('8', 8 << sh),                \
+	    HD('9', 9 << sh), HD('a', 10 << sh), HD('b', 11 << sh), HD('c', 12 << sh),             \
+	    HD('d', 13 << sh), HD('e', 14 << sh), HD('f', 15 << sh), HD('A', 10 << sh),            \
+	    HD('B', 11 << sh), HD('C', 12 << sh), HD('D', 13 << sh), HD('E', 14 << sh),            \
+	    HD('F', 15 << sh)
+static const uint16_t hex_hi[256] = {HEX_DIGITS(4)};
+static const uint16_t hex_lo[256] = {HEX_DIGITS(0)};
+#undef HEX_DIGITS
+#undef HD
+/* Bytes decoded between two validity tests. */
+#define HEX_BLOCK 8
+
 /* Decode and validate in one pass; -1 on a non-hex digit (out may then hold
- * part of the bytes). Bytes past outlen are validated, not stored. */
+ * part of the bytes, some decoded from bad digits). Bytes past outlen are
+ * validated, not stored. */
 static long hex_decode(const char *hex, size_t hexlen, char *out, size_t outlen)
 {
 	const unsigned char *h = (const unsigned char *)hex;
-	size_t n = hexlen / 2, i, stored = n < outlen ? n : outlen;
+	size_t n = hexlen / 2, i = 0, stored = n < outlen ? n : outlen;
 
-	for (i = 0; i < stored; i++) {
+	for (; i + HEX_BLOCK <= stored; i += HEX_BLOCK) {
+		unsigned ok = HEX_OK;
+		for (size_t j = i; j < i + HEX_BLOCK; j++) {
+			unsigned hi = hex_hi[h[2 * j]], lo = hex_lo[h[2 * j + 1]];
+			ok &= hi & lo;
+			out[j] = (char)(hi | lo);
+		}
+		if (!ok)
+			return -1;
+	}
+	for (; i < stored; i++) {
 		unsigned hi = hexv[h[2 * i]], lo = hexv[h[2 * i + 1]];
 		if (!hi || !lo)
 			return -1;

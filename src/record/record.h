@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* auditd's ENRICHED log format separates the interpreted fields with GS. */
 #define AREC_ENRICHED_SEP '\x1d'
@@ -84,8 +85,16 @@ static inline const char *arec_raw(const struct arec *r, const struct arec_field
 	return r->text + f->voff;
 }
 
-/* 1 when the value is the kernel's "(null)" or "?" marker for no value. */
-int arec_is_null(const struct arec *r, const struct arec_field *f);
+/* 1 when the value is the kernel's "(null)" or "?" marker for no value.
+ * Inline: it guards every decoded and every numeric value. */
+static inline int arec_is_null(const struct arec *r, const struct arec_field *f)
+{
+	const char *v = r->text + f->voff;
+	if (f->vkind != ARV_BARE)
+		return 0;
+	return (f->vlen == 1 && v[0] == '?') ||
+	       (f->vlen == 6 && v[0] == '(' && memcmp(v, "(null)", 6) == 0);
+}
 
 /*
  * 1 when the kernel hex-encoded this value: an unquoted value of a key that

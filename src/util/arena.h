@@ -23,6 +23,8 @@ void arena_free(struct arena *a);
 void arena_reset(struct arena *a);
 /* n zeroed bytes, 16-byte aligned; NULL when out of memory. */
 void *arena_alloc(struct arena *a, size_t n);
+/* The same, not zeroed: for bytes the caller writes at once. */
+void *arena_alloc_raw(struct arena *a, size_t n);
 /* Copy of s[0..n) with a NUL appended. */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 /* Copy of s (NULL for NULL). */
