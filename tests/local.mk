@@ -40,6 +40,7 @@ UNIT_TESTS += tests/unit/test_conformance
 UNIT_TESTS += tests/unit/test_replay_golden
 UNIT_TESTS += tests/unit/test_kcheck_journal
 UNIT_TESTS += tests/unit/test_evt_time
+UNIT_TESTS += tests/unit/test_evt_mode
 UNIT_TESTS += tests/unit/test_normalize
 UNIT_TESTS += tests/unit/test_normalize_fast
 UNIT_TESTS += tests/unit/test_util

@@ -20,6 +20,7 @@
 #include "kernel/kaudit.h"
 #include "kernel/krules.h"
 #include "output/output.h"
+#include "proc/fdtable.h"
 #include "source/netlink.h"
 #include "util/log.h"
 #include "util/clock.h"
@@ -133,11 +134,13 @@ void daemon_log_stats(struct daemon *d, const char *when)
 	         " (%.0f/s) incomplete=%" PRIu64 " malformed=%" PRIu64 " alerts=%" PRIu64
 	         " suppressed=%" PRIu64 " kernel_lost=%" PRIu64 " enobufs=%" PRIu64
 	         " write_errors=%" PRIu64 " http_failed=%" PRIu64 " http_dropped=%" PRIu64
-	         " processes=%zu rules_active=%zu",
+	         " processes=%zu fd_evictions=%" PRIu64 " fd_local_misses=%" PRIu64
+	         " rules_active=%zu",
 	         when, secs, ps->records, (double)ps->records / secs, ps->events,
 	         (double)ps->events / secs, ps->incomplete, ps->malformed, rs.alerts, os.suppressed,
 	         d->kernel_lost_total, ss ? ss->enobufs : 0, os.write_errors, os.http_failed,
-	         os.http_dropped, rs.processes, rs.rules_active);
+	         os.http_dropped, rs.processes, fdtable_evictions(), fdtable_local_misses(),
+	         rs.rules_active);
 	service_status("%.0f events/s, %" PRIu64 " alerts", (double)ps->events / secs, rs.alerts);
 	if (runtime_rule_stats() != RUNTIME_RULE_STATS_OFF)
 		log_rule_stats(d, when);
@@ -228,6 +231,9 @@ void daemon_publish(struct daemon *d)
 	v.lost_alerts = d->lost_alerts;
 	v.processes = rs.processes;
 	v.rules_active = rs.rules_active;
+	v.fd_evictions = fdtable_evictions();
+	v.fd_local_lookups = fdtable_local_lookups();
+	v.fd_local_misses = fdtable_local_misses();
 	v.kernel_rules = d->kr ? krules_count(d->kr) : 0;
 	v.kernel_rules_restored = d->rules_restored;
 	v.backlog = d->backlog;

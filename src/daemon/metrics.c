@@ -294,6 +294,12 @@ void metrics_render(struct metrics *m, FILE *f)
 	gauge_i(f, "kestrel_audit_enabled",
 	        "The kernel's audit enabled flag (0 off, 1 on, 2 locked).", v->audit_enabled);
 	metric(f, "kestrel_processes", "gauge", "Entries in the process table.", v->processes);
+	metric(f, "kestrel_fd_evictions_total", "counter",
+	       "File-descriptor table entries evicted at the per-process bound.", v->fd_evictions);
+	metric(f, "kestrel_fd_local_lookups_total", "counter",
+	       "Lookups of a connected socket's local end in /proc.", v->fd_local_lookups);
+	metric(f, "kestrel_fd_local_misses_total", "counter",
+	       "Local-end lookups that found nothing (process or fd gone).", v->fd_local_misses);
 	metric(f, "kestrel_rules_active", "gauge", "Rules the engine evaluates.", v->rules_active);
 	metric(f, "kestrel_kernel_rules", "gauge", "Kernel audit rules kestrel keeps installed.",
 	       v->kernel_rules);

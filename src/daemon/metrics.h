@@ -35,6 +35,7 @@ struct metrics_values {
 	uint64_t alerts, suppressed, write_errors, http_failed, http_dropped, truncated;
 	uint64_t kernel_lost, enobufs, duplicates, lost_alerts;
 	uint64_t processes, rules_active, kernel_rules, kernel_rules_restored;
+	uint64_t fd_evictions, fd_local_lookups, fd_local_misses; /* src/proc/fdtable.c */
 	int64_t backlog, backlog_limit, audit_enabled; /* -1: not read yet */
 	const char *source_mode;                       /* a static string */
 	struct integrity_stats integrity;

@@ -288,6 +288,80 @@ static int arg_coded(struct fctx *c, const char *k, struct fval *v, struct buf *
 	return -1;
 }
 
+/* The mode argument's kind: Falco prints chmod's as S_* names (PT_MODE),
+ * open's in octal and mkdir's in hex (PT_UINT32 with PF_OCT / PF_HEX). */
+enum mode_kind { MODE_NONE, MODE_NAMES, MODE_OCT, MODE_HEX };
+
+/* The raw mode argument of ev and how Falco prints it. */
+static enum mode_kind mode_arg(const struct kevent *ev, uint32_t *mode)
+{
+	static const struct {
+		const char *sc;
+		int arg;
+		enum mode_kind kind;
+	} t[] = {
+	    {"chmod", 1, MODE_NAMES}, {"fchmod", 1, MODE_NAMES}, {"fchmodat", 2, MODE_NAMES},
+	    {"open", 2, MODE_OCT},    {"openat", 3, MODE_OCT},   {"creat", 1, MODE_OCT},
+	    {"mkdir", 1, MODE_HEX},   {"mkdirat", 2, MODE_HEX},
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (fld_sc_is(ev, t[i].sc)) {
+			*mode = (uint32_t)ev->a[t[i].arg];
+			return t[i].kind;
+		}
+	return MODE_NONE;
+}
+
+/* chmod's mode as Falco renders it: the S_* bits it holds, lowest first,
+ * joined by '|'; a mode with none of them prints as octal ("0"). */
+static void mode_names(uint32_t mode, struct buf *b)
+{
+	static const struct flagname bits[] = {
+	    {S_IXOTH, "S_IXOTH"}, {S_IWOTH, "S_IWOTH"}, {S_IROTH, "S_IROTH"}, {S_IXGRP, "S_IXGRP"},
+	    {S_IWGRP, "S_IWGRP"}, {S_IRGRP, "S_IRGRP"}, {S_IXUSR, "S_IXUSR"}, {S_IWUSR, "S_IWUSR"},
+	    {S_IRUSR, "S_IRUSR"}, {S_ISVTX, "S_ISVTX"}, {S_ISGID, "S_ISGID"}, {S_ISUID, "S_ISUID"},
+	    {0, NULL},
+	};
+	char tmp[FIELD_NUMBUF];
+
+	b->len = 0;
+	for (int i = 0; bits[i].name; i++) {
+		if (!(mode & bits[i].bit))
+			continue;
+		if (b->len)
+			buf_append(b, "|", 1);
+		buf_append(b, bits[i].name, strlen(bits[i].name));
+	}
+	if (!b->len) {
+		snprintf(tmp, sizeof(tmp), "%#o", mode);
+		buf_set(b, tmp, strlen(tmp));
+	}
+}
+
+/* evt.arg.mode: chmod's as S_* names, open's as octal ("0644"), mkdir's as
+ * hex ("1ED"), the formats Falco prints. */
+static int arg_mode(const struct kevent *ev, struct fval *v, struct buf *b)
+{
+	char tmp[FIELD_NUMBUF];
+	uint32_t mode = 0;
+
+	switch (mode_arg(ev, &mode)) {
+	case MODE_NAMES:
+		mode_names(mode, b);
+		return fval_buf(v, b);
+	case MODE_OCT:
+		snprintf(tmp, sizeof(tmp), "%#o", mode);
+		break;
+	case MODE_HEX:
+		snprintf(tmp, sizeof(tmp), "%X", mode);
+		break;
+	default:
+		return 0;
+	}
+	buf_set(b, tmp, strlen(tmp));
+	return fval_buf(v, b);
+}
+
 /* evt.arg.<k> of ids and modes; -1: not k. */
 static int arg_ids(struct fctx *c, const char *k, struct fval *v, struct buf *b)
 {
@@ -300,16 +374,8 @@ static int arg_ids(struct fctx *c, const char *k, struct fval *v, struct buf *b)
 		return num_text(v, b, (int64_t)ev->a[1]);
 	if (strcmp(k, "pid") == 0 && fld_sc_is(ev, "kill"))
 		return num_text(v, b, (int64_t)ev->a[0]);
-	if (strcmp(k, "mode") == 0) {
-		if (fld_sc_is(ev, "open") || fld_sc_is(ev, "mkdir") || fld_sc_is(ev, "chmod"))
-			return num_text(v, b, (int64_t)ev->a[fld_sc_is(ev, "open") ? 2 : 1]);
-		if (fld_sc_is(ev, "openat") || fld_sc_is(ev, "mkdirat") ||
-		    fld_sc_is(ev, "fchmodat"))
-			return num_text(v, b, (int64_t)ev->a[fld_sc_is(ev, "openat") ? 3 : 2]);
-		if (fld_sc_is(ev, "fchmod"))
-			return num_text(v, b, (int64_t)ev->a[1]);
-		return 0;
-	}
+	if (strcmp(k, "mode") == 0)
+		return arg_mode(ev, v, b);
 	return -1;
 }
 
@@ -385,6 +451,10 @@ int f_evt_rawarg(struct fctx *c, const struct fref *r, struct fval *v, struct bu
 		return fval_num(v, (int64_t)(int32_t)ev->a[0]);
 	if (strcmp(k, "uid") == 0 && fld_sc_is(ev, "setuid"))
 		return fval_num(v, (int64_t)(uint32_t)ev->a[0]);
+	if (strcmp(k, "mode") == 0) {
+		uint32_t mode;
+		return mode_arg(ev, &mode) == MODE_NONE ? 0 : fval_num(v, (int64_t)mode);
+	}
 	return 0;
 }
 
