@@ -321,8 +321,8 @@ int config_load(const char *path, struct kestrel_config *cfg, int *nwarnings, ch
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	/* the whole file first: its nesting is checked before libyaml builds
-	 * a document (see util/yamldepth.h) */
+	/* the whole file first, then one libyaml pass that stops at the first
+	 * node nested too deep (see util/yamldepth.h) */
 	char *text = malloc(CONFIG_MAX_FILE + 1);
 	size_t len = text ? fread(text, 1, CONFIG_MAX_FILE + 1, f) : 0;
 	size_t dl, dc;
@@ -332,13 +332,6 @@ int config_load(const char *path, struct kestrel_config *cfg, int *nwarnings, ch
 		         : ferror(f) ? strerror(errno)
 		                     : "larger than " CONFIG_MAX_FILE_TEXT
 		                       ": not a configuration file");
-		free(text);
-		fclose(f);
-		return -1;
-	}
-	if (yaml_check_depth(text, len, YAML_MAX_DEPTH, &dl, &dc) < 0) {
-		snprintf(err, errlen, "%s:%zu:%zu: YAML nested deeper than %d levels", path, dl, dc,
-		         YAML_MAX_DEPTH);
 		free(text);
 		fclose(f);
 		return -1;
@@ -353,10 +346,16 @@ int config_load(const char *path, struct kestrel_config *cfg, int *nwarnings, ch
 		return -1;
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &doc)) {
+	int lrc = yaml_load_depth(&parser, &doc, YAML_MAX_DEPTH, &dl, &dc);
+	if (lrc < 0) {
+		snprintf(err, errlen, "%s:%zu:%zu: YAML nested deeper than %d levels", path, dl, dc,
+		         YAML_MAX_DEPTH);
+	} else if (lrc == 0) {
 		snprintf(err, errlen, "%s:%zu:%zu: %s", path, parser.problem_mark.line + 1,
 		         parser.problem_mark.column + 1,
 		         parser.problem ? parser.problem : "YAML syntax error");
+	}
+	if (lrc <= 0) {
 		yaml_parser_delete(&parser);
 		free(text);
 		fclose(f);

@@ -1,23 +1,28 @@
 /*
  * service.c — the service manager's side of the daemon: notify messages
- * and watchdog pings (libsystemd's sd_notify when built with it), the
- * SIGHUP reload handshake for `kestrel --reload`, and the journal check of
- * stderr. See service.h.
+ * and watchdog pings, the SIGHUP reload handshake for `kestrel --reload`,
+ * and the journal check of stderr. See service.h.
+ *
+ * The notify protocol is spoken directly, without libsystemd (whose
+ * dependency tree cost every start-up its relocations): one datagram of
+ * "KEY=VALUE" lines to the AF_UNIX socket named by $NOTIFY_SOCKET, in the
+ * abstract namespace when the name starts with '@' (sd_notify(3)). kestrel
+ * passes no file descriptors, so nothing else of libsystemd is needed.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef HAVE_SYSTEMD
-#include <systemd/sd-daemon.h>
-#endif
 
 #include "daemon/service.h"
 #include "util/log.h"
@@ -33,11 +38,45 @@ int service_reload_reply_signal(void)
 
 void service_notify(const char *state)
 {
-#ifdef HAVE_SYSTEMD
-	sd_notify(0, state);
-#else
-	(void)state;
-#endif
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	size_t n = path ? strlen(path) : 0;
+
+	/* not started by a service manager that listens (or an address kind,
+	 * such as vsock, that kestrel's units never use) */
+	if (n < 2 || n >= sizeof(sa.sun_path) || (path[0] != '/' && path[0] != '@'))
+		return;
+	memcpy(sa.sun_path, path, n);
+	if (path[0] == '@')
+		sa.sun_path[0] = '\0';
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	/* best effort, as sd_notify(): a lost READY=1 shows in systemctl status */
+	if (sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&sa,
+	           (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n)) < 0)
+		log_debug("notify %s: %s", path, strerror(errno));
+	close(fd);
+}
+
+/* sd_watchdog_enabled(0, &usec): $WATCHDOG_USEC, for this process when
+ * $WATCHDOG_PID is unset or names it; 0 when no watchdog was asked for. */
+static uint64_t watchdog_usec(void)
+{
+	const char *us = getenv("WATCHDOG_USEC"), *pid = getenv("WATCHDOG_PID");
+	char *end;
+
+	if (!us || !*us || *us == '-')
+		return 0;
+	if (pid) {
+		errno = 0;
+		long p = strtol(pid, &end, 10);
+		if (errno || *end || p != (long)getpid())
+			return 0;
+	}
+	errno = 0;
+	unsigned long long v = strtoull(us, &end, 10);
+	return errno || *end ? 0 : (uint64_t)v;
 }
 
 void service_status(const char *fmt, ...)
@@ -56,18 +95,17 @@ void service_status(const char *fmt, ...)
 
 uint64_t service_watchdog_init(void)
 {
-#ifdef HAVE_SYSTEMD
-	uint64_t usec = 0;
-
-	/* 0 keeps WATCHDOG_USEC in the environment for a re-exec; it is not
+	/* WATCHDOG_USEC stays in the environment for a re-exec; it is not
 	 * passed to children (program output) because they get a clean
 	 * environment of their own from the output module */
-	if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
+	uint64_t usec = watchdog_usec();
+
+	wd_period_ms = 0;
+	if (usec > 0) {
 		wd_period_ms = usec / 2000;
 		if (wd_period_ms == 0)
 			wd_period_ms = 1;
 	}
-#endif
 	wd_last_ms = 0;
 	return wd_period_ms;
 }

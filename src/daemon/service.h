@@ -39,16 +39,18 @@ enum service_reload_result {
 /* The signal of the reply (SIGRTMIN + 1; a function: SIGRTMIN is not constant). */
 int service_reload_reply_signal(void);
 
-/* sd_notify(state); a no-op without libsystemd or NOTIFY_SOCKET. */
+/* sd_notify(0, state) without libsystemd: one datagram to $NOTIFY_SOCKET
+ * (a no-op without it). state may hold several "KEY=VALUE" lines. */
 void service_notify(const char *state);
 
 /* STATUS= line for `systemctl status`. */
 void service_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
- * Watchdog. service_watchdog_init() reads WATCHDOG_USEC (via
- * sd_watchdog_enabled) and returns the ping period in ms (half the
- * timeout), or 0 when no watchdog was asked for. service_watchdog_tick()
+ * Watchdog. service_watchdog_init() reads WATCHDOG_USEC (as
+ * sd_watchdog_enabled(3): WATCHDOG_PID, if set, must be ours) and returns
+ * the ping period in ms (half the timeout), or 0 when no watchdog was
+ * asked for. service_watchdog_tick()
  * sends WATCHDOG=1 when a period has passed since the last ping; call it
  * from the event loop, so a loop that stops turning stops the pings.
  */

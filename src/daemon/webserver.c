@@ -2,11 +2,18 @@
  * webserver.c — /healthz and /metrics on libmicrohttpd's internal thread.
  * The handler reads only the metrics snapshot (under its mutex, metrics.h);
  * it never touches the event loop's state. See webserver.h.
+ *
+ * libmicrohttpd is loaded with dlopen() by the first webserver_start(), not
+ * linked: its TLS dependency tree (gnutls, nettle, gmp, p11-kit, ...) cost
+ * every start-up of kestrel its relocations although the webserver is off
+ * by default.
  */
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +34,74 @@
 #define WEB_PATH_MAX 256
 
 #ifdef HAVE_MICROHTTPD
+/* The soname loaded: the ABI (libmicrohttpd12) this file was built against. */
+#define WEB_MHD_SONAME "libmicrohttpd.so.12"
+
+/* The libmicrohttpd functions this file calls, resolved by dlsym() (web_mhd_load). */
+static struct web_mhd {
+	__typeof__(MHD_start_daemon) *start_daemon;
+	__typeof__(MHD_stop_daemon) *stop_daemon;
+	__typeof__(MHD_create_response_from_buffer) *create_response_from_buffer;
+	__typeof__(MHD_add_response_header) *add_response_header;
+	__typeof__(MHD_queue_response) *queue_response;
+	__typeof__(MHD_destroy_response) *destroy_response;
+} mhd;
+static const char *mhd_soname = WEB_MHD_SONAME;
+static int mhd_loaded;
+
+/* Each symbol, and where its address goes in struct web_mhd. */
+static const struct {
+	const char *name;
+	size_t off;
+} mhd_syms[] = {
+    {"MHD_start_daemon", offsetof(struct web_mhd, start_daemon)},
+    {"MHD_stop_daemon", offsetof(struct web_mhd, stop_daemon)},
+    {"MHD_create_response_from_buffer", offsetof(struct web_mhd, create_response_from_buffer)},
+    {"MHD_add_response_header", offsetof(struct web_mhd, add_response_header)},
+    {"MHD_queue_response", offsetof(struct web_mhd, queue_response)},
+    {"MHD_destroy_response", offsetof(struct web_mhd, destroy_response)},
+};
+
+void webserver_set_library(const char *soname)
+{
+	mhd_soname = soname ? soname : WEB_MHD_SONAME;
+	mhd_loaded = 0;
+}
+
+/*
+ * Loads libmicrohttpd once per process (0, or -1 with err naming the
+ * library and the package to install). Called from the main thread only;
+ * the handle is never closed (a reload restarts the server, not the library).
+ */
+static int web_mhd_load(char *err, size_t errlen)
+{
+	if (mhd_loaded)
+		return 0;
+	void *lib = dlopen(mhd_soname, RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		snprintf(err, errlen,
+		         "webserver: cannot load %s (%s): install libmicrohttpd12 for the "
+		         "webserver",
+		         mhd_soname, dlerror());
+		return -1;
+	}
+	struct web_mhd t;
+	for (size_t i = 0; i < sizeof(mhd_syms) / sizeof(mhd_syms[0]); i++) {
+		void *fn = dlsym(lib, mhd_syms[i].name);
+		if (!fn) {
+			snprintf(err, errlen, "webserver: %s has no %s", mhd_soname,
+			         mhd_syms[i].name);
+			dlclose(lib);
+			return -1;
+		}
+		/* POSIX guarantees a dlsym() address converts to a function pointer. */
+		memcpy((char *)&t + mhd_syms[i].off, &fn, sizeof(fn));
+	}
+	mhd = t;
+	mhd_loaded = 1;
+	return 0;
+}
+
 struct webserver {
 	struct MHD_Daemon *mhd;
 	struct metrics *m;
@@ -37,7 +112,7 @@ struct webserver {
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type,
                              char *body, size_t len, enum MHD_ResponseMemoryMode mode)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, mode);
+	struct MHD_Response *r = mhd.create_response_from_buffer(len, body, mode);
 	enum MHD_Result ret;
 
 	if (!r) {
@@ -45,9 +120,9 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const ch
 			free(body);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, "Content-Type", type);
-	ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
+	mhd.add_response_header(r, "Content-Type", type);
+	ret = mhd.queue_response(c, status, r);
+	mhd.destroy_response(r);
 	return ret;
 }
 
@@ -133,6 +208,8 @@ struct webserver *webserver_start(const struct webserver_opts *o, struct metrics
 	struct sockaddr_storage ss;
 	struct webserver *ws;
 
+	if (web_mhd_load(err, errlen) < 0)
+		return NULL;
 	if (make_addr(o, &ss, &flags) < 0) {
 		snprintf(err, errlen, "webserver.listen_address '%s': not an IP address",
 		         o->listen_address);
@@ -145,7 +222,7 @@ struct webserver *webserver_start(const struct webserver_opts *o, struct metrics
 	ws->m = m;
 	ws->prometheus = o->prometheus;
 	snprintf(ws->healthz, sizeof(ws->healthz), "%s", o->healthz_path);
-	ws->mhd = MHD_start_daemon(
+	ws->mhd = mhd.start_daemon(
 	    flags, (uint16_t)o->port, NULL, NULL, handler, ws, MHD_OPTION_SOCK_ADDR,
 	    (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_MAX_CONNECTIONS,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_TIMEOUT_S, MHD_OPTION_END);
@@ -162,10 +239,15 @@ void webserver_stop(struct webserver *ws)
 {
 	if (!ws)
 		return;
-	MHD_stop_daemon(ws->mhd);
+	mhd.stop_daemon(ws->mhd);
 	free(ws);
 }
 #else
+void webserver_set_library(const char *soname)
+{
+	(void)soname;
+}
+
 struct webserver *webserver_start(const struct webserver_opts *o, struct metrics *m, char *err,
                                   size_t errlen)
 {

@@ -11,8 +11,10 @@
  * number and time.
  *
  * Memory: webserver_start() allocates; webserver_stop() stops the thread
- * and frees. Built without libmicrohttpd, webserver_start() fails with a
- * message saying so.
+ * and frees. libmicrohttpd is loaded (dlopen) by the first
+ * webserver_start(), so a kestrel with the webserver off never maps it;
+ * when it is missing, or kestrel was built without it, webserver_start()
+ * fails with a message saying so (and which package to install).
  */
 #ifndef KESTREL_DAEMON_WEBSERVER_H
 #define KESTREL_DAEMON_WEBSERVER_H
@@ -33,5 +35,8 @@ struct webserver_opts {
 struct webserver *webserver_start(const struct webserver_opts *o, struct metrics *m, char *err,
                                   size_t errlen);
 void webserver_stop(struct webserver *ws);
+
+/* Tests: the soname the next webserver_start() loads (NULL: the default). */
+void webserver_set_library(const char *soname);
 
 #endif

@@ -651,18 +651,20 @@ int loader_add_text(struct engine *e, const char *file, const char *text, size_t
 	ptrvec_copy(&e->arena, &e->rules, &save[2]);
 
 	size_t dl, dc;
-	if (yaml_check_depth(text, len, YAML_MAX_DEPTH, &dl, &dc) < 0) {
-		struct src_pos p = {.file = l.file, .line = (int)dl, .col = (int)dc};
-		diag_add(d, ENGINE_DIAG_ERROR, &p, NULL, NULL,
-		         "YAML nested deeper than %d levels: not a rules file", YAML_MAX_DEPTH);
-		l.errors++;
-		goto parsed;
-	}
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	for (;;) {
 		yaml_document_t doc;
-		if (!yaml_parser_load(&parser, &doc)) {
+		int lrc = yaml_load_depth(&parser, &doc, YAML_MAX_DEPTH, &dl, &dc);
+		if (lrc < 0) {
+			struct src_pos p = {.file = l.file, .line = (int)dl, .col = (int)dc};
+			diag_add(d, ENGINE_DIAG_ERROR, &p, NULL, NULL,
+			         "YAML nested deeper than %d levels: not a rules file",
+			         YAML_MAX_DEPTH);
+			l.errors++;
+			break;
+		}
+		if (lrc == 0) {
 			struct src_pos p = mark_pos(&l, parser.problem_mark);
 			diag_add(d, ENGINE_DIAG_ERROR, &p, NULL, NULL, "YAML parse error: %s%s%s",
 			         parser.problem ? parser.problem : "unknown error",
@@ -680,7 +682,6 @@ int loader_add_text(struct engine *e, const char *file, const char *text, size_t
 		yaml_document_delete(&doc);
 	}
 	yaml_parser_delete(&parser);
-parsed:
 	free(l.line_off);
 	if (l.errors) {
 		e->lists = save[0];

@@ -6,10 +6,15 @@
  * so `journalctl KESTREL_RULE="..."` selects alerts. Values are text-escaped
  * like every one-line sink: a value can hold no newline, so it cannot start
  * a field of its own, and journalctl never prints a raw control byte.
+ *
+ * libsystemd is loaded with dlopen() when journal output is set up, not
+ * linked: its dependency tree (gcrypt, lz4, zstd, lzma, ...) cost every
+ * start-up its relocations although journal output is off by default.
  */
 #include "config.h"
 
 #include <ctype.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,6 +26,7 @@
 
 #include "output/escape.h"
 #include "output/output_int.h"
+#include "util/log.h"
 #include "util/timefmt.h"
 
 /* journald's limit on field names. */
@@ -28,10 +34,42 @@
 /* Records besides the output fields: MESSAGE ... KESTREL_TIME. */
 #define JOURNAL_FIXED_RECORDS 9
 
+#ifdef HAVE_SYSTEMD
+/* The soname loaded: the ABI (libsystemd0) this file was built against. */
+#define JOURNAL_LIBSYSTEMD_SONAME "libsystemd.so.0"
+
+/* sd_journal_sendv() of libsystemd, once loaded (journal_load). */
+static __typeof__(sd_journal_sendv) *journal_sendv;
+
+/* Loads libsystemd once per process: 0, or -1 after a warning naming the
+ * package to install. The handle is never closed. Main thread only. */
+static int journal_load(void)
+{
+	if (journal_sendv)
+		return 0;
+	void *lib = dlopen(JOURNAL_LIBSYSTEMD_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		log_warnx("journal_output: cannot load %s (%s): install libsystemd0 for "
+		          "journal output",
+		          JOURNAL_LIBSYSTEMD_SONAME, dlerror());
+		return -1;
+	}
+	void *fn = dlsym(lib, "sd_journal_sendv");
+	if (!fn) {
+		log_warnx("journal_output: %s has no sd_journal_sendv", JOURNAL_LIBSYSTEMD_SONAME);
+		dlclose(lib);
+		return -1;
+	}
+	/* POSIX guarantees a dlsym() address converts to a function pointer. */
+	memcpy(&journal_sendv, &fn, sizeof(fn));
+	return 0;
+}
+#endif
+
 int sink_journal_available(void)
 {
 #ifdef HAVE_SYSTEMD
-	return access(OUTPUT_JOURNAL_SOCKET, W_OK) == 0;
+	return access(OUTPUT_JOURNAL_SOCKET, W_OK) == 0 && journal_load() == 0;
 #else
 	return 0;
 #endif
@@ -174,7 +212,7 @@ int sink_journal_write(struct outputs *o, const struct alert *a, const char *msg
 	if (n < 0)
 		return -1;
 #ifdef HAVE_SYSTEMD
-	return sd_journal_sendv(o->iov, n) < 0 ? -1 : 0;
+	return journal_sendv && journal_sendv(o->iov, n) >= 0 ? 0 : -1;
 #else
 	return -1;
 #endif

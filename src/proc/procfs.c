@@ -32,10 +32,14 @@
 #define STAT_FIELD_PPID 4
 #define STAT_FIELD_SESSION 6
 #define STAT_FIELD_TTY_NR 7
+#define STAT_FIELD_FLAGS 9
 #define STAT_FIELD_STARTTIME 22
 /* Room for "<procroot>/<pid>" with a 20-digit pid. */
 #define PROCFS_DIR_MAX 256
 #define NS_PER_SEC 1000000000ull
+/* The kernel's task flag of a kernel thread (include/linux/sched.h), shown
+ * in the flags field of /proc/<pid>/stat. */
+#define PROCFS_PF_KTHREAD 0x00200000ull
 
 /* file_read_into() of up to cap-1 bytes of dirfd/name, NUL-terminated.
  * Returns the length or -1 with errno set. */
@@ -58,9 +62,10 @@ static uint64_t ticks_to_ns(uint64_t ticks)
 	return ticks * (NS_PER_SEC / (uint64_t)hz);
 }
 
-/* Parses the text of a stat file. comm is between the first '(' and the
- * last ')' since comm itself may contain spaces and parentheses. */
-static int parse_stat(const char *buf, struct procfs_stat *st)
+/* Parses the text of a stat file (and its flags field into *flags when
+ * not NULL). comm is between the first '(' and the last ')' since comm
+ * itself may contain spaces and parentheses. */
+static int parse_stat(const char *buf, struct procfs_stat *st, uint64_t *flags)
 {
 	const char *open = strchr(buf, '(');
 	const char *close = strrchr(buf, ')');
@@ -95,6 +100,10 @@ static int parse_stat(const char *buf, struct procfs_stat *st)
 			st->tty_nr = strtoll(p, &end, 10);
 			found++;
 			break;
+		case STAT_FIELD_FLAGS:
+			if (flags)
+				*flags = strtoull(p, &end, 10);
+			break;
 		case STAT_FIELD_STARTTIME:
 			st->start_ns = ticks_to_ns(strtoull(p, &end, 10));
 			found++;
@@ -109,13 +118,13 @@ static int parse_stat(const char *buf, struct procfs_stat *st)
 	return found == 4 ? 0 : -1;
 }
 
-static int stat_at(int dirfd, struct procfs_stat *st)
+static int stat_at(int dirfd, struct procfs_stat *st, uint64_t *flags)
 {
 	char buf[PROCFS_STAT_BUF];
 	if (read_text(dirfd, "stat", buf, sizeof(buf)) < 0)
 		return -1;
 	memset(st, 0, sizeof(*st));
-	if (parse_stat(buf, st) < 0) {
+	if (parse_stat(buf, st, flags) < 0) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -137,7 +146,7 @@ int procfs_read_stat(const char *procroot, int64_t pid, struct procfs_stat *st)
 	if (read_text(AT_FDCWD, path, buf, sizeof(buf)) < 0)
 		return -1;
 	memset(st, 0, sizeof(*st));
-	if (parse_stat(buf, st) < 0) {
+	if (parse_stat(buf, st, NULL) < 0) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -210,15 +219,17 @@ int procfs_mode_writable(uint32_t mode, int64_t ouid, int64_t ogid, int64_t euid
 	return (mode & S_IWOTH) != 0;
 }
 
-/* Opens the pid's directory and reads stat and status through it. */
-static int read_core(const char *procroot, int64_t pid, struct procfs_info *info, int *dirfdp)
+/* Opens the pid's directory and reads stat and status through it; *flags
+ * gets the stat file's task flags. */
+static int read_core(const char *procroot, int64_t pid, struct procfs_info *info, int *dirfdp,
+                     uint64_t *flags)
 {
 	int dirfd = open_pid_dir(procroot, pid);
 	if (dirfd < 0)
 		return -1;
 	/* Everything below is read through dirfd: if the pid is reused while
 	 * we read, the old directory answers ESRCH instead of the new process. */
-	if (stat_at(dirfd, &info->st) < 0) {
+	if (stat_at(dirfd, &info->st, flags) < 0) {
 		int saved = errno;
 		close(dirfd);
 		errno = saved;
@@ -249,17 +260,37 @@ int procfs_read_core(const char *procroot, int64_t pid, struct procfs_info *info
 	return 0;
 }
 
+/*
+ * What a kernel thread's loginuid, sessionid, exe and cmdline files say,
+ * without the four reads (a third of the cost of a process; most of a
+ * host's processes at start-up are kernel threads): no mm, so no exe link
+ * and an empty cmdline; the audit ids of init_task, unset (4294967295),
+ * which only the task itself could change.
+ */
+static void kthread_info(struct procfs_info *info)
+{
+	info->auid = info->ses = (int64_t)UINT32_MAX;
+	info->has_exe = 0;
+	info->exepath[0] = '\0';
+	info->cmdline_len = 0;
+}
+
 int procfs_read_info(const char *procroot, int64_t pid, struct procfs_info *info)
 {
 	int dirfd;
-	if (read_core(procroot, pid, info, &dirfd) < 0)
+	uint64_t flags = 0;
+	if (read_core(procroot, pid, info, &dirfd, &flags) < 0)
 		return -1;
-	info->auid = read_number(dirfd, "loginuid");
-	info->ses = read_number(dirfd, "sessionid");
-	info->has_exe = read_link(dirfd, "exe", info->exepath, sizeof(info->exepath));
+	if (flags & PROCFS_PF_KTHREAD) {
+		kthread_info(info);
+	} else {
+		info->auid = read_number(dirfd, "loginuid");
+		info->ses = read_number(dirfd, "sessionid");
+		info->has_exe = read_link(dirfd, "exe", info->exepath, sizeof(info->exepath));
+		ssize_t n = read_text(dirfd, "cmdline", info->cmdline, sizeof(info->cmdline));
+		info->cmdline_len = n > 0 ? (size_t)n : 0;
+	}
 	info->has_cwd = read_link(dirfd, "cwd", info->cwd, sizeof(info->cwd));
-	ssize_t n = read_text(dirfd, "cmdline", info->cmdline, sizeof(info->cmdline));
-	info->cmdline_len = n > 0 ? (size_t)n : 0;
 	info->exe_writable = -1;
 	/* AT_STATX_DONT_SYNC: the attributes the kernel has cached; a FUSE
 	 * (or NFS) executable's server is never asked, so a server that stops
