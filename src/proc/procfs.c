@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <linux/capability.h>
 #include <unistd.h>
 
 #include "proc/procfs.h"
@@ -208,12 +209,18 @@ static int read_link(int dirfd, const char *name, char *out, size_t cap)
 	return 1;
 }
 
-int procfs_mode_writable(uint32_t mode, int64_t ouid, int64_t ogid, int64_t euid, int64_t egid)
+int procfs_mode_writable(uint32_t mode, int64_t ouid, int64_t ogid, int64_t euid, int64_t egid,
+                         int64_t cap_eff)
 {
-	if (euid == 0)
-		return 1;
+	/* the owner may chmod it: writable (the kernel's inode_owner_or_capable) */
 	if (ouid == euid)
-		return (mode & S_IWUSR) != 0;
+		return 1;
+	if (cap_eff >= 0) {
+		if ((uint64_t)cap_eff & ((1ull << CAP_DAC_OVERRIDE) | (1ull << CAP_FOWNER)))
+			return 1;
+	} else if (euid == 0) {
+		return 1;
+	}
 	if (ogid == egid)
 		return (mode & S_IWGRP) != 0;
 	return (mode & S_IWOTH) != 0;
@@ -299,7 +306,7 @@ int procfs_read_info(const char *procroot, int64_t pid, struct procfs_info *info
 	if (info->has_exe && info->euid >= 0 &&
 	    statx(dirfd, "exe", AT_STATX_DONT_SYNC, STATX_MODE | STATX_UID | STATX_GID, &sx) == 0)
 		info->exe_writable = procfs_mode_writable(sx.stx_mode, sx.stx_uid, sx.stx_gid,
-		                                          info->euid, info->egid);
+		                                          info->euid, info->egid, -1);
 	close(dirfd);
 	return 0;
 }

@@ -58,8 +58,13 @@ int procfs_read_info(const char *procroot, int64_t pid, struct procfs_info *info
 int procfs_read_core(const char *procroot, int64_t pid, struct procfs_info *info);
 
 /* Whether a file of mode/owner is writable for euid/egid as Falco's
- * proc.is_exe_writable sees it (root is assumed to hold CAP_DAC_OVERRIDE). */
-int procfs_mode_writable(uint32_t mode, int64_t ouid, int64_t ogid, int64_t euid, int64_t egid);
+ * proc.is_exe_writable sees it (the kernel's write permission check or
+ * inode_owner_or_capable): the owner, a holder of CAP_DAC_OVERRIDE or
+ * CAP_FOWNER in cap_eff (bit N = capability N; -1: unknown, then root is
+ * assumed to hold them), else the group or other write bit. Supplementary
+ * groups are not known and not counted. */
+int procfs_mode_writable(uint32_t mode, int64_t ouid, int64_t ogid, int64_t euid, int64_t egid,
+                         int64_t cap_eff);
 
 /* One capability set from <procroot>/<pid>/status (CapEff/CapPrm/CapInh).
  * Returns 1 and fills *caps, 0 when the process or line is not there. */

@@ -575,8 +575,9 @@ static void entry_exec(struct proc_table *pt, struct pt_entry *e, const struct k
 		    e->p.euid == KEV_UNSET)
 			continue;
 		if (i == 0 || (pa->name && ev->exe && strcmp(pa->name, ev->exe) == 0))
-			e->p.exe_writable = procfs_mode_writable((uint32_t)pa->mode, pa->ouid,
-			                                         pa->ogid, e->p.euid, e->p.egid);
+			e->p.exe_writable = procfs_mode_writable(
+			    (uint32_t)pa->mode, pa->ouid, pa->ogid, e->p.euid, e->p.egid,
+			    e->p.caps_known ? (int64_t)(e->p.cap_eff & INT64_MAX) : -1);
 	}
 	/* A new program may run in a new cgroup (runc moves its init before
 	 * exec): in live mode, inherit or resolve again (exec_container). */

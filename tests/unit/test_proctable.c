@@ -284,6 +284,47 @@ Test(proctable, exe_writable_follows_owner_and_mode)
 	proc_table_free(pt);
 }
 
+/* Falco's EXE_WRITABLE is the kernel's write check or inode_owner_or_capable:
+ * the owner even without a write bit, and whoever holds CAP_DAC_OVERRIDE or
+ * CAP_FOWNER (from the exec's BPRM_FCAPS), root only when it holds them. */
+static int exec_writable(struct proc_table *pt, int64_t pid, int64_t euid, uint32_t mode,
+                         int64_t ouid, int has_caps, uint64_t pe)
+{
+	struct fake f;
+	const char *argv[] = {"tool", NULL};
+
+	fake_exec(&f, pid, 1, T0, "/opt/tool", "/", argv);
+	f.ev.uid = f.ev.euid = f.ev.fsuid = euid;
+	f.ev.has_caps = has_caps;
+	f.ev.cap_pe = f.ev.cap_pp = pe;
+	f.path = (struct kev_path){.name = "/opt/tool", .mode = mode, .ouid = ouid, .ogid = ouid};
+	f.ev.paths = &f.path;
+	f.ev.npaths = 1;
+	proc_table_update(pt, &f.ev);
+	return (int)proc_table_get(pt, pid)->exe_writable;
+}
+
+Test(proctable, exe_writable_counts_ownership_and_capabilities)
+{
+	struct proc_table *pt = proc_table_new(PROC_TABLE_REPLAY);
+	const uint64_t dac = 1ull << 1, fowner = 1ull << 3, sys_admin = 1ull << 21;
+
+	cr_expect_eq(exec_writable(pt, 200, 1000, 0100555, 1000, 0, 0), 1,
+	             "the owner of a 0555 file may chmod it");
+	cr_expect_eq(exec_writable(pt, 201, 1000, 0100755, 0, 1, dac | sys_admin), 1,
+	             "uid 1000 with CAP_DAC_OVERRIDE");
+	cr_expect_eq(exec_writable(pt, 202, 1000, 0100755, 0, 1, fowner), 1,
+	             "uid 1000 with CAP_FOWNER");
+	cr_expect_eq(exec_writable(pt, 203, 1000, 0100755, 0, 1, sys_admin), 0,
+	             "uid 1000 with CAP_SYS_ADMIN only");
+	cr_expect_eq(exec_writable(pt, 204, 0, 0100755, 1000, 1, sys_admin), 0,
+	             "root without CAP_DAC_OVERRIDE/CAP_FOWNER, another owner's 0755");
+	cr_expect_eq(exec_writable(pt, 205, 0, 0100755, 1000, 0, 0), 1,
+	             "root, capabilities unknown: assumed to hold them");
+	cr_expect_eq(exec_writable(pt, 206, 1000, 0100757, 0, 1, 0), 1, "other write bit");
+	proc_table_free(pt);
+}
+
 Test(proctable, fork_child_inherits_parent_and_exec_changes_only_the_child)
 {
 	struct proc_table *pt = proc_table_new(PROC_TABLE_REPLAY);
