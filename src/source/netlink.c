@@ -245,16 +245,20 @@ static int read_netlink(struct audit_source *src, audit_record_cb cb, void *arg)
 		}
 		/* no early return on a short batch: a pending socket error
 		 * (ENOBUFS) is only reported by the next call */
+		if (total >= AUDIT_SOURCE_READ_MAX)
+			return total;
 	}
 }
 
 /* Audisp: split the stream into lines; a line longer than the buffer is
- * dropped whole and counted. */
+ * dropped whole and counted. The bound is checked after each read: every
+ * complete line read is delivered before returning, so none waits in the
+ * buffer for an fd that epoll no longer reports readable. */
 static int read_audisp(struct audit_source *src, audit_record_cb cb, void *arg)
 {
 	int total = 0;
 
-	for (;;) {
+	while (total < AUDIT_SOURCE_READ_MAX) {
 		ssize_t n = read(src->fd, src->line + src->fill, AUDIT_SOURCE_LINE_MAX - src->fill);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -294,6 +298,7 @@ static int read_audisp(struct audit_source *src, audit_record_cb cb, void *arg)
 			src->fill = 0;
 		}
 	}
+	return total;
 }
 
 int audit_source_read(struct audit_source *src, audit_record_cb cb, void *arg)

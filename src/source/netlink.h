@@ -13,8 +13,10 @@
  * behind that callback. Sources know nothing about rules or events.
  *
  * Driving it: put audit_source_fd() in an epoll set (level-triggered) and
- * call audit_source_read() when it is readable; it drains the fd until
- * EAGAIN. Counters (records, ENOBUFS, spoofed senders ...) are in
+ * call audit_source_read() when it is readable; it reads until EAGAIN or
+ * AUDIT_SOURCE_READ_MAX records, so a storm that never lets the socket run
+ * dry still returns to the caller's loop (signals, timers, the watchdog).
+ * Counters (records, ENOBUFS, spoofed senders ...) are in
  * audit_source_stats().
  *
  * Memory: audit_source_open() allocates the source; audit_source_close()
@@ -87,8 +89,15 @@ int audit_source_fd(const struct audit_source *src);
 /* The mode actually in use (never AUTO after a successful open). */
 enum audit_source_mode audit_source_mode(const struct audit_source *src);
 
+/* Records after which audit_source_read() returns (a few ms of work; it
+ * finishes the datagram batch or the audisp read it is in, so a call
+ * delivers a little more): the fd stays readable, so a level-triggered
+ * epoll reports it again. */
+#define AUDIT_SOURCE_READ_MAX 1024
+
 /*
- * Reads until the fd would block, calling cb once per record. Returns the
+ * Reads until the fd would block or about AUDIT_SOURCE_READ_MAX records
+ * were delivered, calling cb once per record. Returns the
  * number of records delivered (0 when nothing was pending), or -1 on a
  * fatal error with errno set. ENOBUFS is counted, never fatal. For audisp,
  * end of input is not an error: audit_source_eof() becomes true.

@@ -246,6 +246,39 @@ Test(audisp, lines_split_across_reads_are_delivered_whole_with_type_0)
 	close_pipe_source(src, w);
 }
 
+static void count_records(int type, const char *text, size_t len, void *arg)
+{
+	(void)type;
+	(void)text;
+	(void)len;
+	(*(int *)arg)++;
+}
+
+/* A storm that never lets the input run dry must still give the loop back
+ * (signals, timers, the watchdog): one call delivers a bounded number. */
+Test(audisp, one_read_delivers_a_bounded_number_and_the_next_the_rest)
+{
+	int w, n = 0;
+	struct audit_source *src = pipe_source(&w);
+	const char line[] = "type=EOE msg=audit(1.2:4): \n";
+	const int lines = AUDIT_SOURCE_READ_MAX * 2 + 17;
+
+	cr_assert_lt((size_t)lines * (sizeof(line) - 1), (size_t)65536, "fits in a pipe");
+	for (int i = 0; i < lines; i++)
+		cr_assert_eq(write(w, line, sizeof(line) - 1), (ssize_t)(sizeof(line) - 1));
+	int first = audit_source_read(src, count_records, &n);
+	cr_assert_geq(first, AUDIT_SOURCE_READ_MAX);
+	cr_assert_lt(first, lines, "the first call stopped at the bound");
+	int calls = 1;
+	while (n < lines && calls < 10) {
+		cr_assert_gt(audit_source_read(src, count_records, &n), 0);
+		calls++;
+	}
+	cr_assert_eq(n, lines, "nothing lost across the calls");
+	cr_assert_eq(audit_source_read(src, count_records, &n), 0, "drained");
+	close_pipe_source(src, w);
+}
+
 Test(audisp, end_of_stream_sets_eof_and_flushes_an_unterminated_line)
 {
 	int w;
