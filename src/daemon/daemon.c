@@ -535,7 +535,14 @@ static int daemon_prepare(struct daemon *d)
 		config_free(&cfg);
 		return -2;
 	}
-	if (!(d->rt = runtime_new(&cfg, 1, err, sizeof(err)))) {
+	/* the /proc scan overlaps the rules' loading and the kernel set-up
+	 * (joined in daemon_run before ready); --dry-run does not scan.
+	 * WINDOW: a process that execs after the scan read it and before the
+	 * exec rule is in keeps its old identity until its next exec, as it
+	 * did when the scan ran just before the audit socket opened; the
+	 * window is now the load's few ms longer. */
+	if (!(d->rt = runtime_new(&cfg, d->opts->dry_run ? RUNTIME_LIVE : RUNTIME_LIVE_SCAN, err,
+				  sizeof(err)))) {
 		log_errx("%s", err);
 		return -2; /* rules with errors, an output that cannot be set up */
 	}
@@ -681,11 +688,14 @@ int daemon_run(const struct daemon_opts *o)
 	if (!o->audisp)
 		d.crashstate = crashstate_begin(CRASHSTATE_PATH) == 0;
 	d.ig = integrity_new(getpid());
+	if (daemon_open(&d) < 0)
+		goto out;
+	/* the scan thread (started before the rules loaded) ran beside the
+	 * kernel set-up too; joined before the capabilities go (they are per
+	 * thread) and before the loop feeds the table */
 	int scanned = runtime_scan_procs(d.rt);
 	if (scanned < 0)
 		log_warnx("could not scan /proc: the process table starts empty");
-	if (daemon_open(&d) < 0)
-		goto out;
 	drop_privileges();
 	if (daemon_web_start(&d) < 0)
 		goto out;
@@ -696,7 +706,13 @@ int daemon_run(const struct daemon_opts *o)
 	uint64_t wd_ms = service_watchdog_init();
 	if (wd_ms > 0)
 		log_info("systemd watchdog: a ping every %" PRIu64 " ms", wd_ms);
-	log_info("ready: %d processes in the table", scanned);
+	uint64_t scan_ns = runtime_scan_cpu_ns(d.rt);
+	if (scan_ns > 0)
+		log_info("ready: %d processes in the table (scanned in a thread beside the rules' "
+			 "loading: %.1f ms on a CPU)",
+			 scanned, (double)scan_ns / 1e6);
+	else
+		log_info("ready: %d processes in the table", scanned);
 	loop(&d);
 	daemon_poll_lost(&d); /* losses since the last poll are reported too */
 	service_notify("STOPPING=1");

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,13 @@ struct runtime {
 	uint64_t last_expire_ms; /* runtime_tick: last process-table expiry */
 	runtime_alert_hook hook; /* runtime_set_alert_hook */
 	void *hook_arg;
+	/* RUNTIME_LIVE_SCAN: the /proc scan runs in scan_thread while the
+	 * rules load; nothing else touches procs until runtime_scan_procs()
+	 * joins it (scan_result is written by the thread before it ends). */
+	pthread_t scan_thread;
+	int scan_running;
+	int scan_result;
+	uint64_t scan_cpu_ns; /* the thread's CPU time (runtime_scan_cpu_ns) */
 };
 
 /* --rule-stats (runtime_set_rule_stats). */
@@ -220,11 +228,37 @@ void runtime_swap_engine(struct runtime *rt, struct engine *e)
 	rt->engine = e;
 }
 
+/* The scan thread: the process table alone (proc_table_scan touches the
+ * table and its own procfs buffers, no cache, no log), while the main
+ * thread loads the rules, builds the outputs and the pipeline. */
+static void *scan_main(void *arg)
+{
+	struct runtime *rt = arg;
+	struct timespec ts;
+
+	rt->scan_result = proc_table_scan(rt->procs);
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+		rt->scan_cpu_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return NULL;
+}
+
+/* Starts the scan thread; when no thread can be made the scan is left to
+ * runtime_scan_procs(), as without RUNTIME_LIVE_SCAN. */
+static void scan_start(struct runtime *rt)
+{
+	int rc = pthread_create(&rt->scan_thread, NULL, scan_main, rt);
+
+	if (rc != 0)
+		log_warnx("/proc scan thread: %s; scanning after the rules load", strerror(rc));
+	rt->scan_running = rc == 0;
+}
+
 /* Builds every stage of rt; -1 with err filled (rt is then freed by the caller). */
-static int runtime_build(struct runtime *rt, struct kestrel_config *cfg, int live, char *err,
+static int runtime_build(struct runtime *rt, struct kestrel_config *cfg, int mode, char *err,
 			 size_t errlen)
 {
 	struct container_roots roots;
+	int live = mode != RUNTIME_REPLAY;
 
 	rt->cfg = *cfg;
 	memset(cfg, 0, sizeof(*cfg));
@@ -243,6 +277,8 @@ static int runtime_build(struct runtime *rt, struct kestrel_config *cfg, int liv
 		return -1;
 	}
 	proc_table_set_container_cache(rt->procs, rt->containers);
+	if (mode == RUNTIME_LIVE_SCAN)
+		scan_start(rt); /* from here on, procs is the thread's */
 
 	rt->engine = runtime_build_engine(&rt->cfg, live);
 	if (!rt->engine) {
@@ -261,7 +297,7 @@ static int runtime_build(struct runtime *rt, struct kestrel_config *cfg, int liv
 	return 0;
 }
 
-struct runtime *runtime_new(struct kestrel_config *cfg, int live, char *err, size_t errlen)
+struct runtime *runtime_new(struct kestrel_config *cfg, int mode, char *err, size_t errlen)
 {
 	struct runtime *rt = calloc(1, sizeof(*rt));
 
@@ -270,7 +306,7 @@ struct runtime *runtime_new(struct kestrel_config *cfg, int live, char *err, siz
 		config_free(cfg);
 		return NULL;
 	}
-	if (runtime_build(rt, cfg, live, err, errlen) < 0) {
+	if (runtime_build(rt, cfg, mode, err, errlen) < 0) {
 		runtime_free(rt);
 		return NULL;
 	}
@@ -281,6 +317,8 @@ void runtime_free(struct runtime *rt)
 {
 	if (!rt)
 		return;
+	if (rt->scan_running)
+		pthread_join(rt->scan_thread, NULL);
 	pipeline_fini(&rt->pipe);
 	if (rt->outputs)
 		outputs_free(rt->outputs);
@@ -324,13 +362,29 @@ int runtime_print_events(const struct runtime *rt)
 
 int runtime_scan_procs(struct runtime *rt)
 {
-	return proc_table_scan(rt->procs);
+	if (!rt->scan_running)
+		return proc_table_scan(rt->procs);
+	pthread_join(rt->scan_thread, NULL);
+	rt->scan_running = 0;
+	return rt->scan_result;
 }
 
-void runtime_get_stats(const struct runtime *rt, struct runtime_stats *out)
+uint64_t runtime_scan_cpu_ns(const struct runtime *rt)
+{
+	return rt->scan_running ? 0 : rt->scan_cpu_ns;
+}
+
+struct proc_table *runtime_procs(struct runtime *rt)
+{
+	return rt->procs;
+}
+
+void runtime_get_stats(struct runtime *rt, struct runtime_stats *out)
 {
 	struct proc_table_stats pts;
 
+	if (rt->scan_running) /* a start-up that failed before the join */
+		runtime_scan_procs(rt);
 	memset(out, 0, sizeof(*out));
 	out->pipe = *pipeline_get_stats(&rt->pipe);
 	out->alerts = rt->alerts;

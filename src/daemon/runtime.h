@@ -29,13 +29,23 @@ struct user_cache;
 
 struct runtime;
 
+/* runtime_new's mode. */
+enum runtime_mode {
+	RUNTIME_REPLAY = 0, /* a recorded log: this machine's /proc is never read */
+	RUNTIME_LIVE = 1,   /* live capture: misses read /proc */
+	/* live, and the /proc scan of runtime_scan_procs() starts in a thread
+	 * while the rules load (start-up: the two overlap); the table is the
+	 * thread's until runtime_scan_procs() (or runtime_free) joins it */
+	RUNTIME_LIVE_SCAN = 2,
+};
+
 /*
  * Builds the runtime from cfg (moved into rt; do not free it after).
  * Loads and compiles the rules of cfg->rules_files; every diagnostic goes
- * to the log. Returns NULL with a reason in err. live: 1 for live capture
- * (reads /proc), 0 for replay.
+ * to the log. Returns NULL with a reason in err. mode: enum runtime_mode
+ * (0 replay, 1 live).
  */
-struct runtime *runtime_new(struct kestrel_config *cfg, int live, char *err, size_t errlen);
+struct runtime *runtime_new(struct kestrel_config *cfg, int mode, char *err, size_t errlen);
 /* Frees everything (NULL is fine). */
 void runtime_free(struct runtime *rt);
 
@@ -49,9 +59,15 @@ struct outputs *runtime_outputs(struct runtime *rt);
 void runtime_set_print_events(struct runtime *rt, int on);
 int runtime_print_events(const struct runtime *rt);
 
-/* Fills the process table from /proc (live start). Returns the processes
+/* Fills the process table from /proc (live start), or with
+ * RUNTIME_LIVE_SCAN waits for the scan thread. Returns the processes
  * found, or -1 when /proc could not be read. */
 int runtime_scan_procs(struct runtime *rt);
+/* CPU time the scan thread took (RUNTIME_LIVE_SCAN, after the join): not
+ * in the main thread's figures; 0 when the scan ran on the main thread. */
+uint64_t runtime_scan_cpu_ns(const struct runtime *rt);
+/* The process table (tests compare it with a scan of their own). */
+struct proc_table *runtime_procs(struct runtime *rt);
 
 /* Counters across the stages, for stats lines and the replay summary. */
 struct runtime_stats {
@@ -61,7 +77,7 @@ struct runtime_stats {
 	size_t processes;      /* live entries of the process table */
 	size_t rules_active;   /* rules the engine evaluates */
 };
-void runtime_get_stats(const struct runtime *rt, struct runtime_stats *out);
+void runtime_get_stats(struct runtime *rt, struct runtime_stats *out);
 
 /*
  * The periodic work of a live run, called from the daemon's timer: emits

@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -485,9 +486,79 @@ static const struct field_def field_table[] = {
 static const struct field_def *const field_tables[] = {field_table, field_falco_table};
 #define FIELD_NTABLES (sizeof(field_tables) / sizeof(field_tables[0]))
 
-const struct field_def *field_lookup(const char *name, const char **dotarg)
+/*
+ * field_lookup's index, built once: every entry of field_tables sorted by
+ * name, ties by table order, so a binary search finds the entry the linear
+ * walk would (the first of its name). Compiling the upstream rules looks
+ * names up tens of thousands of times; the walk's strcmp was a third of the
+ * compilation. The tables themselves stay as they are.
+ */
+struct field_ix {
+	const struct field_def *def;
+	size_t order; /* position in the walk: table by table, entry by entry */
+};
+
+static struct field_ix *field_index;
+static size_t field_nindex;
+static pthread_once_t field_index_once = PTHREAD_ONCE_INIT;
+
+static int field_ix_cmp(const void *a, const void *b)
 {
-	*dotarg = NULL;
+	const struct field_ix *x = a, *y = b;
+	int c = strcmp(x->def->name, y->def->name);
+
+	if (c)
+		return c;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Without memory for the index, field_lookup walks the tables. */
+static void field_index_build(void)
+{
+	size_t n = 0, k = 0;
+
+	for (size_t t = 0; t < FIELD_NTABLES; t++)
+		for (const struct field_def *f = field_tables[t]; f->name; f++)
+			n++;
+	field_index = malloc(n * sizeof(*field_index));
+	if (!field_index)
+		return;
+	for (size_t t = 0; t < FIELD_NTABLES; t++)
+		for (const struct field_def *f = field_tables[t]; f->name; f++, k++)
+			field_index[k] = (struct field_ix){f, k};
+	qsort(field_index, n, sizeof(*field_index), field_ix_cmp);
+	field_nindex = n;
+}
+
+/* The first (in walk order) entry named exactly the len bytes of name and,
+ * when key_only, taking a FA_KEY argument; NULL if none. */
+static const struct field_ix *field_index_find(const char *name, size_t len, int key_only)
+{
+	size_t lo = 0, hi = field_nindex;
+
+	/* the first entry whose name begins with name[0..len): an exact one
+	 * sorts before every longer one */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *m = field_index[mid].def->name;
+		if (strncmp(m, name, len) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < field_nindex; lo++) {
+		const struct field_def *f = field_index[lo].def;
+		if (strncmp(f->name, name, len) != 0 || f->name[len] != '\0')
+			return NULL;
+		if (!key_only || f->arg == FA_KEY)
+			return &field_index[lo];
+	}
+	return NULL;
+}
+
+/* The linear walk: the index could not be built. */
+static const struct field_def *field_walk(const char *name, const char **dotarg)
+{
 	for (size_t t = 0; t < FIELD_NTABLES; t++)
 		for (const struct field_def *f = field_tables[t]; f->name; f++)
 			if (strcmp(f->name, name) == 0)
@@ -503,6 +574,32 @@ const struct field_def *field_lookup(const char *name, const char **dotarg)
 			}
 		}
 	return NULL;
+}
+
+const struct field_def *field_lookup(const char *name, const char **dotarg)
+{
+	const struct field_ix *best = NULL;
+
+	*dotarg = NULL;
+	pthread_once(&field_index_once, field_index_build);
+	if (!field_index)
+		return field_walk(name, dotarg);
+	best = field_index_find(name, strlen(name), 0);
+	if (best)
+		return best->def;
+	/* evt.arg.NAME, evt.rawarg.NAME, proc.env.NAME style suffixes: of the
+	 * FA_KEY fields naming a prefix of name up to a '.', the walk's first */
+	for (const char *dot = strchr(name, '.'); dot; dot = strchr(dot + 1, '.')) {
+		const struct field_ix *ix;
+		if (!dot[1])
+			break;
+		ix = field_index_find(name, (size_t)(dot - name), 1);
+		if (ix && (!best || ix->order < best->order)) {
+			best = ix;
+			*dotarg = dot + 1;
+		}
+	}
+	return best ? best->def : NULL;
 }
 
 int field_extract(struct fctx *c, const struct fref *r, struct fval *v, struct buf *b)

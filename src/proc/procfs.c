@@ -20,7 +20,6 @@
 
 #include "proc/procfs.h"
 #include "proc/proctable_ext.h"
-#include "util/file.h"
 
 /* /proc/<pid>/stat is one line well under this (comm is at most 15 bytes). */
 #define PROCFS_STAT_BUF 1024
@@ -42,14 +41,35 @@
  * in the flags field of /proc/<pid>/stat. */
 #define PROCFS_PF_KTHREAD 0x00200000ull
 
-/* file_read_into() of up to cap-1 bytes of dirfd/name, NUL-terminated.
- * Returns the length or -1 with errno set. */
+/*
+ * Up to cap-1 bytes of dirfd/name, NUL-terminated; the length or -1 with
+ * errno set. Three system calls (open, read, close) where file_read_into()
+ * takes five: /proc/<pid>/ files are procfs's own regular files, so the
+ * fstat that refuses FIFOs and devices is left out (O_NONBLOCK still keeps
+ * a FIFO from blocking under a test's fake root), and a short read is the
+ * end of the file: stat, status, loginuid and sessionid are produced whole
+ * for a read as large as they are, and cmdline's read loops over the
+ * argument pages up to the count (fs/proc/base.c), so the read that would
+ * only return 0 is not made.
+ */
 static ssize_t read_text(int dirfd, const char *name, char *buf, size_t cap)
 {
-	ssize_t n = file_read_into(dirfd, name, buf, cap - 1, 0);
-	if (n >= 0)
-		buf[n] = '\0';
-	return n;
+	ssize_t r;
+	int fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return -1;
+	do
+		r = read(fd, buf, cap - 1);
+	while (r < 0 && errno == EINTR);
+	int saved = errno;
+	close(fd);
+	if (r < 0) {
+		errno = saved;
+		return -1;
+	}
+	buf[r] = '\0';
+	return r;
 }
 
 static uint64_t ticks_to_ns(uint64_t ticks)
@@ -245,7 +265,18 @@ static int read_core(const char *procroot, int64_t pid, struct procfs_info *info
 	info->uid = info->euid = info->gid = info->egid = -1;
 	info->vpid = -1;
 	char status[PROCFS_STATUS_BUF];
-	if (read_text(dirfd, "status", status, sizeof(status)) > 0) {
+	if (*flags & PROCFS_PF_KTHREAD) {
+		/* what a kernel thread's status says, without reading its
+		 * largest file (most of a host's processes at start-up are
+		 * kernel threads): the real credentials kthreadd gave it,
+		 * init_cred's root (override_creds() changes only the
+		 * subjective ones, which status does not show; kernel code
+		 * committing new real ones in its own thread would read as
+		 * root here), and its pid: it lives in the initial pid
+		 * namespace, and only a /proc of that namespace lists it */
+		info->uid = info->euid = info->gid = info->egid = 0;
+		info->vpid = info->st.pid;
+	} else if (read_text(dirfd, "status", status, sizeof(status)) > 0) {
 		status_ids(status, "\nUid:", &info->uid, &info->euid);
 		status_ids(status, "\nGid:", &info->gid, &info->egid);
 		info->vpid = status_vpid(status);
