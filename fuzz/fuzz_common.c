@@ -177,7 +177,9 @@ void fuzz_consume_event(struct kevent *ev, struct engine *e, struct proc_table *
 	 * trusted a number in the record ("a7777770=x" building 7.7 million
 	 * arguments from 30 bytes): abort, the fuzzer reports it.
 	 */
-	if (input_len && ((size_t)ev->nargv > input_len || (size_t)ev->nproctitle > input_len ||
+	const char *const *title;
+	int ntitle = kevent_proctitle(ev, &title); /* decoded on demand */
+	if (input_len && ((size_t)ev->nargv > input_len || (size_t)ntitle > input_len ||
 	                  (size_t)ev->npaths > input_len))
 		abort();
 

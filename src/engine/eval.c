@@ -361,7 +361,10 @@ static int eval_check(struct engine *e, struct echeck *k)
 		}
 		return 0;
 	}
-	const struct eslot *sl = engine_slot_get(e, k->slot);
+	/* the slot's value of this event, extracted on its first use */
+	const struct eslot *sl = &e->slots[k->slot];
+	if (sl->epoch != e->epoch)
+		sl = engine_slot_get(e, k->slot);
 	if (!sl->present)
 		return 0;
 	if (k->set && !k->nxf && k->type == FT_STR && k->rhs_slot < 0 && sl->val.s)
@@ -370,17 +373,23 @@ static int eval_check(struct engine *e, struct echeck *k)
 	return check_value(e, k, sl->val.s, sl->val.len, sl->val.n);
 }
 
+/* A child of and/or: checks (most children) without a call. */
+static inline int eval_kid(struct engine *e, const struct enode *kid)
+{
+	return kid->kind == EN_CHECK ? eval_check(e, kid->chk) : ccomp_eval(e, kid);
+}
+
 int ccomp_eval(struct engine *e, const struct enode *n)
 {
 	switch (n->kind) {
 	case EN_AND:
 		for (int i = 0; i < n->nkids; i++)
-			if (!ccomp_eval(e, n->kids[i]))
+			if (!eval_kid(e, n->kids[i]))
 				return 0;
 		return 1;
 	case EN_OR:
 		for (int i = 0; i < n->nkids; i++)
-			if (ccomp_eval(e, n->kids[i]))
+			if (eval_kid(e, n->kids[i]))
 				return 1;
 		return 0;
 	case EN_NOT:

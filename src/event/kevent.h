@@ -23,6 +23,8 @@
 /* Audit's "unset" id (auid=4294967295, ses=4294967295). */
 #define KEV_ID_UNSET 4294967295u
 
+struct kev_lazy_title;
+
 struct kev_path {
 	int item;             /* PATH item= (order of the kernel) */
 	const char *name;     /* name= decoded; NULL for (null) */
@@ -88,8 +90,14 @@ struct kevent {
 	int nargv;          /* arguments reassembled */
 	const char **argv;  /* nargv decoded arguments */
 	int argv_truncated; /* 1 when arguments are missing (argc > nargv) */
-	int nproctitle;     /* PROCTITLE split on NUL */
+	/* PROCTITLE split on NUL: read it through kevent_proctitle(). The
+	 * normalizer leaves these two empty and points proctitle_src at the
+	 * undecoded value, decoded on first use: most events never need it
+	 * (the process table reads it only for an event without EXECVE). A
+	 * kevent built by hand may fill the two fields and leave src NULL. */
+	int nproctitle;
 	const char **proctitle;
+	struct kev_lazy_title *proctitle_src;
 	int npaths;
 	struct kev_path *paths; /* in item order */
 	int has_sockaddr;
@@ -112,5 +120,13 @@ struct kevent {
 	/* Set by later stages (process table); opaque here. */
 	void *proc;
 };
+
+/* The PROCTITLE words of ev (NULL-terminated) into *words; returns their
+ * number, 0 when the event has none (or decoding ran out of memory). The
+ * first call must come while the event is handed on (the pipeline's
+ * callback: the undecoded value lives in the assembler's storage); the
+ * words then stay valid as long as ev's other pointers. Defined in
+ * normalize.c; knorm_fill_lazy() decodes ahead for a copied kevent. */
+int kevent_proctitle(const struct kevent *ev, const char *const **words);
 
 #endif

@@ -208,8 +208,10 @@ json_t *kevent_to_json(const struct kevent *ev)
 		if (ev->argv_truncated)
 			json_object_set_new(o, "argv_truncated", json_true());
 	}
-	if (ev->nproctitle > 0)
-		json_object_set_new(o, "proctitle", str_array(ev->proctitle, ev->nproctitle));
+	const char *const *title;
+	int ntitle = kevent_proctitle(ev, &title);
+	if (ntitle > 0)
+		json_object_set_new(o, "proctitle", str_array(title, ntitle));
 	if (ev->npaths > 0)
 		json_object_set_new(o, "paths", paths_to_json(ev));
 	if (ev->has_sockaddr)

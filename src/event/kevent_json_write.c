@@ -308,9 +308,11 @@ int kevent_json_write(const struct kevent *ev, struct buf *b)
 			put_s(b, "true");
 		}
 	}
-	if (ev->nproctitle > 0) {
+	const char *const *title;
+	int ntitle = kevent_proctitle(ev, &title);
+	if (ntitle > 0) {
 		put_key(b, &first, "proctitle");
-		put_str_array(b, ev->proctitle, ev->nproctitle);
+		put_str_array(b, title, ntitle);
 	}
 	if (ev->npaths > 0)
 		put_paths(b, &first, ev);

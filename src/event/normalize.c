@@ -6,15 +6,11 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <libaudit.h>
-#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 
 #include "event/normalize.h"
 #include "util/arena.h"
@@ -34,6 +30,9 @@
 #define KNORM_MAX_MODE_DIGITS 12
 /* Decimal digits that cannot overflow int64_t: parsed inline. */
 #define KNORM_FAST_DIGITS 18
+/* Hex values shorter than this are parsed inline: 15 digits stay below
+ * 2^60, never KEV_UNSET (INT64_MIN) nor a sign change. */
+#define KNORM_FAST_HEX_DIGITS 16
 /* libaudit's machine types (MACH_X86 ... MACH_IO_URING) fit below this. */
 #define KNORM_MACHINES 16
 
@@ -42,8 +41,21 @@ struct arg_span {
 	int present;
 };
 
+/* An event's PROCTITLE value until kevent_proctitle() decodes it: the
+ * record text stays alive while the event is handed on (the assembler
+ * emits from its own storage), and the words go into the event's arena. */
+struct kev_lazy_title {
+	struct knorm *n;
+	const char *text; /* the PROCTITLE record's text */
+	struct arec_field f;
+	int pending; /* 1 until decoded */
+	int nwords;
+	const char **words;
+};
+
 struct knorm {
 	struct arena arena;
+	struct kev_lazy_title title;
 	/* argv under construction */
 	struct buf args; /* the arguments, each NUL-terminated */
 	struct arg_span *spans;
@@ -64,8 +76,10 @@ struct knorm {
 struct knorm *knorm_new(void)
 {
 	struct knorm *n = calloc(1, sizeof(*n));
-	if (n)
+	if (n) {
 		arena_init(&n->arena);
+		n->title.n = n;
+	}
 	return n;
 }
 
@@ -119,18 +133,30 @@ static const char *dup_key(struct knorm *n, const struct arec *r, const char *ke
 	return dup_value(n, r, arec_find(r, key));
 }
 
-/* Integer value of field f (decimal, or hex when base is 16); KEV_UNSET and
- * counted in ev->malformed when it is not a number or out of range. */
-static int64_t field_num(const struct arec *r, const struct arec_field *f, int base,
-                         struct kevent *ev)
+/* field_num() for all but short unsigned decimals. */
+static int64_t field_num_slow(const struct arec *r, const struct arec_field *f, int base,
+                              struct kevent *ev)
 {
 	int64_t v;
 
 	if (arec_is_null(r, f))
 		return KEV_UNSET; /* the kernel's "?": no value, not a bad one */
+	if (arec_num(arec_raw(r, f), f->vlen, base, &v) < 0 || v == KEV_UNSET) {
+		ev->malformed++;
+		return KEV_UNSET;
+	}
+	return v;
+}
+
+/* Integer value of field f (decimal, or hex when base is 16); KEV_UNSET and
+ * counted in ev->malformed when it is not a number or out of range. */
+static inline int64_t field_num(const struct arec *r, const struct arec_field *f, int base,
+                                struct kevent *ev)
+{
 	if (base == 10 && f->vlen != 0 && f->vlen <= KNORM_FAST_DIGITS) {
 		/* the common case inline: a short unsigned decimal (pid, uid,
-		 * exit...); anything else, '-' included, takes arec_num */
+		 * exit...), never a null marker ("?", "(null)"); anything else,
+		 * '-' included, takes the slow path */
 		const unsigned char *u = (const unsigned char *)arec_raw(r, f);
 		uint64_t x = 0;
 		uint32_t i;
@@ -142,12 +168,22 @@ static int64_t field_num(const struct arec *r, const struct arec_field *f, int b
 		}
 		if (i == f->vlen)
 			return (int64_t)x; /* below 10^18: never KEV_UNSET */
+	} else if (base == 16 && f->vlen != 0 && f->vlen < KNORM_FAST_HEX_DIGITS) {
+		/* a0..a3 and arch of every SYSCALL record: up to 15 digits
+		 * cannot reach KEV_UNSET's bit pattern */
+		const unsigned char *u = (const unsigned char *)arec_raw(r, f);
+		uint64_t x = 0;
+		uint32_t i;
+		for (i = 0; i < f->vlen; i++) {
+			unsigned d = arec_hexv[u[i]];
+			if (!d)
+				break;
+			x = x << 4 | (d - 1);
+		}
+		if (i == f->vlen)
+			return (int64_t)x;
 	}
-	if (arec_num(arec_raw(r, f), f->vlen, base, &v) < 0 || v == KEV_UNSET) {
-		ev->malformed++;
-		return KEV_UNSET;
-	}
-	return v;
+	return field_num_slow(r, f, base, ev);
 }
 
 static int64_t int_or_unset(const struct arec *r, const char *key, struct kevent *ev)
@@ -494,17 +530,31 @@ static void mark_dirfd_paths(struct knorm *n, struct kevent *ev)
 	}
 }
 
-static int take_proctitle(struct knorm *n, const struct arec *r, struct kevent *ev)
+/* Remember the PROCTITLE value; kevent_proctitle() decodes it. */
+static void take_proctitle(struct knorm *n, const struct arec *r, struct kevent *ev)
 {
 	const struct arec_field *f = arec_find(r, "proctitle");
 	if (!f || arec_is_null(r, f))
-		return 0;
-	char *buf = arena_alloc_raw(&n->arena, (size_t)f->vlen + 1);
+		return;
+	n->title.text = r->text;
+	n->title.f = *f;
+	n->title.pending = 1;
+	n->title.nwords = 0;
+	n->title.words = NULL;
+	ev->proctitle_src = &n->title;
+}
+
+/* Decode t's value and split it on NUL: a word ends at each NUL, the last
+ * one at the end unless it is empty (a trailing NUL); memchr() finds the
+ * few NULs. Returns 0, or -1 when out of memory. */
+static int title_decode(struct kev_lazy_title *t)
+{
+	struct knorm *n = t->n;
+	struct arec r = {.text = t->text, .type = AUDIT_PROCTITLE};
+	char *buf = arena_alloc_raw(&n->arena, (size_t)t->f.vlen + 1);
 	if (!buf)
 		return -1;
-	long len = arec_value(r, f, buf, (size_t)f->vlen + 1);
-	/* split on NUL: a word ends at each NUL, the last one at the end
-	 * unless it is empty (a trailing NUL); memchr() finds the few NULs */
+	long len = arec_value(&r, &t->f, buf, (size_t)t->f.vlen + 1);
 	int k = 0;
 	const char *p = buf, *end = buf + len;
 	if (buf_grow_array((void **)&n->ptitle, &n->ptitlecap, 2, sizeof(*n->ptitle)) < 0)
@@ -523,89 +573,35 @@ static int take_proctitle(struct knorm *n, const struct arec *r, struct kevent *
 		p = z + 1;
 	}
 	n->ptitle[k] = NULL;
-	ev->proctitle = n->ptitle;
-	ev->nproctitle = k;
+	t->words = n->ptitle;
+	t->nwords = k;
 	return 0;
 }
 
-/* Dotted quad of a (inet_ntop's text, without its sprintf per call);
- * out holds at least INET_ADDRSTRLEN bytes. */
-static void ipv4_text(const unsigned char *a, char *out)
+int kevent_proctitle(const struct kevent *ev, const char *const **words)
 {
-	for (int i = 0; i < 4; i++) {
-		unsigned v = a[i];
-		if (v >= 100)
-			*out++ = (char)('0' + v / 100);
-		if (v >= 10)
-			*out++ = (char)('0' + v / 10 % 10);
-		*out++ = (char)('0' + v % 10);
-		*out++ = i < 3 ? '.' : '\0';
+	struct kev_lazy_title *t = ev->proctitle_src;
+	if (!t) {
+		*words = ev->proctitle;
+		return ev->nproctitle;
 	}
+	if (t->pending) {
+		t->pending = 0;
+		if (title_decode(t) < 0) {
+			t->nwords = 0;
+			t->words = NULL;
+		}
+	}
+	*words = t->words;
+	return t->nwords;
 }
 
-int knorm_decode_sockaddr(const char *hex, size_t hexlen, struct kev_sockaddr *out)
+void knorm_fill_lazy(struct kevent *ev)
 {
-	unsigned char b[sizeof(struct sockaddr_storage)];
-	size_t nb = hexlen / 2;
-
-	memset(out, 0, sizeof(*out));
-	out->port = -1;
-	if (nb < 2 || (hexlen & 1))
-		return -1;
-	if (nb > sizeof(b))
-		nb = sizeof(b);
-	/* the first nb bytes, decoded and validated in one pass */
-	if (arec_hex_decode(hex, 2 * nb, (char *)b, nb) != (long)nb)
-		return -1;
-	/* sa_family is host-endian: accept a big-endian machine's records too */
-	int fam = b[0] | b[1] << 8;
-	int fam_be = b[0] << 8 | b[1];
-	if (fam != AF_INET && fam != AF_INET6 && fam != AF_UNIX && fam != AF_NETLINK &&
-	    (fam_be == AF_INET || fam_be == AF_INET6 || fam_be == AF_UNIX || fam_be == AF_NETLINK))
-		fam = fam_be;
-	out->raw_family = fam;
-	switch (fam) {
-	case AF_INET:
-		if (nb < 8)
-			return -1;
-		out->family = KEV_SA_INET;
-		out->port = b[2] << 8 | b[3];
-		ipv4_text(b + 4, out->addr);
-		return 0;
-	case AF_INET6:
-		if (nb < 24)
-			return -1;
-		out->family = KEV_SA_INET6;
-		out->port = b[2] << 8 | b[3];
-		inet_ntop(AF_INET6, b + 8, out->addr, sizeof(out->addr));
-		return 0;
-	case AF_UNIX: {
-		out->family = KEV_SA_UNIX;
-		size_t plen = nb - 2;
-		const unsigned char *p = b + 2;
-		size_t o = 0;
-		if (plen > 0 && p[0] == '\0') {
-			/* abstract socket: "@name", the name may hold NULs */
-			out->addr[o++] = '@';
-			p++;
-			plen--;
-		} else {
-			const unsigned char *z = memchr(p, '\0', plen);
-			if (z)
-				plen = (size_t)(z - p);
-		}
-		for (size_t i = 0; i < plen && o + 1 < sizeof(out->addr); i++)
-			out->addr[o++] = p[i] ? (char)p[i] : '@';
-		out->addr[o] = '\0';
-		return 0;
-	}
-	case AF_NETLINK:
-		out->family = KEV_SA_NETLINK;
-		return 0;
-	default:
-		out->family = KEV_SA_OTHER;
-		return 0;
-	}
+	const char *const *w;
+	ev->nproctitle = kevent_proctitle(ev, &w);
+	ev->proctitle = (const char **)w;
+	ev->proctitle_src = NULL;
 }
 
 static void take_sockaddr(const struct arec *r, struct kevent *ev)
@@ -719,8 +715,7 @@ int knorm_build(struct knorm *n, const struct asm_event *aev, struct kevent *ev)
 				return -1;
 			break;
 		case AUDIT_PROCTITLE:
-			if (take_proctitle(n, &r, ev) < 0)
-				return -1;
+			take_proctitle(n, &r, ev);
 			break;
 		case AUDIT_SOCKADDR:
 			take_sockaddr(&r, ev);

@@ -20,6 +20,11 @@ void knorm_free(struct knorm *n);
 /* Build ev from an assembled event. Returns 0, or -1 when out of memory. */
 int knorm_build(struct knorm *n, const struct asm_event *aev, struct kevent *ev);
 
+/* Decode what the normalizer left for later (the PROCTITLE words) into
+ * ev's plain fields, for a caller that copies the kevent and reads it
+ * without kevent_proctitle() (tests). */
+void knorm_fill_lazy(struct kevent *ev);
+
 /* Decode a SOCKADDR saddr= hex string. Returns 0 or -1 (too short/unknown). */
 int knorm_decode_sockaddr(const char *hex, size_t hexlen, struct kev_sockaddr *out);
 

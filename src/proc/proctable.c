@@ -420,9 +420,10 @@ int pt_may_be_parent(const struct pt_entry *parent, uint64_t child_start)
 	return parent->p.start <= child_start + PT_START_SLACK_NS;
 }
 
-static int is_name(const char *name, const char *want)
+/* The first byte settles most events without a strcmp() call. */
+static inline int is_name(const char *name, const char *want)
 {
-	return name && strcmp(name, want) == 0;
+	return name && name[0] == want[0] && strcmp(name, want) == 0;
 }
 
 static int event_is_exec(const struct kevent *ev)
@@ -454,8 +455,7 @@ static void event_argv(const struct kevent *ev, int *argc, const char *const **a
 		*argc = ev->nargv;
 		*argv = ev->argv;
 	} else {
-		*argc = ev->nproctitle;
-		*argv = ev->proctitle;
+		*argc = kevent_proctitle(ev, argv);
 	}
 }
 

@@ -159,10 +159,12 @@ static void remember(struct assembler *a, uint64_t serial)
 	a->recent_pos = (a->recent_pos + 1) % ASM_RECENT;
 }
 
+/* Newest first: the EOE after a PROCTITLE-completed event names the event
+ * completed last, found on the first compare. */
 static int recently_done(const struct assembler *a, uint64_t serial)
 {
-	for (int i = 0; i < ASM_RECENT; i++)
-		if (a->recent[i] == serial)
+	for (int i = 1; i <= ASM_RECENT; i++)
+		if (a->recent[(a->recent_pos - i + ASM_RECENT) % ASM_RECENT] == serial)
 			return 1;
 	return 0;
 }

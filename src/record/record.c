@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "record/record.h"
 
@@ -50,6 +53,40 @@ static struct arec_field *add_field(struct arec *r)
 	return &r->fields[r->nfields++];
 }
 
+#if defined(__SSE2__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define AREC_FAST_DIGITS 1
+/* Bytes that parse_u64's fast path reads at once. */
+#define AREC_DIGIT_BLOCK 16
+
+/* The number of leading ASCII digits of the 16 bytes at p. */
+static inline unsigned digit_run(const char *p)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+	/* signed compares: bytes from 0x80 up are below '0' */
+	__m128i bad = _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8('0')),
+	                           _mm_cmpgt_epi8(x, _mm_set1_epi8('9')));
+	unsigned m = (unsigned)_mm_movemask_epi8(bad) | 1u << AREC_DIGIT_BLOCK;
+	return (unsigned)__builtin_ctz(m);
+}
+
+/* n (1..8) ASCII digits at p (8 bytes readable) as a number: the digits
+ * as bytes, the ones after them shifted out (the first digit is the lowest
+ * byte, so leading zeros come in), then pairs, quads and octets combined
+ * by three multiplies. A byte after the digits may borrow upwards only. */
+static inline uint64_t digits_upto8(const char *p, unsigned n)
+{
+	uint64_t x;
+	memcpy(&x, p, sizeof(x));
+	x -= 0x3030303030303030ull;
+	x <<= 8 * (8 - n);
+	x = (x * 10 + (x >> 8)) & 0x00FF00FF00FF00FFull;
+	x = (x * 100 + (x >> 16)) & 0x0000FFFF0000FFFFull;
+	return (x * 10000 + (x >> 32)) & 0xFFFFFFFFull;
+}
+#endif
+
+/* A decimal at *pp, advanced past it; wraps past UINT64_MAX (timestamps
+ * and serials never get there). */
 static inline int parse_u64(const char **pp, const char *end, uint64_t *out)
 {
 	const char *p = *pp;
@@ -58,6 +95,23 @@ static inline int parse_u64(const char **pp, const char *end, uint64_t *out)
 
 	if (p >= end || (unsigned)(*p - '0') > 9)
 		return -1;
+#ifdef AREC_FAST_DIGITS
+	if (end - p >= AREC_DIGIT_BLOCK) {
+		static const uint64_t pow10[9] = {1,      10,      100,      1000,     10000,
+		                                  100000, 1000000, 10000000, 100000000};
+		unsigned n = digit_run(p);
+		if (n <= 8) {
+			*out = digits_upto8(p, n);
+			*pp = p + n;
+			return 0;
+		}
+		if (n < AREC_DIGIT_BLOCK) {
+			*out = digits_upto8(p, 8) * pow10[n - 8] + digits_upto8(p + 8, n - 8);
+			*pp = p + n;
+			return 0;
+		}
+	}
+#endif
 	while (p < end && (d = (unsigned)(*p - '0')) <= 9) {
 		v = v * 10 + d;
 		p++;
@@ -71,31 +125,60 @@ static inline int parse_u64(const char **pp, const char *end, uint64_t *out)
 static const unsigned char key_stop[256] = {['='] = 1, [' '] = 1, [AREC_ENRICHED_SEP] = 1};
 
 /*
- * The end of a raw bare value at p: the next space, or end. Most values
- * (numbers, flags, ids) end within eight bytes: one 64-bit word answers
- * them (the "has zero byte" test on x ^ 0x20..20; its lowest flagged byte
- * is the first space, as a borrow only flags bytes after a real match).
- * Longer ones (hex arguments, proctitle) go to memchr(). Big-endian hosts
- * take memchr() for all.
+ * Keys and short values are found sixteen bytes at a time where the CPU
+ * has SSE2 (every x86-64): compare the block with each stop byte, take the
+ * first hit from the byte mask. Most keys and values (numbers, flags, ids)
+ * end within one block; longer ones and other CPUs take the byte loop or
+ * memchr().
  */
-#define SWAR_ONES 0x0101010101010101ull
-#define SWAR_HIGHS 0x8080808080808080ull
-#define SWAR_SPACES (SWAR_ONES * ' ')
-
-static inline size_t value_end(const char *t, size_t p, size_t end)
+#ifdef __SSE2__
+#define AREC_BLOCK 16
+static inline unsigned block_key_stops(const char *t)
 {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	if (end - p >= sizeof(uint64_t)) {
-		uint64_t x;
-		memcpy(&x, t + p, sizeof(x));
-		x ^= SWAR_SPACES;
-		uint64_t m = (x - SWAR_ONES) & ~x & SWAR_HIGHS;
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)t);
+	__m128i m = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')),
+	                         _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('=')),
+	                                      _mm_cmpeq_epi8(x, _mm_set1_epi8(AREC_ENRICHED_SEP))));
+	return (unsigned)_mm_movemask_epi8(m);
+}
+#endif
+
+/* The first '=', ' ' or separator at or after p, or end. */
+static inline size_t key_end(const char *t, size_t p, size_t end)
+{
+#ifdef AREC_BLOCK
+	if (end - p >= AREC_BLOCK) {
+		unsigned m = block_key_stops(t + p);
 		if (m)
-			return p + ((unsigned)__builtin_ctzll(m) >> 3);
+			return p + (unsigned)__builtin_ctz(m);
+		p += AREC_BLOCK;
 	}
 #endif
-	const char *sp = memchr(t + p, ' ', end - p);
-	return sp ? (size_t)(sp - t) : end;
+	while (p < end && !key_stop[(unsigned char)t[p]])
+		p++;
+	return p;
+}
+
+/* The first byte c at or after p, or end: one block, then memchr(). */
+static inline size_t byte_end(const char *t, size_t p, size_t end, char c)
+{
+#ifdef AREC_BLOCK
+	if (end - p >= AREC_BLOCK) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(t + p));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(c)));
+		if (m)
+			return p + (unsigned)__builtin_ctz(m);
+		p += AREC_BLOCK;
+	}
+#endif
+	const char *hit = memchr(t + p, c, end - p);
+	return hit ? (size_t)(hit - t) : end;
+}
+
+/* The end of a raw bare value at p: the next space, or end. */
+static inline size_t value_end(const char *t, size_t p, size_t end)
+{
+	return byte_end(t, p, end, ' ');
 }
 
 /* fields -> field (' ' field)*, field -> key '=' value; tokens without '='
@@ -107,18 +190,19 @@ static int parse_fields(struct arec *r, size_t start, size_t end, uint8_t flags,
 	size_t p = start;
 
 	while (p < end) {
-		if (t[p] == ' ' || t[p] == '\t' || t[p] == '\n' || t[p] == '\r') {
+		/* keys start above ' ': one compare lets them through */
+		unsigned char c = (unsigned char)t[p];
+		if (c <= ' ' && (c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
 			p++;
 			continue;
 		}
-		if (t[p] == AREC_ENRICHED_SEP) {
+		if (c == AREC_ENRICHED_SEP) {
 			flags |= ARF_ENRICHED;
 			p++;
 			continue;
 		}
 		size_t k = p;
-		while (p < end && !key_stop[(unsigned char)t[p]])
-			p++;
+		p = key_end(t, p, end);
 		if (p >= end || t[p] != '=') {
 			/* a bare word: skip it */
 			continue;
@@ -136,11 +220,10 @@ static int parse_fields(struct arec *r, size_t start, size_t end, uint8_t flags,
 		f->koff = (uint32_t)k;
 		f->klen = (uint16_t)klen;
 		f->flags = flags;
-		if (p < end && (t[p] == '"' || t[p] == '\'')) {
+		if (p < end && (unsigned char)t[p] <= '\'' && (t[p] == '"' || t[p] == '\'')) {
 			char q = t[p];
 			size_t v = ++p;
-			const char *qe = memchr(t + p, q, end - p);
-			p = qe ? (size_t)(qe - t) : end;
+			p = byte_end(t, p, end, q);
 			if (p >= end) {
 				r->nfields--;
 				if (err && errlen)
@@ -228,7 +311,8 @@ static int parse_type_name(struct arec *r, const char **pp, const char *end, cha
 {
 	char name[AREC_MAX_KEY + 1];
 	const char *n = *pp + 5;
-	const char *sp = memchr(n, ' ', (size_t)(end - n));
+	size_t sp_at = value_end(r->text, (size_t)(n - r->text), (size_t)(end - r->text));
+	const char *sp = r->text + sp_at < end ? r->text + sp_at : NULL;
 	if (!sp || sp - n > AREC_MAX_KEY || sp == n)
 		return set_err(err, errlen, "bad type= field");
 	r->type = common_type(n, (size_t)(sp - n));
@@ -421,7 +505,7 @@ static int key_is_encoded(const struct arec *r, const char *k, size_t klen)
 
 /* Hex digit value + 1, 0 for any other byte: one load per digit instead of
  * three range tests (hex values are the bulk of EXECVE and PROCTITLE). */
-static const unsigned char hexv[256] = {
+const unsigned char arec_hexv[256] = {
     ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
     ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
     ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
@@ -441,7 +525,7 @@ int arec_is_hex(const struct arec *r, const struct arec_field *f)
 	if (!may_be_hex(r, f))
 		return 0;
 	for (uint32_t i = 0; i < f->vlen; i++)
-		if (!hexv[v[i]])
+		if (!arec_hexv[v[i]])
 			return 0;
 	return 1;
 }
@@ -484,13 +568,13 @@ static long hex_decode(const char *hex, size_t hexlen, char *out, size_t outlen)
 			return -1;
 	}
 	for (; i < stored; i++) {
-		unsigned hi = hexv[h[2 * i]], lo = hexv[h[2 * i + 1]];
+		unsigned hi = arec_hexv[h[2 * i]], lo = arec_hexv[h[2 * i + 1]];
 		if (!hi || !lo)
 			return -1;
 		out[i] = (char)((hi - 1) << 4 | (lo - 1));
 	}
 	for (; i < n; i++)
-		if (!hexv[h[2 * i]] || !hexv[h[2 * i + 1]])
+		if (!arec_hexv[h[2 * i]] || !arec_hexv[h[2 * i + 1]])
 			return -1;
 	return (long)n;
 }
@@ -540,7 +624,7 @@ int arec_num(const char *v, size_t len, int base, int64_t *out)
 				return -1;
 		}
 		for (; i < len; i++) {
-			unsigned d = hexv[u[i]];
+			unsigned d = arec_hexv[u[i]];
 			if (!d)
 				return -1;
 			x = x << 4 | (d - 1);

@@ -122,6 +122,10 @@ int arec_uint_hex(const struct arec *r, const char *key, uint64_t *out);
  * value out of range (never wrapped). */
 int arec_num(const char *v, size_t len, int base, int64_t *out);
 
+/* A hex digit's value + 1, 0 for any other byte (for callers that parse
+ * hex numbers inline). */
+extern const unsigned char arec_hexv[256];
+
 /* Hex string to bytes; returns bytes written or -1 on a non-hex digit. */
 long arec_hex_decode(const char *hex, size_t hexlen, char *out, size_t outlen);
 

@@ -24,11 +24,21 @@ static struct assembler *assembler;
 static struct arec rec;
 static struct kevent last;
 static int nevents;
+/* The last event's PROCTITLE as knorm_build left it (not yet decoded) and
+ * as kevent_proctitle() gave it, called twice, inside the callback. */
+static int title_was_lazy;
+static int title_n1, title_n2;
+static const char *const *title_w1, *const *title_w2;
 
 static void on_event(const struct asm_event *aev, void *arg)
 {
 	(void)arg;
 	cr_assert_eq(knorm_build(norm, aev, &last), 0, "knorm_build failed");
+	title_was_lazy = last.proctitle_src != NULL && last.nproctitle == 0 && !last.proctitle;
+	title_n1 = kevent_proctitle(&last, &title_w1);
+	title_n2 = kevent_proctitle(&last, &title_w2);
+	/* the record text goes with the assembler's slot: decode now */
+	knorm_fill_lazy(&last);
 	nevents++;
 }
 
@@ -263,6 +273,39 @@ Test(normalize, proctitle_hex_splits_on_nul)
 	cr_assert_str_eq(last.proctitle[2], "id");
 	cr_assert_null(last.proctitle[3]);
 	cr_assert_eq(last.nargv, 0, "no EXECVE: argv stays empty");
+}
+
+Test(normalize, proctitle_decoded_on_first_use_only)
+{
+	feed(EXEC_SYSCALL("13", "success=yes exit=0"));
+	feed("type=PROCTITLE msg=audit(1700000000.250:13): proctitle=62617368002D63006964");
+	asm_flush_all(assembler);
+	cr_assert_eq(nevents, 1);
+	cr_assert(title_was_lazy, "knorm_build leaves PROCTITLE undecoded");
+	cr_assert_eq(title_n1, 3);
+	cr_assert_eq(title_n2, 3);
+	cr_assert_eq(title_w1, title_w2, "decoded once, the same words the second time");
+	cr_assert_str_eq(title_w1[2], "id");
+	/* an event without PROCTITLE has nothing to decode */
+	feed(EXEC_SYSCALL("14", "success=yes exit=0"));
+	feed("type=EOE msg=audit(1700000000.250:14): ");
+	asm_flush_all(assembler);
+	cr_assert_eq(nevents, 2);
+	cr_assert(!title_was_lazy);
+	cr_assert_eq(title_n1, 0);
+	cr_assert_eq(last.nproctitle, 0);
+}
+
+Test(normalize, proctitle_of_a_hand_built_event_is_its_fields)
+{
+	const char *words[] = {"sh", "-c", NULL};
+	struct kevent ev;
+	const char *const *w;
+	memset(&ev, 0, sizeof(ev));
+	ev.proctitle = words;
+	ev.nproctitle = 2;
+	cr_assert_eq(kevent_proctitle(&ev, &w), 2);
+	cr_assert_eq(w, (const char *const *)words);
 }
 
 Test(normalize, proctitle_quoted_is_one_argument)

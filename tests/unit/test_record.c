@@ -4,6 +4,8 @@
  */
 #include <criterion/criterion.h>
 #include <libaudit.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "record/record.h"
@@ -240,4 +242,78 @@ Test(record, sockaddr_garbage_is_rejected)
 	cr_assert_eq(knorm_decode_sockaddr("0", 1, &sa), -1);
 	cr_assert_eq(knorm_decode_sockaddr("ZZZZ", 4, &sa), -1);
 	cr_assert_eq(knorm_decode_sockaddr("0200", 4, &sa), -1); /* inet too short */
+}
+
+/* Timestamps and serials of every length from 1 to 19 digits, with enough
+ * of the record after them for the 16-byte fast path and without. */
+Test(record, stamp_numbers_of_every_length_fast_and_slow)
+{
+	static const char digits[] = "9876543210123456789";
+	char line[256], sec[32], serial[32];
+
+	for (int tail = 0; tail < 2; tail++) {
+		for (int n = 1; n <= 19; n++) {
+			memcpy(sec, digits, (size_t)n);
+			sec[n] = '\0';
+			memcpy(serial, digits + 19 - n, (size_t)n);
+			serial[n] = '\0';
+			snprintf(line, sizeof(line), "type=EOE msg=audit(%s.%.*s:%s):%s", sec,
+			         n < 6 ? n : 6, "123456", serial,
+			         tail ? " a0=1 a1=2 a2=3 a3=4 items=0" : "");
+			parse_ok(0, line);
+			cr_assert_eq(r.sec, strtoull(sec, NULL, 10), "%s", line);
+			cr_assert_eq(r.serial, strtoull(serial, NULL, 10), "%s", line);
+			/* milliseconds scaled to three digits: 1 -> 100, 1234 -> 123 */
+			unsigned ms[] = {0, 100, 120, 123, 123, 123, 123};
+			cr_assert_eq(r.msec, ms[n < 6 ? n : 6], "%s", line);
+		}
+	}
+}
+
+Test(record, stamp_digits_end_at_any_non_digit)
+{
+	char err[128];
+	/* a byte above 0x7f right after the digits, then a long tail */
+	const char *bad = "type=EOE msg=audit(1700000000\xb9"
+	                  "123:45): a=b c=d e=f g=h";
+	cr_assert_lt(arec_parse(&r, 0, bad, strlen(bad), err, sizeof(err)), 0);
+	/* more than 19 digits wraps (mod 2^64) as the byte loop always did */
+	const char *big = "123456789012345678901234";
+	char line[128];
+	snprintf(line, sizeof(line), "type=EOE msg=audit(1.123:%s): a=b c=d e=f", big);
+	parse_ok(0, line);
+	uint64_t want = 0;
+	for (const char *d = big; *d; d++)
+		want = want * 10 + (uint64_t)(*d - '0');
+	cr_assert_eq(r.serial, want);
+}
+
+/* Keys and bare values of every length up to 40 bytes, ending before,
+ * at and after a 16-byte block, with the record going on and not. */
+Test(record, keys_and_values_of_every_length_around_the_block_size)
+{
+	char line[512], key[64], value[64];
+
+	for (int tail = 0; tail < 2; tail++) {
+		for (int kl = 1; kl <= 40; kl++) {
+			for (int vl = 0; vl <= 40; vl++) {
+				for (int i = 0; i < kl; i++)
+					key[i] = (char)('a' + i % 26);
+				key[kl] = '\0';
+				for (int i = 0; i < vl; i++)
+					value[i] = (char)('0' + i % 10);
+				value[vl] = '\0';
+				snprintf(line, sizeof(line),
+				         "type=PATH msg=audit(1.000:1): { bare%s } %s=%s%s", key,
+				         key, value, tail ? " z=1" : "");
+				parse_ok(0, line);
+				const struct arec_field *f = arec_find(&r, key);
+				cr_assert_not_null(f, "%s", line);
+				cr_assert_eq(f->vlen, (uint32_t)vl, "%s", line);
+				cr_assert_eq(memcmp(arec_raw(&r, f), value, (size_t)vl), 0, "%s",
+				             line);
+				cr_assert_eq(r.nfields, tail ? 2 : 1, "%s", line);
+			}
+		}
+	}
 }
