@@ -48,6 +48,9 @@ static void setup(void)
 		children[i] = fork();
 		cr_assert_geq(children[i], 0);
 		if (children[i] == 0) {
+			/* its own group: teardown kills sh and its sleep together,
+			 * so no orphan outlives the test */
+			setpgid(0, 0);
 			char arg[32];
 			snprintf(arg, sizeof(arg), "child-%d", i);
 			execl("/bin/sh", "sh", "-c", "sleep 30", arg, (char *)NULL);
@@ -74,7 +77,8 @@ static void teardown(void)
 {
 	for (int i = 0; i < NCHILDREN; i++)
 		if (children[i] > 0) {
-			kill(children[i], SIGKILL);
+			kill(-children[i], SIGKILL);
+			kill(children[i], SIGKILL); /* in case it had no group yet */
 			waitpid(children[i], NULL, 0);
 		}
 	unlink(rules);
