@@ -82,6 +82,7 @@ static const struct ckey ckeys[] = {
     {"container.crio_root", K_STR, OFF(container_crio_root), 0, 0},
     {"container.podman_root", K_STR, OFF(container_podman_root), 0, 0},
     {"stats_interval", K_LONG, OFF(stats_interval), 0, 86400},
+    {"rule_stats", K_RULESTATS, OFF(rule_stats), 0, 0},
     {"webserver.enabled", K_BOOL, OFF(web_enabled), 0, 0},
     {"webserver.listen_address", K_STR, OFF(web_listen_address), 0, 0},
     {"webserver.listen_port", K_INT, OFF(web_listen_port), 1, 65535},
@@ -333,6 +334,7 @@ static const char *const ckey_expect[] = {
     [K_AUDITMODE] = "auto, unicast or multicast",
     [K_BACKPRESSURE] = "block or drop",
     [K_KFILTERS] = "precise or broad",
+    [K_RULESTATS] = "off, table or json",
     [K_APPEND_OUTPUT] = "a list of append_output entries",
     [K_RULES_SELECT] = "a list of enable/disable entries",
 };
@@ -348,6 +350,8 @@ static const struct {
     {K_AUDITMODE, "multicast", CONFIG_AUDIT_MULTICAST},
     {K_BACKPRESSURE, "block", CONFIG_BP_BLOCK},    {K_BACKPRESSURE, "drop", CONFIG_BP_DROP},
     {K_KFILTERS, "precise", CONFIG_KF_PRECISE},    {K_KFILTERS, "broad", CONFIG_KF_BROAD},
+    {K_RULESTATS, "off", CONFIG_RS_OFF},           {K_RULESTATS, "table", CONFIG_RS_TABLE},
+    {K_RULESTATS, "json", CONFIG_RS_JSON},
 };
 
 /* A keyword-valued key: 0 set, -1 not one of its words. */
@@ -363,6 +367,8 @@ static int set_keyword(struct kestrel_config *cfg, int type, const char *v)
 			cfg->audit_mode = val;
 		else if (type == K_BACKPRESSURE)
 			cfg->audit_backpressure = val;
+		else if (type == K_RULESTATS)
+			cfg->rule_stats = val;
 		else
 			cfg->audit_kernel_filters = val;
 		return 0;
@@ -469,6 +475,7 @@ int config_set_scalar(struct kestrel_config *cfg, const struct ckey *k, const ch
 	case K_AUDITMODE:
 	case K_BACKPRESSURE:
 	case K_KFILTERS:
+	case K_RULESTATS:
 		rc = set_keyword(cfg, k->type, v);
 		break;
 	case K_APPEND_OUTPUT:

@@ -25,6 +25,8 @@ enum config_backpressure { CONFIG_BP_BLOCK = 0, CONFIG_BP_DROP };
 /* audit.kernel_filters: kernel rules narrowed by the rules' conditions
  * (precise), or by their syscalls only (broad, the escape hatch). */
 enum config_kernel_filters { CONFIG_KF_PRECISE = 0, CONFIG_KF_BROAD };
+/* rule_stats: the per-rule table in the stats (the values of --rule-stats) */
+enum config_rule_stats { CONFIG_RS_OFF = 0, CONFIG_RS_TABLE, CONFIG_RS_JSON };
 
 /* One append_output entry: extra_output appended to the rules it matches. */
 struct config_append_output {
@@ -85,6 +87,7 @@ struct kestrel_config {
 	char *container_podman_root;
 
 	long stats_interval; /* seconds between statistics logs, 0 = off */
+	enum config_rule_stats rule_stats; /* per-rule table with the stats (and rule timing) */
 
 	/* health and metrics over HTTP (Falco's webserver.* keys; off by
 	 * default; read at start only) */

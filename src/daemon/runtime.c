@@ -190,6 +190,10 @@ struct engine *runtime_build_engine(const struct kestrel_config *cfg, int live)
 								     : ENGINE_MATCH_FIRST);
 	engine_set_min_priority(e, (enum priority)cfg->priority);
 	engine_set_live(e, live);
+	/* kestrel.yaml's rule_stats, when the command line did not choose */
+	if (rule_stats_mode == RUNTIME_RULE_STATS_OFF && cfg->rule_stats != CONFIG_RS_OFF)
+		rule_stats_mode = cfg->rule_stats == CONFIG_RS_JSON ? RUNTIME_RULE_STATS_JSON
+								      : RUNTIME_RULE_STATS_TABLE;
 	engine_set_rule_timing(e, rule_stats_mode != RUNTIME_RULE_STATS_OFF);
 	/* Falco's `rules:` selection: recorded now, applied after loading */
 	for (int i = 0; i < cfg->nrules_select; i++) {

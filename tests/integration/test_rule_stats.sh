@@ -106,4 +106,18 @@ echo "rate limited: $1 alerts written, $3 suppressed, per rule as printed"
 # 4. a bad format is refused
 "$KESTREL" --replay "$W/all.log" -r "$RULES" --rule-stats=xml >/dev/null 2>&1 &&
 	fail "--rule-stats=xml accepted"
+
+# 5. kestrel.yaml's rule_stats does what --rule-stats does (for a service
+# whose command line stays as packaged); the command line wins
+printf 'rule_stats: json\n' >"$W/rs.yaml"
+"$KESTREL" -c "$W/rs.yaml" --replay "$W/all.log" -r "$RULES" -o json_output=true \
+	>"$W/cfg.out" 2>"$W/cfg.err" || fail "rule_stats: json: kestrel exited $?"
+res=$(check "$W/cfg.out" "$W/cfg.err" json) || fail "rule_stats: json in the config: $res"
+"$KESTREL" -c "$W/rs.yaml" --replay "$W/all.log" -r "$RULES" --rule-stats=table \
+	>/dev/null 2>"$W/cfg2.err" || fail "rule_stats + --rule-stats: kestrel exited $?"
+grep -q '^rule stats:' "$W/cfg2.err" && ! grep -q '{"rule_stats":' "$W/cfg2.err" ||
+	fail "--rule-stats=table did not take precedence over rule_stats: json"
+"$KESTREL" --replay "$W/all.log" -r "$RULES" >/dev/null 2>"$W/none.err" || fail "plain replay"
+grep -q 'rule.stats' "$W/none.err" && fail "a replay without rule_stats printed the table"
+echo "rule_stats in kestrel.yaml: the JSON table, per rule as printed; --rule-stats wins"
 echo "PASS"

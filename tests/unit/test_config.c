@@ -326,6 +326,25 @@ Test(config, kernel_filters_precise_or_broad)
 	                  "3:19: audit.kernel_filters: expected precise or broad");
 }
 
+Test(config, rule_stats_off_table_or_json)
+{
+	struct kestrel_config c;
+	char err[CONFIG_ERR_MAX] = "";
+
+	cr_assert_eq(config_init(&c), 0);
+	cr_expect_eq(c.rule_stats, CONFIG_RS_OFF, "off by default");
+	config_free(&c);
+	cr_assert_eq(load_text(&c, "rule_stats: json\n", NULL, err, NULL, 0), 0, "%s", err);
+	cr_expect_eq(c.rule_stats, CONFIG_RS_JSON);
+	cr_expect_eq(config_set_option(&c, "rule_stats=table", err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(c.rule_stats, CONFIG_RS_TABLE);
+	cr_expect_eq(config_set_option(&c, "rule_stats=off", err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(c.rule_stats, CONFIG_RS_OFF);
+	config_free(&c);
+	expect_load_error("\nrule_stats: yes\n",
+	                  "2:13: rule_stats: expected off, table or json, got 'yes'");
+}
+
 /* nan compares false with any bound, and inf or a negative rate would
  * turn the limit off or make no sense: all are errors, not "no limit". */
 Test(config, non_finite_or_negative_numbers_are_errors)
