@@ -459,6 +459,20 @@ static void event_argv(const struct kevent *ev, int *argc, const char *const **a
 	}
 }
 
+/* Live: 1 when e's recorded parent no longer runs (no /proc entry, or its
+ * pid now belongs to a process started after the table's entry of it), so
+ * the kernel may have reparented e. */
+static int pt_parent_gone(const struct proc_table *pt, const struct pt_entry *e)
+{
+	struct procfs_stat st;
+	const struct pt_entry *old;
+
+	if (procfs_read_stat(PT_PROCROOT, e->p.ppid, &st) < 0)
+		return 1;
+	old = pt_slot_lookup(pt, e->p.ppid);
+	return old && old->start_kind == PT_START_PROCFS && !pt_same_start(old, st.start_ns);
+}
+
 /* Whether the event can come from the process of entry e; 0 when the pid
  * evidently belongs to another process now. May upgrade e (reparenting, an
  * exact start time, an identity missed while exec events were lost). */
@@ -475,8 +489,14 @@ static int entry_matches(struct proc_table *pt, struct pt_entry *e, const struct
 
 	if (pt->mode == PROC_TABLE_LIVE) {
 		struct procfs_stat st;
-		if (procfs_read_stat(PT_PROCROOT, e->p.pid, &st) < 0 ||
-		    !pt_same_start(e, st.start_ns))
+		if (procfs_read_stat(PT_PROCROOT, e->p.pid, &st) < 0)
+			/* Gone before its event was read (a short-lived process on
+			 * a busy host): the records decide, as in a replay. A new
+			 * parent is a reparenting when the old one is gone too
+			 * (docker exec: runc's child exits, its child is handed to
+			 * the shim) — not a new process with argv from PROCTITLE. */
+			return !exe_changed && (!ppid_changed || pt_parent_gone(pt, e));
+		if (!pt_same_start(e, st.start_ns))
 			return 0;
 		if (e->start_kind != PT_START_PROCFS) {
 			e->p.start = st.start_ns;

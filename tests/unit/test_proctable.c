@@ -217,6 +217,49 @@ Test(proctable, tty_of_a_real_pty_matches_proc_stat)
 	cr_assert_eq(table_tty, tty_nr);
 }
 
+/* A pid no process holds now: a child that was reaped. */
+static int64_t free_pid(void)
+{
+	pid_t c = fork();
+	cr_assert_geq(c, 0);
+	if (c == 0)
+		_exit(0);
+	waitpid(c, NULL, 0);
+	return c;
+}
+
+/* docker exec: runc's child execs the command and exits, the command is
+ * reparented to the shim and has exited too by the time kestrel reads its
+ * next event. That event (new ppid, no EXECVE, PROCTITLE still the kernel's
+ * cached "runc init") is the same process, not a new one. */
+Test(proctable, live_reparented_process_gone_before_its_event_keeps_its_exec)
+{
+	struct proc_table *pt = proc_table_new(PROC_TABLE_LIVE);
+	int64_t pid = free_pid(), old_parent = free_pid();
+	const char *argv[] = {"/kt/kt", "redirect", "4444", "fire", NULL};
+	const char *title[] = {"runc", "init"};
+	struct fake f;
+
+	fake_exec(&f, pid, old_parent, wall_ns(), "/kt/kt", "/", argv);
+	f.ev.proctitle = title;
+	f.ev.nproctitle = 2;
+	proc_table_update(pt, &f.ev);
+	cr_assert_not_null(proc_table_get(pt, pid));
+
+	fake_init(&f, "dup2", pid, getpid(), wall_ns());
+	f.ev.exe = "/kt/kt";
+	f.ev.comm = "kt";
+	f.ev.proctitle = title;
+	f.ev.nproctitle = 2;
+	proc_table_update(pt, &f.ev);
+	const struct proc *p = proc_table_get(pt, pid);
+	cr_assert_not_null(p);
+	cr_assert_eq(p->argc, 4, "argc %d: the event was taken for a new process", p->argc);
+	cr_expect_str_eq(p->argv[1], "redirect");
+	cr_expect_eq(p->ppid, getpid(), "reparented");
+	proc_table_free(pt);
+}
+
 /* ---- replay: identity from events ---- */
 
 Test(proctable, exec_sets_identity_from_the_event)
