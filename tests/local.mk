@@ -28,6 +28,7 @@ UNIT_TESTS += tests/unit/test_engine_upstream
 UNIT_TESTS += tests/unit/test_engine_proc
 UNIT_TESTS += tests/unit/test_fields_cache
 UNIT_TESTS += tests/unit/test_fields_lookup
+UNIT_TESTS += tests/unit/test_resolver
 UNIT_TESTS += tests/unit/test_rule_stats
 UNIT_TESTS += tests/unit/test_default_rules
 UNIT_TESTS += tests/unit/test_output

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,8 +251,14 @@ static void *scan_main(void *arg)
  * runtime_scan_procs(), as without RUNTIME_LIVE_SCAN. */
 static void scan_start(struct runtime *rt)
 {
-	int rc = pthread_create(&rt->scan_thread, NULL, scan_main, rt);
+	sigset_t all, old;
+	int rc;
 
+	/* all signals blocked in the thread: they belong to the event loop */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&rt->scan_thread, NULL, scan_main, rt);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0)
 		log_warnx("/proc scan thread: %s; scanning after the rules load", strerror(rc));
 	rt->scan_running = rc == 0;

@@ -80,6 +80,11 @@ struct echeck {
 	char ip_text[CCOMP_IP_TEXT_MAX];
 	int ip_ok, ip_fam;
 	unsigned char ip_addr[16];
+	/* host-name checks live: the names as written (vals/nvals) are the
+	 * resolver's slot hslot; NULL in replay, where nets holds them */
+	struct eresolver *hres;
+	int hslot;
+	int hnames; /* names written (nvals is the addresses' count) */
 };
 
 struct enode {

@@ -8,7 +8,6 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -305,50 +304,43 @@ static int check_nets(struct cerr *ce, struct echeck *k, const struct cnode *n, 
 	return 0;
 }
 
-/* Addresses kept per host-name comparison (all names of one check). */
-#define CCOMP_MAX_NAME_ADDRS 64
-
 /* Appends the addresses name resolves to (a literal address resolves to
- * itself) to nets, skipping duplicates; returns how many there are now,
- * or -1 when the name does not resolve. */
-static int resolve_name(const char *name, struct cidr *nets, int n)
+ * itself) through e's resolve hook to nets, skipping duplicates; returns
+ * how many there are now, or -1 when the name does not resolve. */
+static int resolve_name(struct engine *e, const char *name, struct cidr *nets, int n)
 {
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
-	struct addrinfo *res, *ai;
+	struct engine_addr got[ENGINE_MAX_NAME_ADDRS];
+	engine_resolve_fn fn = e->resolve ? e->resolve : resolver_getaddrinfo;
+	int ngot = fn(e->resolve ? e->resolve_arg : NULL, name, got, ENGINE_MAX_NAME_ADDRS);
 
-	if (getaddrinfo(name, NULL, &hints, &res) != 0)
+	if (ngot < 0)
 		return -1;
-	for (ai = res; ai && n < CCOMP_MAX_NAME_ADDRS; ai = ai->ai_next) {
-		struct cidr c = {.family = ai->ai_family};
-		if (ai->ai_family == AF_INET) {
-			memcpy(c.addr, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, 4);
-			c.bits = 32;
-		} else if (ai->ai_family == AF_INET6) {
-			memcpy(c.addr, &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr, 16);
-			c.bits = 128;
-		} else {
+	for (int j = 0; j < ngot && n < ENGINE_MAX_NAME_ADDRS; j++) {
+		struct cidr c = {.family = got[j].family};
+		if (c.family != AF_INET && c.family != AF_INET6)
 			continue;
-		}
+		c.bits = c.family == AF_INET ? 32 : 128;
+		memcpy(c.addr, got[j].addr, c.family == AF_INET ? 4 : 16);
 		int dup = 0;
 		for (int i = 0; i < n && !dup; i++)
 			dup = memcmp(&nets[i], &c, sizeof(c)) == 0;
 		if (!dup)
 			nets[n++] = c;
 	}
-	freeaddrinfo(res);
 	return n;
 }
 
-/* fd.sip.name and the other host-name fields: each name written in the
- * rule is resolved now, as Falco does when it loads rules, and the check
- * becomes a comparison with the set of its addresses (=, in: one of
- * them; !=: none of them). Names are resolved only here, i.e. at start
- * and on reload, so a slow resolver never stalls the event loop; a name
- * that does not resolve matches nothing and is reported as a warning. */
+/* fd.sip.name and the other host-name fields: the check becomes a
+ * comparison with the set of the names' addresses (=, in: one of them;
+ * !=: none of them). Live, the names are left to the engine's resolver
+ * thread (resolver.c), so a slow resolver never delays start-up or a
+ * reload, and they are refreshed. Otherwise (replay, validation) each
+ * name is resolved now, as Falco does when it loads rules: a name that
+ * does not resolve matches nothing and is reported as a warning. */
 static int check_hostnames(struct cerr *ce, struct echeck *k, const struct cnode *n,
                            const char *type, const char *name)
 {
-	struct cidr got[CCOMP_MAX_NAME_ADDRS];
+	struct cidr got[ENGINE_MAX_NAME_ADDRS];
 	int ngot = 0;
 
 	if (k->mod) {
@@ -358,8 +350,19 @@ static int check_hostnames(struct cerr *ce, struct echeck *k, const struct cnode
 		ce->errors++;
 		return -1;
 	}
+	/* eval walks nets[0..nvals); vals keeps the names as written */
+	k->hnames = n->nvals;
+	k->hslot = -1;
+	if (ce->e->live) {
+		k->nvals = 0; /* no address until the resolver's first pass */
+		if (ptrvec_push(&ce->e->arena, &ce->e->hostchecks, k) < 0) {
+			cexp_oom(ce, &n->pos, type, name);
+			return -1;
+		}
+		return 0;
+	}
 	for (int i = 0; i < n->nvals; i++) {
-		int r = resolve_name(n->vals[i], got, ngot);
+		int r = resolve_name(ce->e, n->vals[i], got, ngot);
 		if (r < 0)
 			diag_add(ce->d, ENGINE_DIAG_WARNING, &n->pos, type, name,
 			         "host name '%s' does not resolve: it matches nothing until "
@@ -374,8 +377,6 @@ static int check_hostnames(struct cerr *ce, struct echeck *k, const struct cnode
 		return -1;
 	}
 	memcpy(k->nets, got, (size_t)ngot * sizeof(*got));
-	/* eval walks nets[0..nvals); vals/lens keep the names as written and
-	 * are not read for this type */
 	k->nvals = ngot;
 	return 0;
 }

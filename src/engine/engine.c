@@ -69,6 +69,7 @@ void engine_free(struct engine *e)
 {
 	if (!e)
 		return;
+	resolver_stop(e); /* before the checks it points into */
 	ccomp_free_checks(e);
 	for (size_t i = 0; i < e->nslots; i++)
 		buf_free(&e->slots[i].buf);
@@ -394,6 +395,7 @@ int engine_compile(struct engine *e, struct engine_diag *d)
 		e->broken = 1;
 		return -1;
 	}
+	resolver_start(e); /* live: host names resolved off the compile path */
 	return 0;
 }
 

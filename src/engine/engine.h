@@ -104,6 +104,36 @@ int engine_add_append_output(struct engine *e, const struct engine_append *a);
  * lack (thread.cap_effective, through engine_set_caps). Off by default
  * (replay). */
 void engine_set_live(struct engine *e, int live);
+
+/* Host names written in conditions (fd.sip.name = NAME, ...): a check
+ * holds when the connection's address is one of NAME's addresses. In
+ * replay and validation (not live) the names are resolved while the rules
+ * compile, once (deterministic; a name that does not resolve warns). Live,
+ * a resolver thread owned by the engine resolves them off the compile
+ * path: first right after engine_compile(), then every
+ * ENGINE_DNS_REFRESH_S. Until its first resolution a name matches nothing;
+ * a refresh that fails empties its addresses, as Falco's DNS manager does
+ * (a name that stops resolving matches nothing until it resolves again);
+ * the first failure of each name is logged once. engine_free() stops the
+ * thread without waiting for a resolution in progress. */
+#define ENGINE_DNS_REFRESH_S 60
+/* At most this many addresses per host-name check (all its names). */
+#define ENGINE_MAX_NAME_ADDRS 64
+struct engine_addr {
+	int family; /* AF_INET or AF_INET6 */
+	unsigned char addr[16];
+};
+/* Fills out[0..max) with name's addresses; returns how many, or -1 when
+ * the name does not resolve. Called from the resolver thread live. */
+typedef int (*engine_resolve_fn)(void *arg, const char *name, struct engine_addr *out, int max);
+/* Default: getaddrinfo(). Before engine_compile(); for tests. */
+void engine_set_resolver(struct engine *e, engine_resolve_fn fn, void *arg);
+/* Live refresh period in ms (default ENGINE_DNS_REFRESH_S * 1000); before
+ * engine_compile(); for tests. */
+void engine_set_dns_refresh_ms(struct engine *e, unsigned ms);
+/* Resolution passes the resolver thread has completed (0 when none or
+ * no thread). */
+uint64_t engine_dns_passes(struct engine *e);
 /* Rule selection applied after loading, in call order (Falco's `rules:`
  * config): pattern is a rule name with '*' wildcards, or a tag when by_tag. */
 int engine_select(struct engine *e, const char *pattern, int by_tag, int enable);

@@ -207,6 +207,13 @@ struct engine {
 	 * PCRE2 error code, 0 for none): the rule then fires (fail open). */
 	void *re_mctx, *re_jitstack;
 	int eval_error;
+	/* host names of conditions (resolver.c): the resolve hook, and live
+	 * the host-name checks and the thread that resolves their names */
+	engine_resolve_fn resolve;
+	void *resolve_arg;
+	unsigned dns_refresh_ms;
+	struct ptrvec hostchecks; /* echeck *, live only */
+	struct eresolver *resolver;
 };
 
 /* engine.c */
@@ -267,6 +274,19 @@ void evtset_print(const struct engine *e, const struct evtset *s, FILE *out);
 /* Fills e->buckets and e->all_active from the active rules; -1 when out
  * of memory (a rule missing from a bucket would never be evaluated). */
 int evtidx_build(struct engine *e);
+
+/* resolver.c: host names of conditions (see engine_set_resolver). */
+struct eresolver;
+/* The default resolve hook: getaddrinfo(), duplicates left out. */
+int resolver_getaddrinfo(void *arg, const char *name, struct engine_addr *out, int max);
+/* Live, after compiling: starts the thread when e has host-name checks;
+ * without a thread the names are resolved now. */
+void resolver_start(struct engine *e);
+/* Stops the thread (joined when idle, left to finish and free itself when
+ * in a resolution); frees what it owns. */
+void resolver_stop(struct engine *e);
+/* 1 when (fam, addr) is one of the addresses of host-name check slot. */
+int resolver_has(struct eresolver *r, int slot, int fam, const unsigned char *addr);
 
 /* format.c */
 /* fmt, then nextra extra fields ("proc.name" or "%proc.name") that go to

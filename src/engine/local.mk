@@ -27,6 +27,7 @@ libkestrel_a_SOURCES += \
 	src/engine/loader_rule.c \
 	src/engine/parse.c src/engine/parse.h \
 	src/engine/print.c \
+	src/engine/resolver.c \
 	src/engine/rulestats.c \
 	src/engine/sets.c src/engine/sets.h \
 	src/engine/xform.c
