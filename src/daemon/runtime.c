@@ -75,15 +75,11 @@ void runtime_print_rule_stats(struct runtime *rt, size_t top, FILE *out)
 static void on_alert(const struct alert *a, void *arg)
 {
 	struct runtime *rt = arg;
-	struct outputs_stats before, after;
 
 	rt->alerts++;
 	if (rt->hook)
 		rt->hook(a, rt->hook_arg);
-	outputs_stats(rt->outputs, &before);
-	outputs_emit(rt->outputs, a);
-	outputs_stats(rt->outputs, &after);
-	if (after.suppressed != before.suppressed)
+	if (outputs_emit(rt->outputs, a))
 		engine_note_suppressed(rt->engine);
 }
 

@@ -230,11 +230,13 @@ void outputs_tick(struct outputs *o)
 	sink_file_check(o);
 }
 
-void outputs_emit(struct outputs *o, const struct alert *a)
+int outputs_emit(struct outputs *o, const struct alert *a)
 {
 	uint64_t now = o->now_ns(o->now_arg);
+	int suppressed = !ratelimit_take(&o->rl, now, (int)a->priority);
+
 	o->stats.alerts++;
-	if (!ratelimit_take(&o->rl, now, (int)a->priority)) {
+	if (suppressed) {
 		o->stats.suppressed++;
 		ratelimit_note(&o->rl, a->rule, (int)a->priority);
 	} else {
@@ -242,6 +244,7 @@ void outputs_emit(struct outputs *o, const struct alert *a)
 	}
 	if (ratelimit_report_due(&o->rl, now, OUTPUT_SUPPRESS_REPORT_SEC * CLOCK_NS_PER_SEC))
 		report_suppressed(o, now);
+	return suppressed;
 }
 
 void outputs_reopen(struct outputs *o)

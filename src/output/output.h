@@ -129,8 +129,9 @@ struct outputs_stats {
  */
 struct outputs *outputs_new(const struct output_opts *opts, char *err, size_t errlen);
 
-/* Formats and writes one alert to every enabled sink (or counts it suppressed). */
-void outputs_emit(struct outputs *o, const struct alert *a);
+/* Formats and writes one alert to every enabled sink, or counts it
+ * suppressed by the rate limit: then returns 1, else 0. */
+int outputs_emit(struct outputs *o, const struct alert *a);
 
 /* SIGHUP: reopens the file output (logrotate) and restarts a kept-alive program. */
 void outputs_reopen(struct outputs *o);
