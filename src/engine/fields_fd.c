@@ -245,20 +245,8 @@ static int fd_kind(struct fctx *c)
 
 	if (ev->has_sockaddr && kind_of_sa(ev->sockaddr.family))
 		return kind_of_sa(ev->sockaddr.family);
-	if (fctx_cls(c)->is_socket) {
-		switch ((int)ev->a[0]) {
-		case AF_INET:
-			return FDK_IPV4;
-		case AF_INET6:
-			return FDK_IPV6;
-		case AF_UNIX:
-			return FDK_UNIX;
-		case AF_NETLINK:
-			return FDK_NETLINK;
-		default:
-			return FDK_SOCK;
-		}
-	}
+	if (fctx_cls(c)->is_socket)
+		return fdtable_kind_of_family((int)ev->a[0]);
 	if (c->is_open) {
 		const struct kev_path *p = fld_main_path(ev);
 		if (p && p->mode != KEV_UNSET && S_ISDIR((mode_t)p->mode))

@@ -209,7 +209,7 @@ static struct fd_entry *put(struct fdtable **tp, int fd)
 	return e;
 }
 
-static int kind_of_family(int af)
+int fdtable_kind_of_family(int af)
 {
 	switch (af) {
 	case AF_INET:
@@ -273,7 +273,7 @@ static int take_addr(struct fd_entry *e, const struct kevent *ev, int remote)
 	if (!ev->has_sockaddr)
 		return 0;
 	if (e->kind == FDK_UNKNOWN)
-		e->kind = (uint8_t)kind_of_family(sa->raw_family);
+		e->kind = (uint8_t)fdtable_kind_of_family(sa->raw_family);
 	if (sa->family == KEV_SA_UNIX)
 		return set_name(e, sa->addr, NULL);
 	if (sa->family != KEV_SA_INET && sa->family != KEV_SA_INET6)
@@ -424,7 +424,7 @@ static int on_pair(struct fdtable **t, const struct kevent *ev)
 		struct fd_entry *e = put(t, ev->fd_pair[i]);
 		if (!e)
 			return -1;
-		e->kind = sock ? (uint8_t)kind_of_family((int)ev->a[0]) : FDK_PIPE;
+		e->kind = sock ? (uint8_t)fdtable_kind_of_family((int)ev->a[0]) : FDK_PIPE;
 		e->l4 = sock ? (uint8_t)l4_of(e->kind, ev->a[1], ev->a[2]) : FDL4_NONE;
 		e->connected = sock;
 	}
@@ -436,7 +436,7 @@ static int on_socket(struct fdtable **t, const struct kevent *ev)
 	struct fd_entry *e = put(t, (int)ev->exit);
 	if (!e)
 		return -1;
-	e->kind = (uint8_t)kind_of_family((int)ev->a[0]);
+	e->kind = (uint8_t)fdtable_kind_of_family((int)ev->a[0]);
 	e->l4 = (uint8_t)l4_of(e->kind, ev->a[1], ev->a[2]);
 	return 1;
 }

@@ -73,6 +73,8 @@ size_t fdtable_size(const struct fdtable *t);
 int fdtable_apply(struct fdtable **t, const struct kevent *ev);
 /* 1 when ev's syscall is one fdtable_apply() reads. */
 int fdtable_is_fd_syscall(const char *syscall_name);
+/* The fd kind (enum fd_kind) of a socket of address family af. */
+int fdtable_kind_of_family(int af);
 /* Entries evicted at FDTABLE_MAX since the start of the program. */
 uint64_t fdtable_evictions(void);
 
