@@ -16,7 +16,7 @@
 #include "util/log.h"
 
 /* Read size; lines longer than this grow the buffer. */
-#define REPLAY_BUF_SIZE (1 << 20)
+#define REPLAY_BUF_SIZE (128 << 10)
 
 int replay_file(const char *path, struct pipeline *p)
 {
