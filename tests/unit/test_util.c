@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,6 +18,7 @@
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/file.h"
+#include "util/hugeheap.h"
 #include "util/priority.h"
 #include "util/timefmt.h"
 #include "util/yamlutil.h"
@@ -333,4 +335,67 @@ Test(file, read_into_uses_the_callers_buffer_and_cuts_at_its_size)
 	cr_assert_eq(memcmp(b, "abcd", 4), 0);
 	cr_assert_eq(file_read_into(AT_FDCWD, dir, b, sizeof(b), 0), -1);
 	cr_assert_gt(file_read_into(AT_FDCWD, "/proc/self/cgroup", b, sizeof(b), 0), 0);
+}
+
+/* kB of anonymous memory in transparent huge pages, from smaps_rollup. */
+static long anon_huge_kb(void)
+{
+	FILE *f = fopen("/proc/self/smaps_rollup", "r");
+	char line[256];
+	long kb = -1;
+	cr_assert_not_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/* Whether the kernel honours MADV_HUGEPAGE ("[always]" or "[madvise]"). */
+static int thp_advisable(void)
+{
+	char buf[128] = "";
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return strstr(buf, "[never]") == NULL && buf[0] != '\0';
+}
+
+Test(hugeheap, a_small_reserve_is_refused_and_changes_nothing)
+{
+	cr_assert_eq(hugeheap_reserve(1u << 20), 0);
+	cr_assert_eq(hugeheap_reserve(0), 0);
+}
+
+/* Each Criterion test runs in a process of its own: the reserve (and the
+ * trimming it turns off) ends with it. */
+Test(hugeheap, heap_growth_after_a_reserve_lands_in_huge_pages)
+{
+	const char *pre = getenv("LD_PRELOAD");
+	if (!thp_advisable())
+		cr_skip_test("transparent huge pages are off in this kernel");
+	size_t got = hugeheap_reserve(16u << 20);
+#if defined(__SANITIZE_ADDRESS__)
+	if (got == 0)
+		cr_skip_test("malloc is the sanitizer's, not glibc's");
+#endif
+	if (got == 0 && pre && strstr(pre, "vgpreload"))
+		cr_skip_test("malloc is valgrind's, not glibc's");
+	cr_assert_geq(got, 8u << 20, "only %zu bytes advised", got);
+	long before = anon_huge_kb();
+	/* what a replay's process table does: many small blocks, each written */
+	enum { N = 6000, SZ = 1000 };
+	static char *blocks[N];
+	for (int i = 0; i < N; i++) {
+		blocks[i] = malloc(SZ);
+		cr_assert_not_null(blocks[i]);
+		memset(blocks[i], i & 0xff, SZ);
+	}
+	long after = anon_huge_kb();
+	cr_assert_geq(after - before, 2048, "AnonHugePages %ld kB -> %ld kB", before, after);
+	for (int i = 0; i < N; i++)
+		free(blocks[i]);
 }
