@@ -219,13 +219,18 @@ void pt_entry_release(struct proc_table *pt, struct pt_entry *e)
 	pt->free_list = e;
 }
 
+/* Grows to the need rounded up to PT_BUF_ROUND bytes, not to a power of
+ * two: every process holds one identity and one cwd buffer, so slack is
+ * multiplied by the table's size (on average a third of each buffer went
+ * unused), and a buffer is set once per exec, not appended to. */
+#define PT_BUF_ROUND 64u
 static int ensure_cap(char **buf, size_t *cap, size_t need)
 {
 	if (need <= *cap)
 		return 0;
-	size_t n = *cap ? *cap : 64;
-	while (n < need)
-		n *= 2;
+	size_t n = (need + PT_BUF_ROUND - 1) & ~(size_t)(PT_BUF_ROUND - 1);
+	if (n < need)
+		return -1; /* overflow */
 	char *b = realloc(*buf, n);
 	if (!b)
 		return -1;

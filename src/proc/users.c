@@ -69,6 +69,9 @@ struct nsdb {
 
 struct user_cache {
 	char *procroot;
+	/* kestrel's own mount namespace, read once per process (ns_of) */
+	int64_t self_pid;
+	uint64_t self_ns;
 	struct nsdb *ns[USER_NS_BUCKETS];
 	uint64_t refused;
 	/* refusals logged in the current window (USER_LOG_BURST at most) */
@@ -424,14 +427,29 @@ const char *user_cache_group_ns(struct user_cache *uc, uint64_t mnt_ns, int64_t 
 	return resolve(uc, mnt_ns, pid, gid, USER_GROUP);
 }
 
+/* kestrel's own namespace is asked for on every alert of a replay (and
+ * for host processes already gone) and does not change while it runs: one
+ * readlink, not one per alert. The pid check covers a forked child. */
+static uint64_t ns_of(struct user_cache *uc, int64_t pid)
+{
+	if (uc && pid > 0 && pid == (int64_t)getpid()) {
+		if (uc->self_pid != pid) {
+			uc->self_ns = user_mnt_ns(uc, pid);
+			uc->self_pid = pid;
+		}
+		return uc->self_ns;
+	}
+	return user_mnt_ns(uc, pid);
+}
+
 const char *user_cache_name(struct user_cache *uc, int64_t pid, int64_t uid)
 {
-	return resolve(uc, user_mnt_ns(uc, pid), pid, uid, USER_PASSWD);
+	return resolve(uc, ns_of(uc, pid), pid, uid, USER_PASSWD);
 }
 
 const char *user_cache_group(struct user_cache *uc, int64_t pid, int64_t gid)
 {
-	return resolve(uc, user_mnt_ns(uc, pid), pid, gid, USER_GROUP);
+	return resolve(uc, ns_of(uc, pid), pid, gid, USER_GROUP);
 }
 
 int64_t user_loginuid(int64_t auid)
