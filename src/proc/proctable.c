@@ -219,10 +219,11 @@ void pt_entry_release(struct proc_table *pt, struct pt_entry *e)
 	pt->free_list = e;
 }
 
-/* Grows to the need rounded up to PT_BUF_ROUND bytes, not to a power of
- * two: every process holds one identity and one cwd buffer, so slack is
- * multiplied by the table's size (on average a third of each buffer went
- * unused), and a buffer is set once per exec, not appended to. */
+/* A buffer for `need` bytes whose old contents are not kept (both users
+ * overwrite it whole). It grows to the need rounded up to PT_BUF_ROUND
+ * bytes, not to a power of two: every process holds one identity and one
+ * cwd buffer, so slack is multiplied by the table's size (on average a
+ * third of each buffer went unused). */
 #define PT_BUF_ROUND 64u
 static int ensure_cap(char **buf, size_t *cap, size_t need)
 {
@@ -231,9 +232,10 @@ static int ensure_cap(char **buf, size_t *cap, size_t need)
 	size_t n = (need + PT_BUF_ROUND - 1) & ~(size_t)(PT_BUF_ROUND - 1);
 	if (n < need)
 		return -1; /* overflow */
-	char *b = realloc(*buf, n);
+	char *b = malloc(n);
 	if (!b)
 		return -1;
+	free(*buf);
 	*buf = b;
 	*cap = n;
 	return 0;
@@ -241,8 +243,8 @@ static int ensure_cap(char **buf, size_t *cap, size_t need)
 
 /* Sets exepath and argv (proc.exe is argv[0]) in one buffer. It is built
  * in the table's spare buffer and swapped with the entry's, so the sources
- * may point into the entry itself and no allocation happens once the
- * buffers are large enough. */
+ * may point into the entry itself, and a process that execs a program of
+ * no larger identity allocates nothing. */
 static void entry_set_identity(struct proc_table *pt, struct pt_entry *e, const char *exepath,
                                int argc, const char *const *argv)
 {

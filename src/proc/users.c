@@ -433,7 +433,7 @@ const char *user_cache_group_ns(struct user_cache *uc, uint64_t mnt_ns, int64_t 
 static uint64_t ns_of(struct user_cache *uc, int64_t pid)
 {
 	if (uc && pid > 0 && pid == (int64_t)getpid()) {
-		if (uc->self_pid != pid) {
+		if (uc->self_pid != pid || uc->self_ns == 0) { /* 0: unreadable, ask again */
 			uc->self_ns = user_mnt_ns(uc, pid);
 			uc->self_pid = pid;
 		}
