@@ -50,6 +50,7 @@ UNIT_TESTS += tests/unit/test_normalize
 UNIT_TESTS += tests/unit/test_normalize_fast
 UNIT_TESTS += tests/unit/test_util
 UNIT_TESTS += tests/unit/test_yamldepth
+UNIT_TESTS += tests/unit/test_yamlitems
 UNIT_TESTS += tests/unit/test_kfilter
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)

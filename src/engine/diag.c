@@ -123,6 +123,21 @@ int engine_diag_contains(const struct engine_diag *d, const char *needle)
 	return 0;
 }
 
+void diag_mark(const struct engine_diag *d, struct diag_mark *m)
+{
+	m->n = d ? d->entries.n : 0;
+	m->errors = d ? d->errors : 0;
+}
+
+/* The dropped entries' memory stays in d's arena until d is freed. */
+void diag_rollback(struct engine_diag *d, const struct diag_mark *m)
+{
+	if (!d || m->n > d->entries.n)
+		return;
+	d->entries.n = m->n;
+	d->errors = m->errors;
+}
+
 void diag_append(struct engine_diag *dst, const struct engine_diag *src)
 {
 	for (size_t i = 0; dst && src && i < src->entries.n; i++) {

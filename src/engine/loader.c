@@ -173,9 +173,33 @@ static size_t raw_offset(struct lctx *l, yaml_mark_t m)
 	return o > l->len ? l->len : o;
 }
 
+/* Byte off of the text being mapped sits at pos: a new run in l->runs
+ * unless it continues the last one. -1 out of memory. */
+static int runs_put(struct lctx *l, size_t off, struct src_pos pos)
+{
+	if (l->nruns) {
+		const struct posrun *r = &l->runs[l->nruns - 1];
+		if (r->pos.file == pos.file && r->pos.line == pos.line &&
+		    (size_t)pos.col == (size_t)r->pos.col + (off - r->off))
+			return 0;
+	}
+	if (l->nruns == l->capruns) {
+		size_t cap = l->capruns ? 2 * l->capruns : LD_RUNS_INITIAL;
+		struct posrun *v = realloc(l->runs, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		l->runs = v;
+		l->capruns = cap;
+	}
+	l->runs[l->nruns++] = (struct posrun){off, pos};
+	return 0;
+}
+
 /* Maps each byte of a scalar's value to its line:column in the file by
  * walking the raw text alongside the value (folding and indentation only
- * drop or turn characters into spaces). */
+ * drop or turn characters into spaces). The runs are collected in l->runs
+ * (scratch reused from value to value) and copied to the arena at their
+ * final size. */
 struct ptext ld_ptext_from_node(struct lctx *l, yaml_node_t *n)
 {
 	struct ptext t = {0};
@@ -184,12 +208,13 @@ struct ptext ld_ptext_from_node(struct lctx *l, yaml_node_t *n)
 	size_t r = raw_offset(l, n->start_mark), end = raw_offset(l, n->end_mark);
 	int line = (int)n->start_mark.line + 1, col = (int)n->start_mark.column + 1;
 	yaml_scalar_style_t st = n->data.scalar.style;
+	int oom = 0;
 
 	t.s = arena_strndup(l->a, v, vlen);
 	t.pm.n = vlen;
-	t.pm.at = arena_alloc(l->a, (vlen + 1) * sizeof(*t.pm.at));
-	if (!t.s || !t.pm.at)
+	if (!t.s)
 		return t;
+	l->nruns = 0;
 #define ADV()                                                                                      \
 	do {                                                                                       \
 		if (l->text[r] == '\n') {                                                          \
@@ -221,35 +246,50 @@ struct ptext ld_ptext_from_node(struct lctx *l, yaml_node_t *n)
 			r = s;
 			line = sl;
 			col = sc;
-			t.pm.at[i] = (struct src_pos){l->file, line, col};
+			oom |= runs_put(l, i, (struct src_pos){l->file, line, col});
 			continue;
 		}
-		t.pm.at[i] = (struct src_pos){l->file, line, col};
+		oom |= runs_put(l, i, (struct src_pos){l->file, line, col});
 		ADV();
 	}
 #undef ADV
-	t.pm.at[vlen] = (struct src_pos){l->file, line, col};
+	oom |= runs_put(l, vlen, (struct src_pos){l->file, line, col});
+	/* out of memory: no positions, as when the map cannot be allocated */
+	if (!oom && (t.pm.runs = arena_alloc_raw(l->a, l->nruns * sizeof(*t.pm.runs)))) {
+		memcpy(t.pm.runs, l->runs, l->nruns * sizeof(*t.pm.runs));
+		t.pm.nruns = l->nruns;
+	}
 	return t;
 }
 
-/* prev + " " + next, positions kept. */
+/* prev + " " + next, positions kept: the space sits where prev ends, which
+ * prev's last run already says. */
 struct ptext ld_ptext_append(struct arena *a, const struct ptext *p, const struct ptext *n)
 {
 	struct ptext t = {0};
 	size_t len = p->pm.n + 1 + n->pm.n;
 
 	t.s = arena_alloc(a, len + 1);
-	t.pm.at = arena_alloc(a, (len + 1) * sizeof(*t.pm.at));
-	if (!t.s || !t.pm.at)
+	if (!t.s)
 		return t;
 	memcpy(t.s, p->s, p->pm.n);
 	t.s[p->pm.n] = ' ';
 	memcpy(t.s + p->pm.n + 1, n->s, n->pm.n);
 	t.s[len] = '\0';
-	memcpy(t.pm.at, p->pm.at, p->pm.n * sizeof(*t.pm.at));
-	t.pm.at[p->pm.n] = p->pm.at[p->pm.n];
-	memcpy(t.pm.at + p->pm.n + 1, n->pm.at, (n->pm.n + 1) * sizeof(*t.pm.at));
 	t.pm.n = len;
+	if (!p->pm.nruns || !n->pm.nruns)
+		return t; /* a part without positions (out of memory): none */
+	t.pm.runs = arena_alloc_raw(a, (p->pm.nruns + n->pm.nruns) * sizeof(*t.pm.runs));
+	if (!t.pm.runs) {
+		t.s = NULL;
+		return t;
+	}
+	memcpy(t.pm.runs, p->pm.runs, p->pm.nruns * sizeof(*t.pm.runs));
+	for (size_t i = 0; i < n->pm.nruns; i++) {
+		t.pm.runs[p->pm.nruns + i] = n->pm.runs[i];
+		t.pm.runs[p->pm.nruns + i].off += p->pm.n + 1;
+	}
+	t.pm.nruns = p->pm.nruns + n->pm.nruns;
 	return t;
 }
 
@@ -594,6 +634,20 @@ static void do_item(struct lctx *l, yaml_node_t *map)
 		ld_warn(l, map, NULL, NULL, "Unknown top level item");
 }
 
+/* One item of a rules document's top-level sequence. */
+static void load_item(struct lctx *l, yaml_node_t *it)
+{
+	if (yamlu_is_null(it))
+		return;
+	if (it->type != YAML_MAPPING_NODE) {
+		ld_err(l, it, NULL, NULL,
+		       "Unexpected element type. Each element should be a yaml associative "
+		       "array.");
+		return;
+	}
+	do_item(l, it);
+}
+
 static void load_doc(struct lctx *l, yaml_node_t *root)
 {
 	if (yamlu_is_null(root))
@@ -603,18 +657,93 @@ static void load_doc(struct lctx *l, yaml_node_t *root)
 		return;
 	}
 	for (yaml_node_item_t *i = root->data.sequence.items.start;
-	     i < root->data.sequence.items.top; i++) {
-		yaml_node_t *it = yaml_document_get_node(l->doc, *i);
-		if (yamlu_is_null(it))
-			continue;
-		if (it->type != YAML_MAPPING_NODE) {
-			ld_err(l, it, NULL, NULL,
-			       "Unexpected element type. Each element should be a yaml associative "
-			       "array.");
-			continue;
-		}
-		do_item(l, it);
+	     i < root->data.sequence.items.top; i++)
+		load_item(l, yaml_document_get_node(l->doc, *i));
+}
+
+/* yaml_load_items() callback: an item, or a root that is no sequence. */
+static void load_piece(void *arg, yaml_document_t *doc, yaml_node_t *n, int is_item)
+{
+	struct lctx *l = arg;
+
+	l->doc = doc;
+	if (is_item)
+		load_item(l, n);
+	else
+		load_doc(l, n);
+	l->doc = NULL;
+}
+
+/* The YAML error or excess depth that ends the read of a stream. */
+static void load_yaml_error(struct lctx *l, yaml_parser_t *parser, int lrc, size_t dl, size_t dc)
+{
+	if (lrc < 0) {
+		struct src_pos p = {.file = l->file, .line = (int)dl, .col = (int)dc};
+		diag_add(l->d, ENGINE_DIAG_ERROR, &p, NULL, NULL,
+		         "YAML nested deeper than %d levels: not a rules file", YAML_MAX_DEPTH);
+	} else {
+		struct src_pos p = mark_pos(l, parser->problem_mark);
+		diag_add(l->d, ENGINE_DIAG_ERROR, &p, NULL, NULL, "YAML parse error: %s%s%s",
+		         parser->problem ? parser->problem : "unknown error",
+		         parser->context ? " " : "", parser->context ? parser->context : "");
 	}
+	l->errors++;
+}
+
+/*
+ * Every document of the text into the collection. Item by item (memory for
+ * one item of YAML at a time) unless whole: then each document is built
+ * whole first. A document found broken after some of its items were read
+ * ends the file with its diagnostics dropped, as if none had been read:
+ * the file is rejected anyway, with the one YAML error a whole read
+ * reports. Returns -2 when a document needs reading whole (an alias
+ * outside its item), after which the caller starts over.
+ */
+static int load_text(struct lctx *l, int whole)
+{
+	yaml_parser_t parser;
+	size_t dl = 0, dc = 0;
+	int rc = 0;
+
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)l->text, l->len);
+	for (;;) {
+		struct diag_mark m;
+		yaml_document_t doc;
+		int lrc;
+
+		diag_mark(l->d, &m);
+		if (!whole) {
+			lrc = yaml_load_items(&parser, YAML_MAX_DEPTH, load_piece, l, &dl, &dc);
+			if (lrc == 2)
+				break;
+			if (lrc != 1)
+				diag_rollback(l->d, &m);
+			if (lrc == -2) {
+				rc = -2;
+				break;
+			}
+		} else {
+			lrc = yaml_load_depth(&parser, &doc, YAML_MAX_DEPTH, &dl, &dc);
+		}
+		if (lrc == 0 || lrc == -1) {
+			load_yaml_error(l, &parser, lrc, dl, dc);
+			break;
+		}
+		if (!whole)
+			continue;
+		yaml_node_t *root = yaml_document_get_root_node(&doc);
+		if (!root) {
+			yaml_document_delete(&doc);
+			break;
+		}
+		l->doc = &doc;
+		load_doc(l, root);
+		l->doc = NULL;
+		yaml_document_delete(&doc);
+	}
+	yaml_parser_delete(&parser);
+	return rc;
 }
 
 int loader_add_text(struct engine *e, const char *file, const char *text, size_t len,
@@ -627,7 +756,7 @@ int loader_add_text(struct engine *e, const char *file, const char *text, size_t
 	                 .len = len,
 	                 .d = d};
 	struct ptrvec save[3];
-	yaml_parser_t parser;
+	struct diag_mark m;
 	int rc = 0;
 
 	/* line table for positions */
@@ -649,40 +778,22 @@ int loader_add_text(struct engine *e, const char *file, const char *text, size_t
 	ptrvec_copy(&e->arena, &e->lists, &save[0]);
 	ptrvec_copy(&e->arena, &e->macros, &save[1]);
 	ptrvec_copy(&e->arena, &e->rules, &save[2]);
+	diag_mark(d, &m);
 
-	size_t dl, dc;
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	for (;;) {
-		yaml_document_t doc;
-		int lrc = yaml_load_depth(&parser, &doc, YAML_MAX_DEPTH, &dl, &dc);
-		if (lrc < 0) {
-			struct src_pos p = {.file = l.file, .line = (int)dl, .col = (int)dc};
-			diag_add(d, ENGINE_DIAG_ERROR, &p, NULL, NULL,
-			         "YAML nested deeper than %d levels: not a rules file",
-			         YAML_MAX_DEPTH);
-			l.errors++;
-			break;
-		}
-		if (lrc == 0) {
-			struct src_pos p = mark_pos(&l, parser.problem_mark);
-			diag_add(d, ENGINE_DIAG_ERROR, &p, NULL, NULL, "YAML parse error: %s%s%s",
-			         parser.problem ? parser.problem : "unknown error",
-			         parser.context ? " " : "", parser.context ? parser.context : "");
-			l.errors++;
-			break;
-		}
-		yaml_node_t *root = yaml_document_get_root_node(&doc);
-		if (!root) {
-			yaml_document_delete(&doc);
-			break;
-		}
-		l.doc = &doc;
-		load_doc(&l, root);
-		yaml_document_delete(&doc);
+	if (load_text(&l, 0) == -2) {
+		/* start over, each document whole: what was read goes */
+		diag_rollback(d, &m);
+		l.errors = 0;
+		ptrvec_copy(&e->arena, &e->lists, &save[0]);
+		ptrvec_copy(&e->arena, &e->macros, &save[1]);
+		ptrvec_copy(&e->arena, &e->rules, &save[2]);
+		nameidx_reset(&e->idx_lists);
+		nameidx_reset(&e->idx_macros);
+		nameidx_reset(&e->idx_rules);
+		load_text(&l, 1);
 	}
-	yaml_parser_delete(&parser);
 	free(l.line_off);
+	free(l.runs);
 	if (l.errors) {
 		e->lists = save[0];
 		e->macros = save[1];

@@ -22,7 +22,13 @@ struct lctx {
 	yaml_document_t *doc;
 	struct engine_diag *d;
 	int errors;
+	/* scratch: the position runs of the scalar being mapped */
+	struct posrun *runs;
+	size_t nruns, capruns;
 };
+
+/* Room for the position runs of a few lines of condition at first. */
+#define LD_RUNS_INITIAL 64
 
 enum ov_op { OV_NONE = 0, OV_APPEND, OV_REPLACE };
 

@@ -3,7 +3,9 @@
  * refusing nesting deeper than a limit at the first node past it (see
  * yamldepth.h). It replaces a counting pass followed by yaml_parser_load(),
  * which tokenised every rules and configuration file twice; its nodes,
- * marks and error reports are those of yaml_parser_load().
+ * marks and error reports are those of yaml_parser_load(). A rules file
+ * can also be read one item of its top-level sequence at a time
+ * (yaml_load_items), so that its YAML never sits in memory whole.
  */
 #include "config.h"
 
@@ -13,11 +15,14 @@
 
 #include "util/yamldepth.h"
 
-/* An anchor of the current document: its name, node and where it was set. */
+/* An anchor of the current document: its name, node and where it was set,
+ * and the item of the root sequence it is in (yaml_load_items; -1 for the
+ * root itself and for every anchor of a document built whole). */
 struct yd_anchor {
 	char *name;
 	int node;
 	yaml_mark_t mark;
+	long item;
 };
 
 struct yd_builder {
@@ -26,6 +31,8 @@ struct yd_builder {
 	int *stack; /* open sequence/mapping node ids, innermost last */
 	int *key;   /* per open mapping: its key waiting for a value, or 0 */
 	int depth, max;
+	int base;  /* depth of the tree being built: 0 whole, 1 an item */
+	long item; /* item being built, -1 whole */
 	struct yd_anchor *anchors;
 	size_t nanchors, capanchors;
 };
@@ -41,7 +48,7 @@ static int yd_fail(struct yd_builder *b, yaml_error_type_t e, const char *proble
 /* Hangs node id under the innermost open collection (or leaves it as root). */
 static int yd_attach(struct yd_builder *b, int id)
 {
-	if (b->depth == 0)
+	if (b->depth == b->base)
 		return 1;
 	int parent = b->stack[b->depth - 1];
 	yaml_node_t *n = yaml_document_get_node(b->doc, parent);
@@ -79,16 +86,16 @@ static int yd_remember(struct yd_builder *b, const yaml_char_t *anchor, int id, 
 	char *name = strdup((const char *)anchor);
 	if (!name)
 		return yd_fail(b, YAML_MEMORY_ERROR, "out of memory", m);
-	b->anchors[b->nanchors++] = (struct yd_anchor){name, id, m};
+	b->anchors[b->nanchors++] = (struct yd_anchor){name, id, m, b->item};
 	return 1;
 }
 
-static int yd_lookup(const struct yd_builder *b, const yaml_char_t *anchor)
+static const struct yd_anchor *yd_lookup(const struct yd_builder *b, const yaml_char_t *anchor)
 {
 	for (size_t i = 0; i < b->nanchors; i++)
 		if (strcmp(b->anchors[i].name, (const char *)anchor) == 0)
-			return b->anchors[i].node;
-	return 0;
+			return &b->anchors[i];
+	return NULL;
 }
 
 /* "!" and no tag both mean the default tag, as in yaml_parser_load(). */
@@ -98,11 +105,31 @@ static const yaml_char_t *yd_tag(const yaml_char_t *tag)
 }
 
 /*
+ * Room for one more node, for every kind of node (libyaml's own stack
+ * growth is then never used). The node stack grows with realloc(): libyaml
+ * allocates and frees document memory with the C library's malloc() and
+ * free(). Returns 0 out of memory.
+ */
+static int yd_reserve(yaml_document_t *doc)
+{
+	if (doc->nodes.top != doc->nodes.end)
+		return 1;
+	size_t cap = (size_t)(doc->nodes.end - doc->nodes.start);
+	size_t ncap = cap ? 2 * cap : 16;
+	yaml_node_t *n = realloc(doc->nodes.start, ncap * sizeof(*n));
+	if (!n)
+		return 0;
+	doc->nodes.top = n + cap;
+	doc->nodes.end = n + ncap;
+	doc->nodes.start = n;
+	return 1;
+}
+
+/*
  * A scalar node that takes over the event's value and tag, as libyaml's own
  * loader does (yaml_document_add_scalar() would copy the value and check
- * its UTF-8 again: a fifth of the document's cost). The node stack grows
- * with realloc(): libyaml allocates and frees document memory with the C
- * library's malloc() and free(). Returns the node id, 0 out of memory.
+ * its UTF-8 again: a fifth of the document's cost). The caller has made
+ * room (yd_reserve). Returns the node id, 0 out of memory.
  */
 static int yd_add_scalar(yaml_document_t *doc, yaml_event_t *ev)
 {
@@ -111,18 +138,6 @@ static int yd_add_scalar(yaml_document_t *doc, yaml_event_t *ev)
 		tag = (yaml_char_t *)strdup(YAML_DEFAULT_SCALAR_TAG);
 	if (!tag)
 		return 0;
-	if (doc->nodes.top == doc->nodes.end) {
-		size_t cap = (size_t)(doc->nodes.end - doc->nodes.start);
-		yaml_node_t *n = realloc(doc->nodes.start, (cap ? 2 * cap : 16) * sizeof(*n));
-		if (!n) {
-			if (tag != ev->data.scalar.tag)
-				free(tag);
-			return 0;
-		}
-		doc->nodes.top = n + cap;
-		doc->nodes.end = n + (cap ? 2 * cap : 16);
-		doc->nodes.start = n;
-	}
 	yaml_node_t *node = doc->nodes.top++;
 	memset(node, 0, sizeof(*node));
 	node->type = YAML_SCALAR_NODE;
@@ -141,6 +156,8 @@ static int yd_add_node(struct yd_builder *b, yaml_event_t *ev)
 {
 	const yaml_char_t *anchor;
 	int id;
+	if (!yd_reserve(b->doc))
+		return yd_fail(b, YAML_MEMORY_ERROR, "out of memory", ev->start_mark);
 	if (ev->type == YAML_SCALAR_EVENT) {
 		anchor = ev->data.scalar.anchor;
 		id = yd_add_scalar(b->doc, ev);
@@ -172,7 +189,8 @@ static int yd_add_node(struct yd_builder *b, yaml_event_t *ev)
 	return 1;
 }
 
-/* One event into the document: 1 go on, 2 at the document's end, 0 error, -1 too deep. */
+/* One event into the document: 1 go on, 2 at the document's end, 0 error,
+ * -1 too deep, -2 an alias to a node outside the item being built. */
 static int yd_step(struct yd_builder *b, yaml_event_t *ev)
 {
 	switch (ev->type) {
@@ -186,11 +204,13 @@ static int yd_step(struct yd_builder *b, yaml_event_t *ev)
 		b->depth--;
 		return 1;
 	case YAML_ALIAS_EVENT: {
-		int id = yd_lookup(b, ev->data.alias.anchor);
-		if (!id)
+		const struct yd_anchor *a = yd_lookup(b, ev->data.alias.anchor);
+		if (!a)
 			return yd_fail(b, YAML_COMPOSER_ERROR, "found undefined alias",
 			               ev->start_mark);
-		if (!yd_attach(b, id))
+		if (a->item != b->item)
+			return -2;
+		if (!yd_attach(b, a->node))
 			return yd_fail(b, YAML_MEMORY_ERROR, "out of memory", ev->start_mark);
 		return 1;
 	}
@@ -224,9 +244,54 @@ static int yd_start(yaml_parser_t *parser, yaml_document_t *doc)
 	}
 }
 
+/* The builder's stacks for documents nesting at most max deep; 0 out of memory. */
+static int yd_builder_init(struct yd_builder *b, yaml_parser_t *parser, int max)
+{
+	memset(b, 0, sizeof(*b));
+	b->p = parser;
+	b->max = max;
+	b->item = -1;
+	b->stack = malloc((size_t)max * sizeof(*b->stack));
+	b->key = malloc((size_t)max * sizeof(*b->key));
+	return b->stack && b->key;
+}
+
+static void yd_builder_free(struct yd_builder *b)
+{
+	for (size_t i = 0; i < b->nanchors; i++)
+		free(b->anchors[i].name);
+	free(b->anchors);
+	free(b->stack);
+	free(b->key);
+}
+
+/*
+ * Feeds ev, then the parser's next events, into b->doc: with whole, up to
+ * the document's end (returns 1); otherwise until the node ev starts is
+ * complete (returns 1). 0 error, -1 too deep (line and col set), -2 an
+ * alias outside the item. Deletes every event it read.
+ */
+static int yd_feed(struct yd_builder *b, yaml_event_t *ev, int whole, size_t *line, size_t *col)
+{
+	for (;;) {
+		int rc = yd_step(b, ev);
+		if (rc == -1) {
+			*line = ev->start_mark.line + 1;
+			*col = ev->start_mark.column + 1;
+		}
+		yaml_event_delete(ev);
+		if (rc == 2 || (rc == 1 && !whole && b->depth == b->base))
+			return 1;
+		if (rc != 1)
+			return rc;
+		if (!yaml_parser_parse(b->p, ev))
+			return 0;
+	}
+}
+
 int yaml_load_depth(yaml_parser_t *parser, yaml_document_t *doc, int max, size_t *line, size_t *col)
 {
-	struct yd_builder b = {.p = parser, .doc = doc, .max = max};
+	struct yd_builder b;
 	yaml_event_t ev;
 	int rc;
 
@@ -234,32 +299,87 @@ int yaml_load_depth(yaml_parser_t *parser, yaml_document_t *doc, int max, size_t
 	rc = yd_start(parser, doc);
 	if (rc != 1)
 		return rc == 2;
-	b.stack = malloc((size_t)max * sizeof(*b.stack));
-	b.key = malloc((size_t)max * sizeof(*b.key));
-	if (!b.stack || !b.key) {
+	if (!yd_builder_init(&b, parser, max))
 		rc = yd_fail(&b, YAML_MEMORY_ERROR, "out of memory", doc->start_mark);
-		goto out;
+	else if (!yaml_parser_parse(parser, &ev))
+		rc = 0;
+	else {
+		b.doc = doc;
+		rc = yd_feed(&b, &ev, 1, line, col);
 	}
-	do {
-		if (!yaml_parser_parse(parser, &ev)) {
-			rc = 0;
-			break;
-		}
-		rc = yd_step(&b, &ev);
-		if (rc < 0) {
-			*line = ev.start_mark.line + 1;
-			*col = ev.start_mark.column + 1;
-		}
-		yaml_event_delete(&ev);
-	} while (rc == 1);
-	rc = rc == 2 ? 1 : rc;
-out:
-	for (size_t i = 0; i < b.nanchors; i++)
-		free(b.anchors[i].name);
-	free(b.anchors);
-	free(b.stack);
-	free(b.key);
+	yd_builder_free(&b);
 	if (rc != 1)
 		yaml_document_delete(doc);
+	return rc;
+}
+
+/* The items of a root sequence whose start event was just read, each built
+ * as a document and handed to fn: 1 done (the document's end read), 0, -1,
+ * -2 as yd_feed. */
+static int yd_items(struct yd_builder *b, yaml_item_fn fn, void *arg, size_t *line, size_t *col)
+{
+	yaml_document_t item;
+	yaml_event_t ev;
+	int rc = 1;
+
+	b->base = b->depth = 1;
+	for (b->item = 0;; b->item++) {
+		if (!yaml_parser_parse(b->p, &ev))
+			return 0;
+		if (ev.type == YAML_SEQUENCE_END_EVENT)
+			break;
+		if (!yaml_document_initialize(&item, NULL, NULL, NULL, 1, 1)) {
+			yaml_event_delete(&ev);
+			return yd_fail(b, YAML_MEMORY_ERROR, "out of memory", ev.start_mark);
+		}
+		b->doc = &item;
+		rc = yd_feed(b, &ev, 0, line, col);
+		if (rc == 1)
+			fn(arg, &item, yaml_document_get_root_node(&item), 1);
+		yaml_document_delete(&item);
+		if (rc != 1)
+			return rc;
+	}
+	yaml_event_delete(&ev);
+	/* the document's end */
+	if (!yaml_parser_parse(b->p, &ev))
+		return 0;
+	yaml_event_delete(&ev);
+	return 1;
+}
+
+int yaml_load_items(yaml_parser_t *parser, int max, yaml_item_fn fn, void *arg, size_t *line,
+                    size_t *col)
+{
+	struct yd_builder b;
+	yaml_document_t doc;
+	yaml_event_t ev;
+	int rc;
+
+	memset(&doc, 0, sizeof(doc));
+	rc = yd_start(parser, &doc);
+	if (rc != 1) {
+		if (rc == 2)
+			yaml_document_delete(&doc);
+		return rc;
+	}
+	if (!yd_builder_init(&b, parser, max)) {
+		rc = yd_fail(&b, YAML_MEMORY_ERROR, "out of memory", doc.start_mark);
+	} else if (!yaml_parser_parse(parser, &ev)) {
+		rc = 0;
+	} else if (ev.type == YAML_SEQUENCE_START_EVENT) {
+		/* the root itself is never handed over: only its anchor counts */
+		rc = yd_remember(&b, ev.data.sequence_start.anchor, 0, ev.start_mark);
+		yaml_event_delete(&ev);
+		if (rc)
+			rc = yd_items(&b, fn, arg, line, col);
+	} else {
+		b.doc = &doc;
+		rc = yd_feed(&b, &ev, 1, line, col);
+		if (rc == 1)
+			fn(arg, &doc, yaml_document_get_root_node(&doc), 0);
+	}
+	yd_builder_free(&b);
+	yaml_document_delete(&doc);
 	return rc;
 }
