@@ -111,7 +111,7 @@ struct cnode *cexp_parse_text(struct cerr *ce, const struct ptext *t, const char
 void cexp_oom(struct cerr *ce, const struct src_pos *pos, const char *type, const char *name);
 /* The expanded tree of a macro (cached; cycles are errors). */
 struct cnode *cexp_macro_tree(struct cerr *ce, struct rl_macro *m, int nest);
-/* Replaces macro references in n with copies of the macro trees. */
+/* Replaces macro references in n with the (shared) macro trees. */
 struct cnode *cexp_expand(struct cerr *ce, struct cnode *n, const char *type, const char *name,
                           int nest);
 /* Falco's exceptions: cond and not (exception1 or exception2 ...). */

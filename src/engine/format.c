@@ -17,6 +17,8 @@
 #define OFMT_CONTAINER_INFO "container.info"
 /* Longest number rendered in an output. */
 #define OFMT_NUMBUF 32
+/* Segments of a template's scratch at first (Falco's outputs have ~30). */
+#define OFMT_SEGS_INITIAL 32
 
 struct oseg {
 	const char *lit; /* literal text, or NULL for a field */
@@ -54,24 +56,41 @@ struct ofmt_build {
 	const char *rule;
 	struct engine_diag *d;
 	int *err;
-	struct ptrvec segs; /* struct oseg * */
+	/* segments collected in malloc'ed scratch, copied to the arena at
+	 * their final number: only what the template keeps takes arena room */
+	struct oseg *segs;
+	size_t nsegs, capsegs;
 	struct ptrvec keys; /* unique field keys */
 	int oom;            /* an allocation failed: reported once, at the end */
 	int hidden;         /* compiling extra fields */
 };
 
+/* A zeroed segment at the end of b's scratch, NULL out of memory. */
+static struct oseg *ob_seg(struct ofmt_build *b)
+{
+	if (b->nsegs == b->capsegs) {
+		size_t cap = b->capsegs ? 2 * b->capsegs : OFMT_SEGS_INITIAL;
+		struct oseg *v = realloc(b->segs, cap * sizeof(*v));
+		if (!v) {
+			b->oom = 1;
+			return NULL;
+		}
+		b->segs = v;
+		b->capsegs = cap;
+	}
+	struct oseg *seg = &b->segs[b->nsegs++];
+	memset(seg, 0, sizeof(*seg));
+	return seg;
+}
+
 static void ob_literal(struct ofmt_build *b, const char *s, size_t len)
 {
-	struct oseg *seg = arena_alloc(&b->e->arena, sizeof(*seg));
+	struct oseg *seg = ob_seg(b);
 
-	if (!seg) {
-		b->oom = 1;
+	if (!seg)
 		return;
-	}
 	seg->lit = s;
 	seg->litlen = len;
-	if (ptrvec_push(&b->e->arena, &b->segs, seg) < 0)
-		b->oom = 1;
 }
 
 /* A %field token ("proc.aname[2]", "evt.arg.flags") → a field segment
@@ -119,11 +138,15 @@ static void ob_field(struct ofmt_build *b, char *tok, int width, const enum cxfo
 			(*b->err)++;
 			return;
 		}
-	struct oseg *s = arena_alloc(a, sizeof(*s));
-	if (!s || !r.key || (s->slot = engine_slot(b->e, &r)) < 0) {
+	int slot = r.key ? engine_slot(b->e, &r) : -1;
+	if (slot < 0) {
 		b->oom = 1;
 		return;
 	}
+	struct oseg *s = ob_seg(b);
+	if (!s)
+		return;
+	s->slot = slot;
 	s->lit = NULL;
 	s->hidden = b->hidden;
 	s->width = width;
@@ -138,8 +161,6 @@ static void ob_field(struct ofmt_build *b, char *tok, int width, const enum cxfo
 		if (ptrvec_push(a, &b->keys, (void *)b->e->slots[s->slot].ref.key) < 0)
 			b->oom = 1;
 	}
-	if (ptrvec_push(a, &b->segs, s) < 0)
-		b->oom = 1;
 }
 
 static void ob_error(struct ofmt_build *b, const char *msg, const char *at)
@@ -294,8 +315,11 @@ struct ofmt *ofmt_compile(struct engine *e, const char *fmt, const char *const *
 	}
 	if (!*err)
 		ob_extra(&b, extra, nextra);
-	f->nsegs = (int)b.segs.n;
-	f->segs = arena_alloc(a, (b.segs.n + 1) * sizeof(*f->segs));
+	f->nsegs = (int)b.nsegs;
+	f->segs = arena_alloc(a, (b.nsegs + 1) * sizeof(*f->segs));
+	if (f->segs && b.nsegs)
+		memcpy(f->segs, b.segs, b.nsegs * sizeof(*f->segs));
+	free(b.segs);
 	if (!f->segs || b.oom) {
 		diag_add(d, ENGINE_DIAG_ERROR, pos, "rule", rule,
 		         "out of memory compiling the output");
@@ -303,8 +327,6 @@ struct ofmt *ofmt_compile(struct engine *e, const char *fmt, const char *const *
 		f->nsegs = 0;
 		return f;
 	}
-	for (size_t k = 0; k < b.segs.n; k++)
-		f->segs[k] = *(struct oseg *)b.segs.v[k];
 	f->nfields = (int)b.keys.n;
 	f->keys = (const char **)b.keys.v;
 	return f;

@@ -6,6 +6,7 @@
  * Precedence: not > and > or.
  */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/lex.h"
@@ -16,6 +17,10 @@ struct pstate {
 	struct clex_state ls;
 	int depth;
 	int failed;
+	/* scratch for the values of the check being parsed, malloc'ed and
+	 * reused: the check keeps an exact-size copy in the arena */
+	const char **vals;
+	size_t nvals, capvals;
 };
 
 static const char *const op_names[OP_COUNT_] = {
@@ -146,23 +151,27 @@ int cnode_add_kid(struct arena *a, struct cnode *parent, struct cnode *kid)
 	return 0;
 }
 
-struct cnode *cnode_copy(struct arena *a, const struct cnode *n)
+struct src_pos posmap_at(const struct posmap *pm, size_t off)
 {
-	struct cnode *c = arena_alloc(a, sizeof(*c));
+	struct src_pos none = {0};
+	size_t lo = 0, hi;
 
-	if (!c)
-		return NULL;
-	*c = *n;
-	c->capkids = n->nkids;
-	if (n->nkids) {
-		c->kids = arena_alloc(a, (size_t)n->nkids * sizeof(*c->kids));
-		if (!c->kids)
-			return NULL;
-		for (int i = 0; i < n->nkids; i++)
-			if (!(c->kids[i] = cnode_copy(a, n->kids[i])))
-				return NULL;
+	if (!pm->nruns)
+		return none;
+	if (off > pm->n)
+		off = pm->n;
+	/* the last run starting at or before off */
+	hi = pm->nruns;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (pm->runs[mid].off <= off)
+			lo = mid;
+		else
+			hi = mid;
 	}
-	return c;
+	struct src_pos p = pm->runs[lo].pos;
+	p.col += (int)(off - pm->runs[lo].off);
+	return p;
 }
 
 static struct src_pos pos_at(struct pstate *ps, size_t off)
@@ -170,9 +179,7 @@ static struct src_pos pos_at(struct pstate *ps, size_t off)
 	const struct posmap *pm = ps->ctx->pm;
 	struct src_pos none = {0};
 
-	if (!pm || !pm->at)
-		return none;
-	return pm->at[off <= pm->n ? off : pm->n];
+	return pm ? posmap_at(pm, off) : none;
 }
 
 __attribute__((format(printf, 3, 4))) static void perr(struct pstate *ps, size_t off,
@@ -406,8 +413,41 @@ static int parse_field_from(struct pstate *ps, struct clex_token *t, struct cfie
 	return 0;
 }
 
-/* Adds the items of list `name` (or the word itself) to the value vector. */
-static int add_value(struct pstate *ps, struct ptrvec *vals, const char *word, int bare, size_t off)
+static int vals_push(struct pstate *ps, const char *v)
+{
+	if (!v)
+		return -1;
+	if (ps->nvals == ps->capvals) {
+		size_t cap = ps->capvals ? 2 * ps->capvals : CPARSE_VALS_INITIAL;
+		const char **nv = realloc(ps->vals, cap * sizeof(*nv));
+		if (!nv)
+			return -1;
+		ps->vals = nv;
+		ps->capvals = cap;
+	}
+	ps->vals[ps->nvals++] = v;
+	return 0;
+}
+
+/* The values in ps's scratch as n's right-hand side, copied to the arena. */
+static int vals_set(struct pstate *ps, struct cnode *n, enum crhs kind)
+{
+	const char **v = NULL;
+
+	if (ps->nvals) {
+		v = arena_alloc_raw(ps->ctx->arena, ps->nvals * sizeof(*v));
+		if (!v)
+			return -1;
+		memcpy(v, ps->vals, ps->nvals * sizeof(*v));
+	}
+	n->rhs_kind = kind;
+	n->nvals = (int)ps->nvals;
+	n->vals = v;
+	return 0;
+}
+
+/* Adds the items of list `name` (or the word itself) to ps's values. */
+static int add_value(struct pstate *ps, const char *word, int bare, size_t off)
 {
 	struct cparse_ctx *ctx = ps->ctx;
 	size_t n = 0;
@@ -416,7 +456,7 @@ static int add_value(struct pstate *ps, struct ptrvec *vals, const char *word, i
 	if (bare && ctx->lists)
 		items = ctx->lists(ctx->lists_arg, word, &n);
 	if (!items)
-		return ptrvec_push(ctx->arena, vals, (void *)word);
+		return vals_push(ps, word);
 	if (n == CPARSE_LIST_TOO_BIG) {
 		perr(ps, off,
 		     "list '%s' is too large once its nested lists are expanded (at most %d "
@@ -425,8 +465,7 @@ static int add_value(struct pstate *ps, struct ptrvec *vals, const char *word, i
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (ptrvec_push(ctx->arena, vals, (void *)clex_item_value(ctx->arena, items[i])) <
-		    0)
+		if (vals_push(ps, clex_item_value(ctx->arena, items[i])) < 0)
 			return -1;
 	return 0;
 }
@@ -435,12 +474,12 @@ static int add_value(struct pstate *ps, struct ptrvec *vals, const char *word, i
 static int parse_list(struct pstate *ps, struct cnode *n)
 {
 	struct clex_token t;
-	struct ptrvec vals = {0};
 
+	ps->nvals = 0;
 	next(ps, CLEX_VALUE, &t);
 	if (t.tok == TK_BARE) {
 		/* A bare list name (Falco accepts it through substitution). */
-		if (add_value(ps, &vals, t.text, 1, t.off) < 0)
+		if (add_value(ps, t.text, 1, t.off) < 0)
 			return -1;
 		goto done;
 	}
@@ -456,7 +495,7 @@ static int parse_list(struct pstate *ps, struct cnode *n)
 			perr(ps, t.off, "expected a list value, found '%s'", tok_desc(&t));
 			return -1;
 		}
-		if (add_value(ps, &vals, t.text, t.tok == TK_BARE, t.off) < 0)
+		if (add_value(ps, t.text, t.tok == TK_BARE, t.off) < 0)
 			return -1;
 		next(ps, CLEX_VALUE, &t);
 		if (t.tok == TK_RPAREN)
@@ -468,10 +507,7 @@ static int parse_list(struct pstate *ps, struct cnode *n)
 		next(ps, CLEX_VALUE, &t);
 	}
 done:
-	n->rhs_kind = RHS_LIST;
-	n->nvals = (int)vals.n;
-	n->vals = (const char **)vals.v;
-	return 0;
+	return vals_set(ps, n, RHS_LIST);
 }
 
 /* value -> QuotedStr | BareStr | val '(' field ')' | xform '(' field ')' */
@@ -481,17 +517,14 @@ static int parse_value(struct pstate *ps, struct cnode *n)
 
 	next(ps, CLEX_VALUE, &t);
 	if (t.tok == TK_STRING || t.tok == TK_BARE) {
-		struct ptrvec vals = {0};
-		if (add_value(ps, &vals, t.text, t.tok == TK_BARE, t.off) < 0)
+		ps->nvals = 0;
+		if (add_value(ps, t.text, t.tok == TK_BARE, t.off) < 0)
 			return -1;
-		if (vals.n != 1) {
+		if (ps->nvals != 1) {
 			perr(ps, t.off, "list '%s' does not hold exactly one value here", t.text);
 			return -1;
 		}
-		n->rhs_kind = RHS_SCALAR;
-		n->nvals = 1;
-		n->vals = (const char **)vals.v;
-		return 0;
+		return vals_set(ps, n, RHS_SCALAR);
 	}
 	if (t.tok == TK_XFORM) {
 		if (strcmp(t.text, "val") == 0) {
@@ -682,6 +715,7 @@ struct cnode *cparse_condition(struct cparse_ctx *ctx, const char *text)
 	ctx->err[0] = '\0';
 	clex_init(&ps.ls, text, ctx->arena);
 	n = parse_expr(&ps);
+	free(ps.vals);
 	if (!n) {
 		if (!ps.failed)
 			perr(&ps, ps.ls.pos, "out of memory");

@@ -29,6 +29,8 @@
 #define CPARSE_MAX_EXPANDED 1000000
 /* Most items one list may hold once its nested lists are flattened. */
 #define CPARSE_MAX_LIST_ITEMS 100000
+/* Values a check's scratch holds at first (most checks have one). */
+#define CPARSE_VALS_INITIAL 16
 /* Transformers applied to one field, e.g. tolower(basename(fd.name)). */
 #define CFIELD_MAX_XFORMS 4
 
@@ -37,11 +39,24 @@ struct src_pos {
 	int line, col; /* 1-based; 0 when unknown */
 };
 
-/* Position of each byte of a condition string (at[n] = end). */
+/* Bytes from off on, up to the next run, sit one column apart on pos's
+ * line: the byte at off + k is at pos.col + k. */
+struct posrun {
+	size_t off;
+	struct src_pos pos;
+};
+
+/* Position of each byte of a condition string, and of its end (offset n),
+ * as runs sorted by off, runs[0].off == 0. A run per line rather than a
+ * position per byte: Falco's rules hold ~30 KB of conditions, which a
+ * position per byte turned into half a megabyte of fresh memory. */
 struct posmap {
 	size_t n;
-	struct src_pos *at;
+	size_t nruns;
+	struct posrun *runs;
 };
+/* Position of byte off (off > n: the end); zero when pm has no runs. */
+struct src_pos posmap_at(const struct posmap *pm, size_t off);
 
 enum cop {
 	OP_NONE = 0,
@@ -150,7 +165,6 @@ const char *cparse_mod_name(enum cmod m);
 
 struct cnode *cnode_new(struct arena *a, enum ckind kind);
 int cnode_add_kid(struct arena *a, struct cnode *parent, struct cnode *kid);
-struct cnode *cnode_copy(struct arena *a, const struct cnode *n);
 /* print.c: condition text of a tree (canonical spelling, fully parenthesised where
  * needed). */
 void cnode_print(const struct cnode *n, FILE *out);
