@@ -12,6 +12,7 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,6 +32,31 @@
 
 /* ---- construction ---- */
 
+/*
+ * The per-event-type tables, EVT_MAX entries each (~120 KiB), of which a
+ * ruleset touches a few pages: a few hundred names, the buckets of the
+ * types its rules name, the counters of the types events bring. They are
+ * one anonymous mapping, whose pages are zero and cost only when first
+ * touched; calloc() would clear (so touch) most of them at start-up.
+ */
+struct evt_tables {
+	const char *names[EVT_MAX];
+	struct ptrvec buckets[EVT_MAX];
+	struct evt_counts counts[EVT_MAX];
+	uint16_t hash[EVT_HASH_SIZE];
+};
+
+_Static_assert(EVT_HASH_SIZE >= 2 * EVT_MAX && EVT_MAX < UINT16_MAX,
+               "the name hash holds ids + 1 in 16 bits and stays half empty");
+
+static struct evt_tables *evt_tables_new(void)
+{
+	void *p = mmap(NULL, sizeof(struct evt_tables), PROT_READ | PROT_WRITE,
+	               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
 /* Default caps hook: this machine's /proc, read by src/proc. */
 static int host_caps(void *arg, int64_t pid, enum engine_capset which, uint64_t *caps)
 {
@@ -48,10 +74,14 @@ struct engine *engine_new(void)
 
 	if (!e)
 		return NULL;
-	if (!(e->evtc = calloc(EVT_MAX, sizeof(*e->evtc)))) {
+	if (!(e->evt_tables = evt_tables_new())) {
 		free(e);
 		return NULL;
 	}
+	e->evt_names = e->evt_tables->names;
+	e->evt_hash = e->evt_tables->hash;
+	e->buckets = e->evt_tables->buckets;
+	e->evtc = e->evt_tables->counts;
 	arena_init(&e->arena);
 	e->matching = ENGINE_MATCH_FIRST;
 	e->min_priority = PRI_DEBUG;
@@ -78,7 +108,7 @@ void engine_free(struct engine *e)
 	buf_free(&e->xfbuf);
 	buf_free(&e->xfabuf);
 	arena_free(&e->arena);
-	free(e->evtc);
+	munmap(e->evt_tables, sizeof(*e->evt_tables));
 	free(e);
 }
 

@@ -4,7 +4,8 @@
  * engine.h.
  *
  * Memory: everything hanging off struct engine lives in e->arena, except
- * the per-slot buffers and regex objects, which engine_free() releases.
+ * the per-slot buffers, regex objects and the per-event-type tables (an
+ * anonymous mapping, engine.c), which engine_free() releases.
  */
 #ifndef KESTREL_ENGINE_INT_H
 #define KESTREL_ENGINE_INT_H
@@ -25,8 +26,9 @@
 /* A rule matching more event types than this gets Falco's
  * LOAD_NO_EVTTYPE warning. */
 #define EVT_WARN_THRESHOLD 100
-/* Size of the name → id hash table (power of two, > 2 * EVT_MAX). */
-#define EVT_HASH_SIZE 8192
+/* Size of the name → id hash table (power of two, >= 2 * EVT_MAX: at most
+ * half full). Entries are id + 1 in 16 bits (EVT_MAX < 65535). */
+#define EVT_HASH_SIZE 4096
 
 struct evtset {
 	uint64_t w[EVT_WORDS];
@@ -179,16 +181,19 @@ struct engine {
 	int loaded_files;
 	int compiled, broken;
 	size_t expanded; /* expansion budget used (CCOMP_MAX_EXPANDED) */
-	/* event types */
-	const char *evt_names[EVT_MAX];
+	/* event types: evt_names, evt_hash, buckets and evtc point into
+	 * e->evt_tables (engine.c), EVT_MAX entries each (EVT_HASH_SIZE for
+	 * the hash) */
+	struct evt_tables *evt_tables;
+	const char **evt_names;
 	int nevt;
-	int evt_hash[EVT_HASH_SIZE]; /* id + 1, 0 = empty */
+	uint16_t *evt_hash; /* id + 1, 0 = empty */
 	/* compiled state */
 	struct eslot *slots;
 	size_t nslots, cap_slots;
-	struct ptrvec checks;           /* echeck *, for cleanup */
-	struct ptrvec na_warned;        /* value lists already warned about "<NA>" */
-	struct ptrvec buckets[EVT_MAX]; /* rl_rule *, load order */
+	struct ptrvec checks;    /* echeck *, for cleanup */
+	struct ptrvec na_warned; /* value lists already warned about "<NA>" */
+	struct ptrvec *buckets;  /* rl_rule *, load order, per event type */
 	struct ptrvec all_active;
 	/* per-event */
 	uint64_t epoch;
@@ -198,7 +203,7 @@ struct engine {
 	struct buf xfbuf, xfabuf; /* output transformers' scratch (format.c) */
 	struct engine_stats stats;
 	/* per-rule and per-type counters (rulestats.c); evtc has EVT_MAX
-	 * entries, calloc'ed by engine_new, freed by engine_free */
+	 * entries (in e->evt_tables) */
 	struct evt_counts *evtc;
 	int rule_timing;          /* measure each rule's evaluation time */
 	struct rl_rule *emitting; /* rule whose alert is being emitted, or NULL */
@@ -241,6 +246,13 @@ void diag_add(struct engine_diag *d, enum engine_diag_level lvl, const struct sr
 
 /* Copies every entry of src to the end of dst. */
 void diag_append(struct engine_diag *dst, const struct engine_diag *src);
+/* A point in d's entries to drop what follows it (diag_rollback): the
+ * loader's, when a document it read in part turns out broken. */
+struct diag_mark {
+	size_t n, errors;
+};
+void diag_mark(const struct engine_diag *d, struct diag_mark *m);
+void diag_rollback(struct engine_diag *d, const struct diag_mark *m);
 
 /* loader.c: parses one YAML text into the collection; file-level atomic. */
 int loader_add_text(struct engine *e, const char *file, const char *text, size_t len,

@@ -50,7 +50,7 @@ int engine_evt_id(struct engine *e, const char *name, int add)
 	if (!add || e->nevt >= EVT_MAX)
 		return EVT_OTHER;
 	e->evt_names[e->nevt] = arena_strdup(&e->arena, name);
-	e->evt_hash[j] = e->nevt + 1;
+	e->evt_hash[j] = (uint16_t)(e->nevt + 1);
 	return e->nevt++;
 }
 

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,11 +143,14 @@ static uint32_t hash_bytes(const char *p, size_t n)
 
 struct container_cache *container_cache_new(const struct container_roots *roots)
 {
-	struct container_cache *cc = calloc(1, sizeof(*cc));
+	/* Everything but the read buffer zeroed: the buffer's 16 KiB stay
+	 * untouched (no page faults) until a cgroup file is read into it. */
+	struct container_cache *cc = malloc(sizeof(*cc));
 	struct container_roots none = {0};
 
 	if (!cc)
 		return NULL;
+	memset(cc, 0, offsetof(struct container_cache, buf));
 	if (!roots)
 		roots = &none;
 	cc->docker = strdup(roots->docker ? roots->docker : ROOT_DOCKER);
