@@ -213,7 +213,7 @@ static int run_rules_mode(const struct options *o)
 		config_free(&cfg);
 		return 1;
 	}
-	e = runtime_build_engine(&cfg, 0);
+	e = runtime_build_engine(&cfg, RUNTIME_ENGINE_CHECK);
 	int precise = cfg.audit_kernel_filters == CONFIG_KF_PRECISE;
 	config_free(&cfg);
 	if (!e)

@@ -237,7 +237,7 @@ static enum service_reload_result reload(struct daemon *d)
 		config_free(&cfg);
 		goto out;
 	}
-	e = runtime_build_engine(&cfg, 1);
+	e = runtime_build_engine(&cfg, RUNTIME_ENGINE_LIVE);
 	config_free(&cfg);
 	if (!e) {
 		log_warnx("reload: the new rules have errors (above); keeping the running rules");

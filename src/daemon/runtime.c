@@ -169,7 +169,7 @@ static char *append_output_text(const struct kestrel_config *cfg)
 	return s;
 }
 
-struct engine *runtime_build_engine(const struct kestrel_config *cfg, int live)
+struct engine *runtime_build_engine(const struct kestrel_config *cfg, enum runtime_engine_use use)
 {
 	struct engine *e = engine_new();
 	struct engine_diag *d = engine_diag_new();
@@ -186,7 +186,8 @@ struct engine *runtime_build_engine(const struct kestrel_config *cfg, int live)
 	engine_set_matching(e, cfg->rule_matching == CONFIG_MATCH_ALL ? ENGINE_MATCH_ALL
 								     : ENGINE_MATCH_FIRST);
 	engine_set_min_priority(e, (enum priority)cfg->priority);
-	engine_set_live(e, live);
+	engine_set_live(e, use == RUNTIME_ENGINE_LIVE);
+	engine_set_lazy_hostnames(e, use == RUNTIME_ENGINE_REPLAY);
 	/* kestrel.yaml's rule_stats, when the command line did not choose */
 	if (rule_stats_mode == RUNTIME_RULE_STATS_OFF && cfg->rule_stats != CONFIG_RS_OFF)
 		rule_stats_mode = cfg->rule_stats == CONFIG_RS_JSON ? RUNTIME_RULE_STATS_JSON
@@ -287,7 +288,7 @@ static int runtime_build(struct runtime *rt, struct kestrel_config *cfg, int mod
 	if (mode == RUNTIME_LIVE_SCAN)
 		scan_start(rt); /* from here on, procs is the thread's */
 
-	rt->engine = runtime_build_engine(&rt->cfg, live);
+	rt->engine = runtime_build_engine(&rt->cfg, live ? RUNTIME_ENGINE_LIVE : RUNTIME_ENGINE_REPLAY);
 	if (!rt->engine) {
 		snprintf(err, errlen, "the rules could not be loaded (errors above)");
 		return -1;

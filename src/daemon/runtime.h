@@ -86,11 +86,20 @@ void runtime_get_stats(struct runtime *rt, struct runtime_stats *out);
  */
 void runtime_tick(struct runtime *rt, uint64_t now_ms);
 
+/* What an engine is built for: host names in conditions are resolved by
+ * a thread (live), at their first use (replay) or while compiling (the
+ * rule listings and checks of -L, -l, --print-audit-rules). */
+enum runtime_engine_use {
+	RUNTIME_ENGINE_CHECK = 0,
+	RUNTIME_ENGINE_LIVE = 1,
+	RUNTIME_ENGINE_REPLAY = 2,
+};
+
 /*
  * A new engine with cfg's settings and rules. Returns NULL when a rules
  * file has errors (all of them logged). Used at start and on SIGHUP.
  */
-struct engine *runtime_build_engine(const struct kestrel_config *cfg, int live);
+struct engine *runtime_build_engine(const struct kestrel_config *cfg, enum runtime_engine_use use);
 
 /* Called with every alert the rules raise, before the outputs (the
  * daemon's per-rule counts for /metrics). NULL removes it. */

@@ -85,6 +85,9 @@ struct echeck {
 	struct eresolver *hres;
 	int hslot;
 	int hnames; /* names written (nvals is the addresses' count) */
+	/* lazy host names (replay): not resolved yet; ccomp_resolve_lazy()
+	 * resolves them into nets at the first evaluation */
+	struct engine *hlazy;
 };
 
 struct enode {
@@ -118,6 +121,8 @@ struct cnode *cexp_expand(struct cerr *ce, struct cnode *n, const char *type, co
 struct cnode *cexp_apply_exceptions(struct cerr *ce, struct rl_rule *r, struct cnode *cond);
 
 /* compile_check.c: one check, or NULL (reported, or out of memory). */
+/* Resolves a lazy host-name check's names (k->hlazy) into k->nets, once. */
+void ccomp_resolve_lazy(struct echeck *k);
 struct echeck *ccomp_check(struct cerr *ce, const struct cnode *n, const char *type,
                            const char *name);
 /* xform.c: transformer type checks (def may be NULL); -1 reported. */

@@ -15,6 +15,7 @@
 #include "engine/fields_int.h"
 #include "engine/lex.h"
 #include "engine/sets.h"
+#include "util/log.h"
 
 #if defined(__has_include)
 #if __has_include(<valgrind/valgrind.h>)
@@ -334,9 +335,11 @@ static int resolve_name(struct engine *e, const char *name, struct cidr *nets, i
  * comparison with the set of the names' addresses (=, in: one of them;
  * !=: none of them). Live, the names are left to the engine's resolver
  * thread (resolver.c), so a slow resolver never delays start-up or a
- * reload, and they are refreshed. Otherwise (replay, validation) each
- * name is resolved now, as Falco does when it loads rules: a name that
- * does not resolve matches nothing and is reported as a warning. */
+ * reload, and they are refreshed. A replay resolves them at the check's
+ * first evaluation (engine_set_lazy_hostnames: ccomp_resolve_lazy).
+ * Otherwise (validation) each name is resolved now, as Falco does when it
+ * loads rules: a name that does not resolve matches nothing and is
+ * reported as a warning. */
 static int check_hostnames(struct cerr *ce, struct echeck *k, const struct cnode *n,
                            const char *type, const char *name)
 {
@@ -361,6 +364,11 @@ static int check_hostnames(struct cerr *ce, struct echeck *k, const struct cnode
 		}
 		return 0;
 	}
+	if (ce->e->lazy_hosts) {
+		k->nvals = 0; /* no address until ccomp_resolve_lazy() */
+		k->hlazy = ce->e;
+		return 0;
+	}
 	for (int i = 0; i < n->nvals; i++) {
 		int r = resolve_name(ce->e, n->vals[i], got, ngot);
 		if (r < 0)
@@ -379,6 +387,35 @@ static int check_hostnames(struct cerr *ce, struct echeck *k, const struct cnode
 	memcpy(k->nets, got, (size_t)ngot * sizeof(*got));
 	k->nvals = ngot;
 	return 0;
+}
+
+void ccomp_resolve_lazy(struct echeck *k)
+{
+	struct engine *e = k->hlazy;
+	struct cidr got[ENGINE_MAX_NAME_ADDRS];
+	int ngot = 0;
+
+	k->hlazy = NULL; /* once, whatever the answer: the replay stays deterministic */
+	for (int i = 0; i < k->hnames; i++) {
+		int r = resolve_name(e, k->vals[i], got, ngot);
+		if (r < 0)
+			log_warnx("host name '%s' of a rule condition does not resolve: it matches "
+			          "nothing in this replay",
+			          k->vals[i]);
+		else
+			ngot = r;
+	}
+	if (ngot == 0)
+		return;
+	struct cidr *nets = arena_alloc(&e->arena, (size_t)ngot * sizeof(*nets));
+	if (!nets) {
+		log_warnx("out of memory resolving host names of a rule condition: they match "
+		          "nothing");
+		return;
+	}
+	memcpy(nets, got, (size_t)ngot * sizeof(*got));
+	k->nets = nets;
+	k->nvals = ngot;
 }
 
 /* The engine's match context: limits and a JIT stack shared by every

@@ -138,6 +138,11 @@ void engine_set_live(struct engine *e, int live)
 	e->live = live;
 }
 
+void engine_set_lazy_hostnames(struct engine *e, int lazy)
+{
+	e->lazy_hosts = lazy;
+}
+
 int engine_is_live(const struct engine *e)
 {
 	return e->live;

@@ -104,11 +104,18 @@ int engine_add_append_output(struct engine *e, const struct engine_append *a);
  * lack (thread.cap_effective, through engine_set_caps). Off by default
  * (replay). */
 void engine_set_live(struct engine *e, int live);
+/* Replay, before engine_compile(): a host-name check resolves its names at
+ * its first evaluation instead of while compiling, once (the replay stays
+ * deterministic; a name that does not resolve warns then). A replay whose
+ * events never reach such a check never waits on DNS: with the upstream
+ * rules a start-up saved the lookup's time, or a resolver's timeout. */
+void engine_set_lazy_hostnames(struct engine *e, int lazy);
 
 /* Host names written in conditions (fd.sip.name = NAME, ...): a check
  * holds when the connection's address is one of NAME's addresses. In
  * replay and validation (not live) the names are resolved while the rules
- * compile, once (deterministic; a name that does not resolve warns). Live,
+ * compile, once (deterministic; a name that does not resolve warns), or
+ * at their first evaluation (engine_set_lazy_hostnames). Live,
  * a resolver thread owned by the engine resolves them off the compile
  * path: first right after engine_compile(), then every
  * ENGINE_DNS_REFRESH_S. Until its first resolution a name matches nothing;

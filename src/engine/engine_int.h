@@ -166,6 +166,7 @@ struct engine {
 	enum priority min_priority;
 	const char *append_output;
 	int live;
+	int lazy_hosts; /* replay: host names resolved at first use (compile_check.c) */
 	int use_index;
 	engine_idname_fn idname;
 	void *idname_arg;

@@ -232,6 +232,8 @@ static int cmp_value(struct echeck *k, const char *s, size_t len, int64_t num)
 		int hits = 0;
 		if (!ip_parse(k, s))
 			return 0;
+		if (k->hlazy) /* host names, replay: resolved at the first use */
+			ccomp_resolve_lazy(k);
 		if (k->hres) /* host names, live: the resolver's current addresses */
 			hits = resolver_has(k->hres, k->hslot, k->ip_fam, k->ip_addr);
 		for (int i = 0; i < k->nvals; i++)

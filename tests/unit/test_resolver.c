@@ -4,7 +4,8 @@
  * resolved by the engine's thread after compile (a slow resolver does not
  * delay it), refreshed (a new address changes the match; a name that
  * stops resolving matches nothing), and engine_free() does not wait for a
- * resolution in progress; in replay they are resolved while compiling.
+ * resolution in progress; in validation they are resolved while
+ * compiling, in replay at the check's first evaluation.
  */
 #include "config.h"
 
@@ -112,13 +113,16 @@ static int fake_wait(int *counter, int n)
 	return ok;
 }
 
+/* live: 1 live, 0 validation, LAZY replay */
+#define LAZY 2
 static struct engine *load(int live, unsigned refresh_ms, struct engine_diag *d)
 {
 	struct engine *e = engine_new();
 
 	cr_assert(e);
 	engine_set_append_output(e, NULL);
-	engine_set_live(e, live);
+	engine_set_live(e, live == 1);
+	engine_set_lazy_hostnames(e, live == LAZY);
 	engine_set_resolver(e, fake_resolve, NULL);
 	engine_set_dns_refresh_ms(e, refresh_ms);
 	cr_assert_eq(engine_add_buffer(e, "test.yaml", rule_eq, strlen(rule_eq), d), 0);
@@ -276,7 +280,7 @@ Test(resolver, idle_thread_stops_at_once)
 	engine_diag_free(d);
 }
 
-Test(resolver, replay_resolves_while_compiling)
+Test(resolver, validation_resolves_while_compiling)
 {
 	struct engine_diag *d = engine_diag_new();
 	struct engine *e;
@@ -298,6 +302,51 @@ Test(resolver, replay_resolves_while_compiling)
 	e = load(0, 5, d);
 	cr_assert(engine_diag_contains(d, NAME "' does not resolve"));
 	cr_assert_eq(fires(e, ADDR_A), 0);
+	engine_free(e);
+	engine_diag_free(d);
+}
+
+/* 1 when the rule fires on an open (an event the rule's evt.type = connect
+ * turns away before the host-name check). */
+static int fires_on_open(struct engine *e)
+{
+	static struct test_world w;
+	struct capture cap = {0};
+	struct kevent ev = tw_event("openat", 100, 99, "curl", "/usr/bin/curl");
+
+	return engine_eval_with(e, &ev, &tw_src, &w, capture_cb, &cap);
+}
+
+Test(resolver, replay_resolves_at_the_first_use_once)
+{
+	struct engine_diag *d = engine_diag_new();
+	struct engine *e;
+
+	fake_set(ADDR_A, 0);
+	fake.calls = 0;
+	e = load(LAZY, 5, d);
+	cr_assert_eq(fake.calls, 0, "resolved while compiling");
+	cr_assert_eq(engine_dns_passes(e), 0); /* no thread */
+	cr_assert_eq(fires_on_open(e), 0);
+	cr_assert_eq(fake.calls, 0, "resolved for an event that never reaches the check");
+	cr_assert_eq(fires(e, ADDR_A), 1);
+	cr_assert_eq(fake.calls, 1);
+	fake_set(ADDR_B, 0);
+	cr_assert_eq(fires(e, ADDR_A), 1); /* the first answer holds */
+	cr_assert_eq(fires(e, ADDR_B), 0);
+	cr_assert_eq(fake.calls, 1);
+	cr_assert_not(engine_diag_contains(d, "does not resolve"));
+	engine_free(e);
+	engine_diag_free(d);
+
+	/* a name that does not resolve: asked once, matches nothing */
+	d = engine_diag_new();
+	fake_set(NULL, 0);
+	fake.calls = 0;
+	e = load(LAZY, 5, d);
+	cr_assert_eq(fires(e, ADDR_A), 0);
+	cr_assert_eq(fires(e, ADDR_B), 0);
+	cr_assert_eq(fake.calls, 1);
 	engine_free(e);
 	engine_diag_free(d);
 }
