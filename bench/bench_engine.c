@@ -11,7 +11,11 @@
  * table instead; the engine's share is the CPU time of a replay with
  * evaluation minus that of a replay without.
  *
- * usage: bench_engine [-n EVENTS] [-f CORPUS] [-r RULES.yaml]...
+ * With -i on or -i off only that mode of the event-type index runs (so
+ * that callgrind can count one mode's instructions: bench/test-engine.sh).
+ * Each synthetic run evaluates 2 * EVENTS + BENCH_WARMUP events.
+ *
+ * usage: bench_engine [-n EVENTS] [-i on|off] [-f CORPUS] [-r RULES.yaml]...
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -32,6 +36,7 @@
 #define BENCH_MIX 64 /* distinct events, replayed round-robin */
 #define BENCH_PROCS 8
 #define BENCH_MAX_RULEFILES 8
+#define BENCH_WARMUP (BENCH_MIX * 10)
 
 static struct proc procs[BENCH_PROCS];
 static struct container_info ct_docker = {
@@ -222,7 +227,7 @@ static void run(struct engine *e, long n, const char *label)
 
 	alerts = 0;
 	/* warm up */
-	for (long i = 0; i < BENCH_MIX * 10; i++)
+	for (long i = 0; i < BENCH_WARMUP; i++)
 		engine_eval_with(e, &mix[i % BENCH_MIX], &src, NULL, count_alert, NULL);
 	alerts = 0;
 	t0 = now_ns();
@@ -413,16 +418,19 @@ int main(int argc, char **argv)
 	int opt;
 	static char def[1024];
 	const char *corpus = NULL;
+	int only = -1; /* -i: 1 index on, 0 off, -1 both */
 
-	while ((opt = getopt(argc, argv, "n:r:f:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:r:f:i:")) != -1) {
 		if (opt == 'n')
 			n = atol(optarg);
+		else if (opt == 'i' && (strcmp(optarg, "on") == 0 || strcmp(optarg, "off") == 0))
+			only = strcmp(optarg, "on") == 0;
 		else if (opt == 'f')
 			corpus = optarg;
 		else if (opt == 'r' && nfiles < BENCH_MAX_RULEFILES)
 			files[nfiles++] = optarg;
 		else {
-			fprintf(stderr, "usage: %s [-n EVENTS] [-f CORPUS] [-r RULES]...\n",
+			fprintf(stderr, "usage: %s [-n EVENTS] [-i on|off] [-f CORPUS] [-r RULES]...\n",
 			        argv[0]);
 			return 2;
 		}
@@ -460,10 +468,14 @@ int main(int argc, char **argv)
 		engine_diag_free(d);
 		return rc;
 	}
-	engine_set_index(e, 1);
-	run(e, n, "index-on");
-	engine_set_index(e, 0);
-	run(e, n, "index-off");
+	if (only != 0) {
+		engine_set_index(e, 1);
+		run(e, n, "index-on");
+	}
+	if (only != 1) {
+		engine_set_index(e, 0);
+		run(e, n, "index-off");
+	}
 	struct engine_stats st;
 	engine_get_stats(e, &st);
 	printf("field extractions per event: %.2f\n",

@@ -12,9 +12,10 @@ EXTRA_DIST += bench/run bench/replay bench/live bench/README.md bench/RESULTS.md
 	bench/exec-rules.yaml bench/startup-memory bench/overhead \
 	bench/overhead-exec-rules.yaml bench/RESULTS-overhead.md
 
-# The harness checks itself on the shared fixtures (skips without them).
-TESTS += bench/test-replay.sh
-EXTRA_DIST += bench/test-replay.sh
+# The harness checks itself on the shared fixtures (skips without them),
+# and bench_engine its figures against callgrind (skips without valgrind).
+TESTS += bench/test-replay.sh bench/test-engine.sh
+EXTRA_DIST += bench/test-replay.sh bench/test-engine.sh
 
 # The rule engine's per-event cost (bench/README.md).
 noinst_PROGRAMS += bench/bench_engine
