@@ -2,7 +2,8 @@
 # bench/test-replay.sh — checks the benchmark harness itself (make check): on
 # shared audit-log fixtures, bench/replay must count records and events as
 # wc/grep do, show kestrel as n/a when it cannot replay, flag counters that
-# disagree with the corpus, and update its RESULTS.md section in place.
+# disagree with the corpus, update its RESULTS.md section in place, and
+# (--identical) tell when two builds print different events or alerts.
 # Exit 77 (SKIP) when python3 or the shared fixtures are missing.
 set -u
 
@@ -73,6 +74,21 @@ name=$(basename "$raw")
 [ "$(grep -c "<!-- bench/replay $name end -->" "$tmp/R.md")" = 1 ] ||
 	fail "section end for $name not exactly once after two writes"
 grep -q '^hand-written line$' "$tmp/R.md" || fail "--write lost text outside its section"
+
+# 5. --identical: columns with the same arguments and different binaries
+# must print the same stdout; a difference is named and fails the run.
+sed 's/^echo "replay:/echo "alert one"; echo "replay:/' "$tmp/kestrel-right" >"$tmp/kestrel-one"
+cp "$tmp/kestrel-one" "$tmp/kestrel-one-copy"
+sed 's/alert one/alert two/' "$tmp/kestrel-one" >"$tmp/kestrel-two"
+chmod +x "$tmp/kestrel-one" "$tmp/kestrel-one-copy" "$tmp/kestrel-two"
+out=$(replay --tools kestrel --identical --variant "a@$tmp/kestrel-one=" \
+	--variant "b@$tmp/kestrel-one-copy=" "$raw") || fail "--identical failed on identical outputs"
+grep -q 'b: output identical to a' <<<"$out" || fail "identical outputs not reported as such"
+out=$(replay --tools kestrel --identical --variant "a@$tmp/kestrel-one=" \
+	--variant "b@$tmp/kestrel-two=" "$raw")
+rc=$?
+[ $rc = 1 ] || fail "--identical exited $rc on different outputs, not 1"
+grep -q 'b: OUTPUT DIFFERS from a' <<<"$out" || fail "different outputs not reported"
 
 if [ $failures -ne 0 ]; then
 	echo "test-replay: $failures failure(s); last stderr:"
