@@ -127,8 +127,8 @@ static int idname(void *arg, const struct proc *p, int64_t id, int is_group, cha
 			name = is_group ? user_cache_group(rt->users, pids[i], id)
 					: user_cache_name(rt->users, pids[i], id);
 	if (!name && (!p || !rt->live || proc_table_container(rt->procs, p) == &container_host))
-		name = is_group ? user_cache_group(rt->users, getpid(), id)
-				: user_cache_name(rt->users, getpid(), id);
+		name = is_group ? user_cache_group(rt->users, rt->self_pid, id)
+				: user_cache_name(rt->users, rt->self_pid, id);
 	if (!name)
 		return 0;
 	snprintf(buf, n, "%s", name);

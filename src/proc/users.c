@@ -69,7 +69,8 @@ struct nsdb {
 
 struct user_cache {
 	char *procroot;
-	/* kestrel's own mount namespace, read once per process (ns_of) */
+	/* the pid that made the cache and its mount namespace, read once
+	 * (ns_of; 0 until read) */
 	int64_t self_pid;
 	uint64_t self_ns;
 	struct nsdb *ns[USER_NS_BUCKETS];
@@ -90,6 +91,7 @@ struct user_cache *user_cache_new(const char *procroot)
 		free(uc);
 		return NULL;
 	}
+	uc->self_pid = getpid();
 	return uc;
 }
 
@@ -429,14 +431,13 @@ const char *user_cache_group_ns(struct user_cache *uc, uint64_t mnt_ns, int64_t 
 
 /* kestrel's own namespace is asked for on every alert of a replay (and
  * for host processes already gone) and does not change while it runs: one
- * readlink, not one per alert. The pid check covers a forked child. */
+ * readlink, not one per alert (nor a getpid: the pid is the one that made
+ * the cache; a forked child's own pid is another and reads its link). */
 static uint64_t ns_of(struct user_cache *uc, int64_t pid)
 {
-	if (uc && pid > 0 && pid == (int64_t)getpid()) {
-		if (uc->self_pid != pid || uc->self_ns == 0) { /* 0: unreadable, ask again */
+	if (uc && pid > 0 && pid == uc->self_pid) {
+		if (uc->self_ns == 0) /* 0: not read yet, or unreadable: ask again */
 			uc->self_ns = user_mnt_ns(uc, pid);
-			uc->self_pid = pid;
-		}
 		return uc->self_ns;
 	}
 	return user_mnt_ns(uc, pid);

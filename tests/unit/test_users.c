@@ -117,6 +117,29 @@ Test(users, cached_per_mount_namespace)
 	user_cache_free(uc);
 }
 
+/* The cache's own pid (kestrel's: asked for on every alert of a replay)
+ * reads its namespace link once; any other pid reads its link each time. */
+Test(users, own_namespace_is_read_once)
+{
+	char root[4096], alt[4096], path[4096];
+	int self = (int)getpid();
+
+	fake_pid(self, fixture("root", root, sizeof(root)), 4026531841u);
+	struct user_cache *uc = user_cache_new(procroot);
+	cr_assert_not_null(uc);
+	cr_expect_str_eq(user_cache_name(uc, self, 1000), "alice");
+	/* now the links name another namespace and root, whose table says bob */
+	snprintf(path, sizeof(path), "%s/%d/ns/mnt", procroot, self);
+	cr_assert_eq(unlink(path), 0);
+	cr_assert_eq(symlink("mnt:[4026532777]", path), 0);
+	snprintf(path, sizeof(path), "%s/%d/root", procroot, self);
+	cr_assert_eq(unlink(path), 0);
+	cr_assert_eq(symlink(fixture("root-alt", alt, sizeof(alt)), path), 0);
+	cr_expect_str_eq(user_cache_name(uc, self, 1000), "alice", "own namespace read again");
+	cr_expect_str_eq(user_cache_name(uc, 200, 1000), "bob");
+	user_cache_free(uc);
+}
+
 Test(users, unknown_process_or_id_gives_no_name)
 {
 	struct user_cache *uc = user_cache_new(procroot);
