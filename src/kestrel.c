@@ -141,7 +141,7 @@ static void daemon_opts_from(const struct options *o, struct daemon_opts *d)
 }
 
 /* A large log grows the process table by megabytes: that heap is better
- * in 2 MiB pages (util/hugeheap.h). A small one or a pipe keeps the
+ * in huge pages (util/hugeheap.h). A small one or a pipe keeps the
  * ordinary pages, which cost less when only a few are touched. */
 static void replay_prepare_heap(const char *path)
 {

@@ -146,12 +146,12 @@ static void wait_passes(struct engine *e, uint64_t n)
 	wait_passes_total(e, engine_dns_passes(e) + n);
 }
 
-/* 1 when the rule fires on a connect to addr. */
-static int fires(struct engine *e, const char *addr)
+/* 1 when the rule fires on a `syscall` (with a socket address: addr). */
+static int fires_on(struct engine *e, const char *syscall, const char *addr)
 {
 	static struct test_world w;
 	struct capture cap = {0};
-	struct kevent ev = tw_event("connect", 100, 99, "curl", "/usr/bin/curl");
+	struct kevent ev = tw_event(syscall, 100, 99, "curl", "/usr/bin/curl");
 
 	ev.a[0] = 5;
 	ev.has_sockaddr = 1;
@@ -160,6 +160,12 @@ static int fires(struct engine *e, const char *addr)
 	snprintf(ev.sockaddr.addr, sizeof(ev.sockaddr.addr), "%s", addr);
 	ev.sockaddr.port = 443;
 	return engine_eval_with(e, &ev, &tw_src, &w, capture_cb, &cap);
+}
+
+/* 1 when the rule fires on a connect to addr. */
+static int fires(struct engine *e, const char *addr)
+{
+	return fires_on(e, "connect", addr);
 }
 
 /* What the thread's signal mask held for SIGTERM and SIGHUP, seen from
@@ -306,17 +312,6 @@ Test(resolver, validation_resolves_while_compiling)
 	engine_diag_free(d);
 }
 
-/* 1 when the rule fires on an open (an event the rule's evt.type = connect
- * turns away before the host-name check). */
-static int fires_on_open(struct engine *e)
-{
-	static struct test_world w;
-	struct capture cap = {0};
-	struct kevent ev = tw_event("openat", 100, 99, "curl", "/usr/bin/curl");
-
-	return engine_eval_with(e, &ev, &tw_src, &w, capture_cb, &cap);
-}
-
 Test(resolver, replay_resolves_at_the_first_use_once)
 {
 	struct engine_diag *d = engine_diag_new();
@@ -327,7 +322,8 @@ Test(resolver, replay_resolves_at_the_first_use_once)
 	e = load(LAZY, 5, d);
 	cr_assert_eq(fake.calls, 0, "resolved while compiling");
 	cr_assert_eq(engine_dns_passes(e), 0); /* no thread */
-	cr_assert_eq(fires_on_open(e), 0);
+	/* an open: the rule's evt.type = connect turns it away before the check */
+	cr_assert_eq(fires_on(e, "openat", ADDR_A), 0);
 	cr_assert_eq(fake.calls, 0, "resolved for an event that never reaches the check");
 	cr_assert_eq(fires(e, ADDR_A), 1);
 	cr_assert_eq(fake.calls, 1);
